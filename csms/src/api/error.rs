@@ -1,0 +1,123 @@
+//! The one error type of the REST API and its wire form, `application/problem+json`
+//! (RFC 9457): `{"type","title","status","detail"}`, plus extension members where a problem
+//! carries more (the charge point's CALLERROR behind a 502). Logged once, here.
+
+use axum::{
+    Json,
+    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Map, Value, json};
+
+use crate::{gateway::registry::CallFailure, store::StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the charge point could not carry out the request: {0}")]
+    ChargePoint(CallFailure),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::ChargePoint(CallFailure::NotConnected) => StatusCode::NOT_FOUND,
+            ApiError::ChargePoint(CallFailure::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::ChargePoint(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Store(StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad-request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::ChargePoint(CallFailure::NotConnected) => "not-connected",
+            ApiError::ChargePoint(CallFailure::Timeout(_)) => "charge-point-timeout",
+            ApiError::ChargePoint(CallFailure::CallError { .. }) => "charge-point-call-error",
+            ApiError::ChargePoint(_) => "charge-point-failure",
+            ApiError::Store(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = match &self {
+            // Never leak database internals to a client.
+            ApiError::Store(e) => {
+                tracing::error!(error = %e, "store failure behind a request");
+                "the request could not be completed; try again".to_owned()
+            }
+            other => {
+                tracing::debug!(error = %other, %status, "request refused");
+                other.to_string()
+            }
+        };
+        let mut body = Map::new();
+        body.insert("type".into(), json!(format!("/problems/{}", self.slug())));
+        body.insert(
+            "title".into(),
+            json!(status.canonical_reason().unwrap_or("Error")),
+        );
+        body.insert("status".into(), json!(status.as_u16()));
+        body.insert("detail".into(), json!(detail));
+        if let ApiError::ChargePoint(CallFailure::CallError {
+            code,
+            description,
+            details,
+        }) = &self
+        {
+            body.insert("errorCode".into(), json!(code));
+            body.insert("errorDescription".into(), json!(description));
+            body.insert("errorDetails".into(), details.clone());
+        }
+        let mut response = (status, Json(Value::Object(body))).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}

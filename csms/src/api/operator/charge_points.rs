@@ -1,0 +1,220 @@
+//! `PUT|GET /charge-points/{id}` and `GET /charge-points`: the operator defines a charge point
+//! (place, password, tariff, connectors) and sees it with its live state from the fleet.
+
+use axum::{extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::{
+    api::{
+        error::ApiError,
+        extract::{Json, Path},
+    },
+    app::AppState,
+    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus},
+    fleet::ChargePoint,
+    gateway::credentials::{check_password, hash_password},
+    store::charge_points::{ChargePointSpec, ConnectorSpec},
+};
+
+/// The body of `PUT`. `password`: absent keeps the current one, `null` removes it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChargePointBody {
+    name: String,
+    address: String,
+    latitude: f64,
+    longitude: f64,
+    #[serde(default, deserialize_with = "present")]
+    password: Option<Option<String>>,
+    tariff_id: Option<String>,
+    connectors: Vec<ConnectorBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectorBody {
+    connector_id: u32,
+    #[serde(rename = "type")]
+    connector_type: ConnectorType,
+    max_power_kw: f64,
+}
+
+/// Tells an absent field (outer `None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargePointView {
+    id: ChargePointId,
+    name: String,
+    address: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    tariff_id: Option<String>,
+    connected: bool,
+    protocol: Option<&'static str>,
+    last_seen: Option<DateTime<Utc>>,
+    status: ConnectorStatus,
+    registration_status: Option<RegistrationStatus>,
+    vendor: Option<String>,
+    model: Option<String>,
+    firmware_version: Option<String>,
+    connectors: Vec<ConnectorView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectorView {
+    connector_id: u32,
+    #[serde(rename = "type")]
+    connector_type: Option<ConnectorType>,
+    max_power_kw: Option<f64>,
+    status: ConnectorStatus,
+}
+
+impl From<ChargePoint> for ChargePointView {
+    fn from(p: ChargePoint) -> Self {
+        ChargePointView {
+            connected: p.is_connected(),
+            protocol: p.protocol.map(ocpp_j::Version::subprotocol),
+            last_seen: p.last_seen,
+            status: p.status,
+            registration_status: p.registration,
+            vendor: p.boot.vendor,
+            model: p.boot.model,
+            firmware_version: p.boot.firmware_version,
+            connectors: p
+                .connectors
+                .into_iter()
+                .map(|(connector_id, c)| ConnectorView {
+                    connector_id,
+                    connector_type: c.connector_type,
+                    max_power_kw: c.max_power_kw,
+                    status: c.status,
+                })
+                .collect(),
+            id: p.spec.id,
+            name: p.spec.name,
+            address: p.spec.address,
+            latitude: p.spec.latitude,
+            longitude: p.spec.longitude,
+            tariff_id: p.spec.tariff_id,
+        }
+    }
+}
+
+pub(crate) fn parse_id(raw: &str) -> Result<ChargePointId, ApiError> {
+    ChargePointId::parse(raw).map_err(|e| ApiError::BadRequest(e.0))
+}
+
+fn validate(body: &ChargePointBody) -> Result<(), ApiError> {
+    let bad = |m: String| Err(ApiError::BadRequest(m));
+    if body.name.trim().is_empty() || body.name.chars().count() > 200 {
+        return bad("name must have 1 to 200 characters".into());
+    }
+    if body.address.chars().count() > 500 {
+        return bad("address may have at most 500 characters".into());
+    }
+    if !(-90.0..=90.0).contains(&body.latitude) || !(-180.0..=180.0).contains(&body.longitude) {
+        return bad("latitude must lie in [-90, 90] and longitude in [-180, 180]".into());
+    }
+    if let Some(Some(password)) = &body.password {
+        check_password(password).or_else(bad)?;
+    }
+    if let Some(tariff) = &body.tariff_id
+        && (tariff.is_empty() || tariff.len() > 64)
+    {
+        return bad("tariffId must have 1 to 64 characters".into());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &body.connectors {
+        if c.connector_id == 0 {
+            return bad("connectorId starts at 1 (0 is the charge point itself)".into());
+        }
+        if !seen.insert(c.connector_id) {
+            return bad(format!("connectorId {} appears twice", c.connector_id));
+        }
+        if !(c.max_power_kw > 0.0 && c.max_power_kw <= 1000.0) {
+            return bad(format!(
+                "connector {}: maxPowerKw must lie in (0, 1000]",
+                c.connector_id
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn put(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Json(body): Json<ChargePointBody>,
+) -> Result<(StatusCode, axum::Json<ChargePointView>), ApiError> {
+    let id = parse_id(&raw_id)?;
+    validate(&body)?;
+    let password_hash = match &body.password {
+        None => state.fleet.credentials(&id).flatten(),
+        Some(None) => None,
+        Some(Some(password)) => Some(hash_password(password)),
+    };
+    let spec = ChargePointSpec {
+        id: id.clone(),
+        name: body.name,
+        address: body.address,
+        latitude: Some(body.latitude),
+        longitude: Some(body.longitude),
+        password_hash,
+        tariff_id: body.tariff_id,
+        connectors: body
+            .connectors
+            .into_iter()
+            .map(|c| ConnectorSpec {
+                connector_id: c.connector_id,
+                connector_type: Some(c.connector_type),
+                max_power_kw: Some(c.max_power_kw),
+            })
+            .collect(),
+    };
+    let created = state
+        .store
+        .put_charge_point(&spec, state.clock.now())
+        .await?;
+    state.fleet.put(spec);
+    let view = state
+        .fleet
+        .get(&id)
+        .map(ChargePointView::from)
+        .expect("just put");
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(view)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<axum::Json<ChargePointView>, ApiError> {
+    let id = parse_id(&raw_id)?;
+    state
+        .fleet
+        .get(&id)
+        .map(|p| axum::Json(p.into()))
+        .ok_or_else(|| ApiError::NotFound(format!("no charge point {id}")))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargePointList {
+    charge_points: Vec<ChargePointView>,
+}
+
+pub async fn list(State(state): State<AppState>) -> axum::Json<ChargePointList> {
+    axum::Json(ChargePointList {
+        charge_points: state.fleet.list().into_iter().map(Into::into).collect(),
+    })
+}

@@ -1,0 +1,50 @@
+//! `POST /charge-points/{id}/commands/{action}`: an operator sends an OCPP CALL to a connected
+//! charge point. The payload is validated against the action's schema before anything is sent
+//! (400); then 404 when the charge point is not connected, 502 with its CALLERROR, 504 when it
+//! does not answer in time, and 200 with its answer otherwise.
+
+use axum::extract::State;
+use serde_json::Value;
+
+use super::charge_points::parse_id;
+use crate::{
+    api::{
+        error::ApiError,
+        extract::{Json, Path},
+    },
+    app::AppState,
+    gateway::registry::CallFailure,
+    ocpp16,
+};
+
+pub async fn send(
+    State(state): State<AppState>,
+    Path((raw_id, action)): Path<(String, String)>,
+    Json(payload): Json<Value>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let id = parse_id(&raw_id)?;
+    if !state.fleet.contains(&id) {
+        return Err(ApiError::NotFound(format!("no charge point {id}")));
+    }
+    let session = state.sessions.get(&id);
+    let version = session
+        .as_ref()
+        .map_or(ocpp_j::Version::V16, |s| s.protocol());
+    if !ocpp16::is_csms_initiated(&action) {
+        return Err(ApiError::BadRequest(format!(
+            "{action:?} is not an action the central system sends in {}",
+            version.subprotocol()
+        )));
+    }
+    let schema = ocpp_j::Catalogue::get(version)
+        .request(&action)
+        .ok_or_else(|| ApiError::BadRequest(format!("unknown action {action:?}")))?;
+    schema
+        .validate(&payload)
+        .map_err(|v| ApiError::BadRequest(format!("invalid {action} payload: {v}")))?;
+    let session = session.ok_or(ApiError::ChargePoint(CallFailure::NotConnected))?;
+    let answer = session
+        .call(&action, payload, state.config.call_timeout())
+        .await;
+    answer.map(axum::Json).map_err(ApiError::ChargePoint)
+}

@@ -1,0 +1,56 @@
+//! The operator API: charge points, commands to them, transactions, tariffs and id tags, all
+//! behind `Authorization: Bearer <operator token>` (compared in constant time).
+
+mod charge_points;
+mod commands;
+mod id_tags;
+mod tariffs;
+mod transactions;
+
+use axum::{
+    Router,
+    extract::{Request, State},
+    http::header,
+    middleware::{self, Next},
+    response::Response,
+    routing::{get, post, put},
+};
+use subtle::ConstantTimeEq;
+
+use super::error::ApiError;
+use crate::app::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/charge-points", get(charge_points::list))
+        .route(
+            "/charge-points/{id}",
+            put(charge_points::put).get(charge_points::get),
+        )
+        .route(
+            "/charge-points/{id}/commands/{action}",
+            post(commands::send),
+        )
+        .route("/transactions", get(transactions::list))
+        .route("/transactions/{transaction_id}", get(transactions::get))
+        .route("/tariffs/{id}", put(tariffs::put).get(tariffs::get))
+        .route("/id-tags/{id_tag}", put(id_tags::put).get(id_tags::get))
+        .route_layer(middleware::from_fn_with_state(state, require_operator))
+}
+
+async fn require_operator(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    if !bool::from(presented.as_bytes().ct_eq(state.operator_token.as_bytes())) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(next.run(request).await)
+}

@@ -1,0 +1,119 @@
+//! `GET /transactions` and `GET /transactions/{transactionId}`: charging sessions, newest
+//! first, with what they cost once settled.
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::charge_points::parse_id;
+use crate::{
+    api::{
+        error::ApiError,
+        extract::{Path, Query},
+    },
+    app::AppState,
+    store::transactions::{TransactionFilter, TransactionRecord},
+};
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListQuery {
+    charge_point_id: Option<String>,
+    status: Option<StatusFilter>,
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StatusFilter {
+    Active,
+    Finished,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionView {
+    transaction_id: i64,
+    charge_point_id: String,
+    connector_id: u32,
+    id_tag: String,
+    status: &'static str,
+    authorization: &'static str,
+    meter_start: i64,
+    meter_stop: Option<i64>,
+    energy_wh: Option<i64>,
+    started_at: DateTime<Utc>,
+    stopped_at: Option<DateTime<Utc>>,
+    stop_reason: Option<String>,
+    reservation_id: Option<i64>,
+    cost_cents: Option<i64>,
+    discount_cents: Option<i64>,
+    payment_method: Option<String>,
+    /// The priced lines of a settled session (empty until it is settled).
+    lines: Vec<serde_json::Value>,
+}
+
+impl From<TransactionRecord> for TransactionView {
+    fn from(t: TransactionRecord) -> Self {
+        TransactionView {
+            status: if t.is_active() { "active" } else { "finished" },
+            authorization: t.authorization.as_str(),
+            energy_wh: t.energy_wh(),
+            transaction_id: t.transaction_id,
+            charge_point_id: t.charge_point_id,
+            connector_id: t.connector_id,
+            id_tag: t.id_tag,
+            meter_start: t.meter_start,
+            meter_stop: t.meter_stop,
+            started_at: t.started_at,
+            stopped_at: t.stopped_at,
+            stop_reason: t.stop_reason,
+            reservation_id: t.reservation_id,
+            cost_cents: t.cost_cents,
+            discount_cents: t.discount_cents,
+            payment_method: t.payment_method,
+            lines: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TransactionList {
+    transactions: Vec<TransactionView>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<axum::Json<TransactionList>, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must lie in 1..={MAX_LIMIT}"
+        )));
+    }
+    let filter = TransactionFilter {
+        charge_point_id: query.charge_point_id.as_deref().map(parse_id).transpose()?,
+        active: query.status.map(|s| matches!(s, StatusFilter::Active)),
+        limit,
+    };
+    let records = state.store.list_transactions(&filter).await?;
+    Ok(axum::Json(TransactionList {
+        transactions: records.into_iter().map(Into::into).collect(),
+    }))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path(transaction_id): Path<i64>,
+) -> Result<axum::Json<TransactionView>, ApiError> {
+    state
+        .store
+        .get_transaction(transaction_id)
+        .await?
+        .map(|t| axum::Json(t.into()))
+        .ok_or_else(|| ApiError::NotFound(format!("no transaction {transaction_id}")))
+}

@@ -1,0 +1,226 @@
+//! Assembly and lifecycle. `App::build` validates the config, opens the store, loads the fleet
+//! and binds both listeners (port 0 allowed, so tests run in-process); `App::run` serves until
+//! the shutdown future resolves, then drains: stop accepting, close sessions, wait for them
+//! within the grace period, flush the write-behind and the group commit, close the store.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use rand::{Rng, distr::Alphanumeric};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+use crate::{
+    api,
+    clock::{SharedClock, SystemClock},
+    config::Config,
+    events::{LocalBus, SharedBus},
+    fleet::Fleet,
+    gateway::{self, registry::SessionRegistry},
+    metrics::Metrics,
+    store::{Store, commit::Committer},
+};
+
+/// The handles every request handler and session shares. Cloning is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub committer: Committer,
+    pub fleet: Arc<Fleet>,
+    pub sessions: Arc<SessionRegistry>,
+    pub bus: SharedBus,
+    pub metrics: Metrics,
+    pub clock: SharedClock,
+    pub operator_token: Arc<str>,
+}
+
+pub struct App {
+    state: AppState,
+    ocpp_listener: TcpListener,
+    http_listener: TcpListener,
+    committer_task: JoinHandle<()>,
+    /// Cancelled last, once no session can write any more: the committer then flushes and ends.
+    committer_close: CancellationToken,
+}
+
+/// How often last-seen times are written behind.
+const LAST_SEEN_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
+/// Domain events a subscriber may fall behind before it skips.
+const EVENT_BUFFER: usize = 4096;
+
+async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket
+        .bind(addr)
+        .with_context(|| format!("cannot bind {addr}"))?;
+    // A deep backlog: a reconnect storm waits in the kernel queue rather than being refused.
+    Ok(socket.listen(4096)?)
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<App> {
+        config.validate().map_err(anyhow::Error::msg)?;
+        // Compile the schema catalogues now, so the first charger does not pay for it.
+        for version in ocpp_j::Version::ALL {
+            ocpp_j::Catalogue::get(version);
+        }
+        if config.redis_url.is_some() {
+            anyhow::bail!("cluster mode (--redis-url) is not available in this build yet");
+        }
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| format!("cannot open the store at {}", config.database_url))?;
+        let fleet = Fleet::load(store.load_charge_points().await?);
+        let metrics = Metrics::new();
+        let committer_close = CancellationToken::new();
+        let (committer, committer_task) = Committer::spawn(
+            store.clone(),
+            metrics.clone(),
+            config.commit_interval(),
+            committer_close.clone(),
+        );
+        let ocpp_listener = bind(config.ocpp_addr).await?;
+        let http_listener = bind(config.http_addr).await?;
+        let operator_token: Arc<str> = match &config.operator_token {
+            Some(token) => token.as_str().into(),
+            None => rand::rng()
+                .sample_iter(&Alphanumeric)
+                .take(32)
+                .map(char::from)
+                .collect::<String>()
+                .into(),
+        };
+        let state = AppState {
+            config: Arc::new(config),
+            store,
+            committer,
+            fleet: Arc::new(fleet),
+            sessions: Arc::new(SessionRegistry::default()),
+            bus: Arc::new(LocalBus::new(EVENT_BUFFER)),
+            metrics,
+            clock,
+            operator_token,
+        };
+        Ok(App {
+            state,
+            ocpp_listener,
+            http_listener,
+            committer_task,
+            committer_close,
+        })
+    }
+
+    pub fn ocpp_addr(&self) -> SocketAddr {
+        self.ocpp_listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn operator_token(&self) -> &str {
+        &self.state.operator_token
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains gracefully.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        let App {
+            state,
+            ocpp_listener,
+            http_listener,
+            committer_task,
+            committer_close,
+        } = self;
+        let stop = CancellationToken::new();
+        let sessions = TaskTracker::new();
+
+        let gateway = tokio::spawn(gateway::serve(
+            ocpp_listener,
+            state.clone(),
+            stop.clone(),
+            sessions.clone(),
+        ));
+        let http = tokio::spawn({
+            let stop = stop.clone();
+            let router = api::router(state.clone());
+            async move {
+                axum::serve(http_listener, router)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await
+            }
+        });
+        let flusher = tokio::spawn({
+            let (state, stop) = (state.clone(), stop.clone());
+            async move {
+                let mut tick = tokio::time::interval(LAST_SEEN_FLUSH);
+                loop {
+                    tokio::select! {
+                        () = stop.cancelled() => break,
+                        _ = tick.tick() => state.committer.last_seen(state.fleet.take_unflushed_last_seen()),
+                    }
+                }
+            }
+        });
+
+        shutdown.await;
+        tracing::info!("shutting down");
+        stop.cancel();
+        let grace = state.config.shutdown_grace();
+        let _ = gateway.await;
+        sessions.close();
+        if tokio::time::timeout(grace, sessions.wait()).await.is_err() {
+            tracing::warn!(
+                open = sessions.len(),
+                "sessions still open after the grace period"
+            );
+        }
+        match tokio::time::timeout(grace, http).await {
+            Ok(Ok(Err(e))) => tracing::error!(error = %e, "http server"),
+            Err(_) => tracing::warn!("http connections still open after the grace period"),
+            _ => {}
+        }
+        let _ = flusher.await;
+        state
+            .committer
+            .last_seen(state.fleet.take_unflushed_last_seen());
+        committer_close.cancel();
+        let _ = committer_task.await;
+        state.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler installs");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,184 @@
+//! The domain services behind the protocol adapters: registration, status, authorization and
+//! charging sessions. Version-agnostic: the OCPP 1.6 adapter (and later 2.0.1) translate their
+//! typed messages into these calls. Memory-only facts (status, last seen) are written behind;
+//! transaction facts are answered only after their group commit.
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    app::AppState,
+    domain::{AuthorizationStatus, ChargePointId, ConnectorStatus, IdTag, RegistrationStatus},
+    events::DomainEvent,
+    store::{
+        StoreError,
+        charge_points::BootInfo,
+        transactions::{
+            MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop,
+        },
+    },
+};
+
+/// What an id tag may do, as answered in `idTagInfo`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Authorization {
+    pub status: AuthorizationStatus,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub parent_id_tag: Option<IdTag>,
+}
+
+impl Authorization {
+    fn status(status: AuthorizationStatus) -> Authorization {
+        Authorization {
+            status,
+            expires_at: None,
+            parent_id_tag: None,
+        }
+    }
+}
+
+/// A charge point booted: record who it is and accept it.
+/// Returns the registration answered and the heartbeat interval to give it.
+pub async fn boot(
+    state: &AppState,
+    id: &ChargePointId,
+    info: BootInfo,
+) -> Result<(RegistrationStatus, u32), StoreError> {
+    // Every id that got past the handshake is registered (by an operator or by
+    // --auto-register), so it is accepted; the answer is stored and survives reconnects.
+    let registration = RegistrationStatus::Accepted;
+    state
+        .committer
+        .boot(id.clone(), info.clone(), registration)
+        .await?;
+    state.fleet.booted(id, info, registration);
+    Ok((registration, state.config.heartbeat_interval_secs))
+}
+
+/// Whether a charge point may send anything but BootNotification.
+pub fn is_accepted(state: &AppState, id: &ChargePointId) -> bool {
+    state.fleet.registration(id) == Some(RegistrationStatus::Accepted)
+}
+
+/// A connector (0: the charge point itself) reported its status.
+pub fn status(
+    state: &AppState,
+    id: &ChargePointId,
+    connector_id: u32,
+    status: ConnectorStatus,
+    error_code: Option<String>,
+    at: DateTime<Utc>,
+) {
+    let change = state
+        .fleet
+        .set_status(id, connector_id, status, error_code.clone());
+    if change.is_some() {
+        state.bus.publish(DomainEvent::ConnectorStatusChanged {
+            charge_point_id: id.clone(),
+            connector_id,
+            status,
+            at,
+        });
+        state
+            .committer
+            .connector_status(id.clone(), connector_id, status, error_code, at);
+    }
+}
+
+/// Decides what an id tag may do (Authorize, and the idTagInfo of transaction messages).
+pub async fn authorize(state: &AppState, id_tag: &IdTag) -> Result<Authorization, StoreError> {
+    let Some(record) = state.store.get_id_tag(id_tag).await? else {
+        return Ok(Authorization::status(AuthorizationStatus::Invalid));
+    };
+    let expired = record.expires_at.is_some_and(|at| at <= state.clock.now());
+    let status = match record.status {
+        AuthorizationStatus::Accepted if expired => AuthorizationStatus::Expired,
+        other => other,
+    };
+    Ok(Authorization {
+        status,
+        expires_at: record.expires_at,
+        parent_id_tag: record.parent_id_tag,
+    })
+}
+
+/// A StartTransaction as the services see it.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub connector_id: u32,
+    pub id_tag: IdTag,
+    pub meter_start: i64,
+    pub started_at: DateTime<Utc>,
+    pub reservation_id: Option<i64>,
+}
+
+/// Records a start (or finds the one it retries) and says whether the tag may charge.
+pub async fn start_transaction(
+    state: &AppState,
+    id: &ChargePointId,
+    start: Start,
+) -> Result<(StartedTransaction, Authorization), StoreError> {
+    let mut authorization = authorize(state, &start.id_tag).await?;
+    let started = state
+        .committer
+        .start_transaction(NewTransaction {
+            charge_point_id: id.clone(),
+            connector_id: start.connector_id,
+            id_tag: start.id_tag,
+            meter_start: start.meter_start,
+            started_at: start.started_at,
+            reservation_id: start.reservation_id,
+            authorization: authorization.status,
+            received_at: state.clock.now(),
+        })
+        .await?;
+    authorization.status = started.status;
+    if !started.retried && started.status == AuthorizationStatus::Accepted {
+        state.bus.publish(DomainEvent::TransactionStarted {
+            charge_point_id: id.clone(),
+            connector_id: start.connector_id,
+            transaction_id: started.transaction_id,
+            at: start.started_at,
+        });
+    }
+    Ok((started, authorization))
+}
+
+/// Records a stop once; a retried stop changes nothing. The authorization is that of the tag
+/// that stopped it, when the charge point named one.
+pub async fn stop_transaction(
+    state: &AppState,
+    stop: TransactionStop,
+) -> Result<(StopOutcome, Option<Authorization>), StoreError> {
+    let authorization = match &stop.id_tag {
+        Some(tag) => Some(authorize(state, tag).await?),
+        None => None,
+    };
+    let (charge_point_id, transaction_id) = (stop.charge_point_id.clone(), stop.transaction_id);
+    let outcome = state.committer.stop_transaction(stop).await?;
+    match &outcome {
+        StopOutcome::Stopped(record) => state.bus.publish(DomainEvent::TransactionStopped {
+            charge_point_id,
+            transaction_id,
+            energy_wh: record.energy_wh().unwrap_or(0),
+            at: record.stopped_at.unwrap_or_else(|| state.clock.now()),
+        }),
+        StopOutcome::AlreadyStopped(_) => {
+            tracing::info!(transaction_id, "a retried StopTransaction changes nothing");
+        }
+        StopOutcome::Unknown => {
+            tracing::warn!(
+                transaction_id,
+                "StopTransaction for a transaction we do not know"
+            );
+        }
+    }
+    Ok((outcome, authorization))
+}
+
+/// Stores meter samples durably.
+pub async fn meter_values(state: &AppState, samples: Vec<MeterSample>) -> Result<(), StoreError> {
+    if samples.is_empty() {
+        return Ok(());
+    }
+    state.committer.record_samples(samples).await
+}

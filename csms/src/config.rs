@@ -1,0 +1,139 @@
+//! The one typed configuration of the process. Every field is a flag with an environment
+//! variable (its doc comment is the `--help` text); tests build the struct with
+//! [`Config::default`] and override fields, never through the environment.
+
+use std::{net::SocketAddr, time::Duration};
+
+use clap::Parser;
+
+/// The CITERE charging-station management system.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "csms", version, about)]
+pub struct Config {
+    /// OCPP WebSocket listener (port 0 = pick one).
+    #[arg(long, env = "CSMS_OCPP_ADDR", default_value = "0.0.0.0:9000")]
+    pub ocpp_addr: SocketAddr,
+
+    /// REST API, web page, /metrics and /healthz listener (port 0 = pick one).
+    #[arg(long, env = "CSMS_HTTP_ADDR", default_value = "0.0.0.0:8080")]
+    pub http_addr: SocketAddr,
+
+    /// Embedded SQLite file (created if missing), or postgres://…
+    #[arg(
+        long,
+        env = "CSMS_DATABASE_URL",
+        default_value = "sqlite://data/csms.db"
+    )]
+    pub database_url: String,
+
+    /// Cluster mode: several csms nodes share state through Redis.
+    #[arg(long, env = "CSMS_REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Bearer token of the operator API; unset, a random one is made and printed once at start.
+    #[arg(long, env = "CSMS_OPERATOR_TOKEN")]
+    pub operator_token: Option<String>,
+
+    /// Accept unknown charge point ids (demo and lab use).
+    #[arg(long, env = "CSMS_AUTO_REGISTER")]
+    pub auto_register: bool,
+
+    /// Heartbeat interval given to charge points in BootNotification, in seconds.
+    #[arg(long, env = "CSMS_HEARTBEAT_INTERVAL", default_value_t = 300)]
+    pub heartbeat_interval_secs: u32,
+
+    /// How long a CALL of ours waits for the charge point's answer, in seconds.
+    #[arg(long, env = "CSMS_CALL_TIMEOUT", default_value_t = 30)]
+    pub call_timeout_secs: u64,
+
+    /// WebSocket ping interval, in seconds; a charge point silent for two intervals is dropped.
+    #[arg(long, env = "CSMS_PING_INTERVAL", default_value_t = 60)]
+    pub ping_interval_secs: u64,
+
+    /// Largest accepted WebSocket message, in bytes; a larger one closes the socket (1009).
+    #[arg(long, env = "CSMS_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
+
+    /// Handshakes in flight at once; a reconnect storm queues beyond this instead of toppling us.
+    #[arg(long, env = "CSMS_MAX_HANDSHAKES", default_value_t = 512)]
+    pub max_handshakes: usize,
+
+    /// How long a handshake may take before the socket is dropped, in seconds.
+    #[arg(long, env = "CSMS_HANDSHAKE_TIMEOUT", default_value_t = 10)]
+    pub handshake_timeout_secs: u64,
+
+    /// Group commit: the longest a durable write waits for companions, in milliseconds.
+    #[arg(long, env = "CSMS_COMMIT_INTERVAL_MS", default_value_t = 2)]
+    pub commit_interval_ms: u64,
+
+    /// Grace period for sessions and pending commits on shutdown, in seconds.
+    #[arg(long, env = "CSMS_SHUTDOWN_GRACE", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "CSMS_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    /// The documented defaults, as `csms` with no flags and no environment would run.
+    fn default() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Config::command().mut_args(|arg| arg.env(None::<&'static str>));
+        let matches = command.get_matches_from(["csms"]);
+        Config::from_arg_matches(&matches).expect("the defaults parse")
+    }
+}
+
+impl Config {
+    /// Checks what clap cannot express, before anything binds.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return Err(format!(
+                "--database-url must be sqlite://… or postgres://…, not {:?}",
+                self.database_url
+            ));
+        }
+        if let Some(token) = &self.operator_token
+            && token.len() < 16
+        {
+            return Err("--operator-token must have at least 16 characters".into());
+        }
+        if self.heartbeat_interval_secs == 0 || self.call_timeout_secs == 0 {
+            return Err("intervals and timeouts must be positive".into());
+        }
+        if self.max_handshakes == 0 || self.max_frame_bytes < 1024 {
+            return Err(
+                "--max-handshakes must be positive and --max-frame-bytes at least 1024".into(),
+            );
+        }
+        Ok(())
+    }
+
+    pub fn call_timeout(&self) -> Duration {
+        Duration::from_secs(self.call_timeout_secs)
+    }
+
+    pub fn ping_interval(&self) -> Duration {
+        Duration::from_secs(self.ping_interval_secs.max(1))
+    }
+
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_secs.max(1))
+    }
+
+    pub fn commit_interval(&self) -> Duration {
+        Duration::from_millis(self.commit_interval_ms)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}

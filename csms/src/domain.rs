@@ -1,0 +1,204 @@
+//! Validated newtypes shared by every layer. Input is parsed into these at the edge (handshake
+//! path, OCPP payload, REST body); code behind the edge never checks them again.
+
+use std::{fmt, str::FromStr, sync::Arc};
+
+use serde::{Deserialize, Serialize};
+
+/// Why a value was refused at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+/// A charge point's identity: 1 to 48 characters, printable ASCII without `:` (the OCPP
+/// security whitepaper forbids it because it separates user and password in Basic auth) or `/`.
+/// Cheap to clone: it is copied into every session, event and log line.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ChargePointId(Arc<str>);
+
+impl ChargePointId {
+    pub const MAX_LEN: usize = 48;
+
+    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
+        if s.is_empty() || s.len() > Self::MAX_LEN {
+            return Err(InvalidValue(format!(
+                "a charge point id has 1 to {} characters, not {}",
+                Self::MAX_LEN,
+                s.chars().count()
+            )));
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| !c.is_ascii_graphic() || *c == ':' || *c == '/')
+        {
+            return Err(InvalidValue(format!(
+                "a charge point id may not contain {c:?}"
+            )));
+        }
+        Ok(Self(Arc::from(s)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ChargePointId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ChargePointId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", &*self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChargePointId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An RFID or app token as OCPP 1.6 carries it (`CiString20`): 1 to 20 characters.
+/// Compared case-insensitively by chargers; we keep the spelling we were given.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct IdTag(String);
+
+impl IdTag {
+    pub const MAX_LEN: usize = 20;
+
+    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
+        let n = s.chars().count();
+        if n == 0 || n > Self::MAX_LEN {
+            return Err(InvalidValue(format!(
+                "an id tag has 1 to {} characters, not {n}",
+                Self::MAX_LEN
+            )));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(InvalidValue(
+                "an id tag may not contain control characters".into(),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IdTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for IdTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdTag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Defines a closed set of names that travel as strings (REST, OCPP, the store).
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => stringify!($variant)),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+            fn from_str(s: &str) -> Result<Self, InvalidValue> {
+                match s {
+                    $(stringify!($variant) => Ok($name::$variant),)+
+                    _ => Err(InvalidValue(format!(
+                        concat!("`{}` is not a ", stringify!($name), " (one of {})"),
+                        s,
+                        [$(stringify!($variant)),+].join(", ")
+                    ))),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// The plug of a connector.
+    ConnectorType { CCS2, Type2, CHAdeMO, Schuko }
+);
+
+string_enum!(
+    /// A connector's (or, for connector 0, the whole charge point's) status as last reported.
+    ConnectorStatus {
+        Available, Preparing, Charging, SuspendedEV, SuspendedEVSE, Finishing,
+        Reserved, Unavailable, Faulted, Unknown,
+    }
+);
+
+string_enum!(
+    /// What an id tag is allowed to do (the `idTagInfo.status` of OCPP 1.6).
+    AuthorizationStatus { Accepted, Blocked, Expired, Invalid, ConcurrentTx }
+);
+
+string_enum!(
+    /// The answer last given to a charge point's BootNotification; it survives reconnects.
+    RegistrationStatus { Accepted, Pending, Rejected }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charge_point_ids_are_bounded_and_free_of_separators() {
+        assert!(ChargePointId::parse("CP-001").is_ok());
+        assert!(ChargePointId::parse(&"x".repeat(48)).is_ok());
+        for bad in ["", &"x".repeat(49), "a:b", "a/b", "a b", "é"] {
+            assert!(ChargePointId::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn id_tags_have_one_to_twenty_characters() {
+        assert!(IdTag::parse("04A2B3C4D5E6F7").is_ok());
+        assert!(IdTag::parse(&"ñ".repeat(20)).is_ok());
+        assert!(IdTag::parse("").is_err());
+        assert!(IdTag::parse(&"x".repeat(21)).is_err());
+    }
+
+    #[test]
+    fn string_enums_round_trip_and_name_the_alternatives() {
+        for s in ConnectorStatus::ALL {
+            assert_eq!(s.as_str().parse::<ConnectorStatus>().unwrap(), *s);
+        }
+        let err = "Plug".parse::<ConnectorType>().unwrap_err();
+        assert!(err.0.contains("CCS2, Type2, CHAdeMO, Schuko"), "{err}");
+    }
+}

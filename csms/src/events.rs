@@ -1,0 +1,82 @@
+//! The domain event bus: one broadcast of everything that changed (connector status,
+//! connections, transactions). The SSE stream, metrics, the scheduler and, in cluster mode,
+//! Redis subscribe; a slow subscriber lags and skips, it never blocks a publisher.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::domain::{ChargePointId, ConnectorStatus};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum DomainEvent {
+    ConnectorStatusChanged {
+        charge_point_id: ChargePointId,
+        connector_id: u32,
+        status: ConnectorStatus,
+        at: DateTime<Utc>,
+    },
+    ChargePointConnected {
+        charge_point_id: ChargePointId,
+        protocol: &'static str,
+        at: DateTime<Utc>,
+    },
+    ChargePointDisconnected {
+        charge_point_id: ChargePointId,
+        at: DateTime<Utc>,
+    },
+    TransactionStarted {
+        charge_point_id: ChargePointId,
+        connector_id: u32,
+        transaction_id: i64,
+        at: DateTime<Utc>,
+    },
+    TransactionStopped {
+        charge_point_id: ChargePointId,
+        transaction_id: i64,
+        energy_wh: i64,
+        at: DateTime<Utc>,
+    },
+}
+
+/// Where domain events are published; the seam for cluster mode, where a Redis-backed bus
+/// also carries them to the other nodes.
+pub trait Bus: Send + Sync + 'static {
+    fn publish(&self, event: DomainEvent);
+    fn subscribe(&self) -> broadcast::Receiver<DomainEvent>;
+}
+
+pub type SharedBus = Arc<dyn Bus>;
+
+/// The in-process bus of a single node.
+#[derive(Debug)]
+pub struct LocalBus {
+    tx: broadcast::Sender<DomainEvent>,
+}
+
+impl LocalBus {
+    /// `capacity`: events a subscriber may fall behind before it starts skipping.
+    pub fn new(capacity: usize) -> LocalBus {
+        LocalBus {
+            tx: broadcast::channel(capacity).0,
+        }
+    }
+}
+
+impl Bus for LocalBus {
+    fn publish(&self, event: DomainEvent) {
+        // No subscriber is not an error: events are for whoever listens now.
+        let _ = self.tx.send(event);
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
+        self.tx.subscribe()
+    }
+}

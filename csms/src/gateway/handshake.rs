@@ -1,0 +1,181 @@
+//! The WebSocket handshake of a charge point: the id from the path `/ocpp/{chargePointId}`,
+//! the subprotocol, and HTTP Basic auth against the fleet's credentials. Pure: it reads the
+//! request and answers admitted or refused (with the HTTP status to send).
+
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
+
+use super::credentials::{parse_basic_auth, verify_password};
+use crate::{domain::ChargePointId, fleet::Fleet};
+
+/// The protocols we speak, in no particular order: the charge point's order of preference wins.
+pub const SUPPORTED: &[ocpp_j::Version] = &[ocpp_j::Version::V16];
+
+/// A charge point let in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Admitted {
+    pub id: ChargePointId,
+    /// `None` when the charge point offered no protocol we speak: the socket opens and is
+    /// closed at once, as the OCPP-J specification asks.
+    pub protocol: Option<ocpp_j::Version>,
+    /// The id was unknown and `--auto-register` let it in.
+    pub new: bool,
+}
+
+/// Why a handshake was refused; `label` is the metric label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub label: &'static str,
+    pub reason: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, label: &'static str, reason: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            label,
+            reason: reason.into(),
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The charge point id of a request path, or why there is none.
+pub fn charge_point_id(path: &str) -> Result<ChargePointId, Refusal> {
+    let path = path.split('?').next().unwrap_or_default();
+    let raw = path
+        .strip_prefix("/ocpp/")
+        .filter(|rest| !rest.is_empty() && !rest.contains('/'))
+        .ok_or_else(|| {
+            Refusal::new(
+                StatusCode::NOT_FOUND,
+                "bad_path",
+                "the OCPP endpoint is /ocpp/{chargePointId}",
+            )
+        })?;
+    let decoded = percent_decode(raw).ok_or_else(|| {
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "bad_id",
+            "malformed percent-encoding",
+        )
+    })?;
+    ChargePointId::parse(&decoded).map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "bad_id", e.0))
+}
+
+/// Picks the first protocol the charge point offered that we speak.
+pub fn select_protocol(offered: Option<&HeaderValue>) -> Option<ocpp_j::Version> {
+    let offered = offered?.to_str().ok()?;
+    offered
+        .split(',')
+        .map(str::trim)
+        .filter_map(ocpp_j::Version::from_subprotocol)
+        .find(|v| SUPPORTED.contains(v))
+}
+
+/// Decides on a handshake request.
+pub fn admit<B>(
+    request: &tokio_tungstenite::tungstenite::http::Request<B>,
+    fleet: &Fleet,
+    auto_register: bool,
+) -> Result<Admitted, Refusal> {
+    let id = charge_point_id(request.uri().path())?;
+    let protocol = select_protocol(request.headers().get(header::SEC_WEBSOCKET_PROTOCOL));
+    let Some(password_hash) = fleet.credentials(&id) else {
+        if auto_register {
+            return Ok(Admitted {
+                id,
+                protocol,
+                new: true,
+            });
+        }
+        return Err(Refusal::new(
+            StatusCode::NOT_FOUND,
+            "unknown_id",
+            format!("unknown charge point {id}"),
+        ));
+    };
+    if let Some(stored) = password_hash {
+        let credentials = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(parse_basic_auth);
+        let Some((user, password)) = credentials else {
+            return Err(Refusal::new(
+                StatusCode::UNAUTHORIZED,
+                "no_credentials",
+                "HTTP Basic auth required",
+            ));
+        };
+        if user != id.as_str() || !verify_password(&password, &stored) {
+            return Err(Refusal::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "wrong charge point id or password",
+            ));
+        }
+    }
+    Ok(Admitted {
+        id,
+        protocol,
+        new: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_comes_from_the_path_and_is_validated() {
+        assert_eq!(charge_point_id("/ocpp/CP-1").unwrap().as_str(), "CP-1");
+        assert_eq!(
+            charge_point_id("/ocpp/CP%201?x=1").unwrap_err().label,
+            "bad_id"
+        );
+        assert_eq!(charge_point_id("/ocpp/CP%2D1").unwrap().as_str(), "CP-1");
+        assert_eq!(
+            charge_point_id("/ocpp/a:b").unwrap_err().status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            charge_point_id("/ocpp/").unwrap_err().status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            charge_point_id("/other/CP").unwrap_err().status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            charge_point_id("/ocpp/a/b").unwrap_err().status,
+            StatusCode::NOT_FOUND
+        );
+        assert!(charge_point_id(&format!("/ocpp/{}", "x".repeat(49))).is_err());
+    }
+
+    #[test]
+    fn the_first_offered_protocol_we_speak_wins() {
+        let offer = |s: &'static str| select_protocol(Some(&HeaderValue::from_static(s)));
+        assert_eq!(offer("ocpp1.6"), Some(ocpp_j::Version::V16));
+        assert_eq!(offer("ocpp2.0.1, ocpp1.6"), Some(ocpp_j::Version::V16));
+        assert_eq!(offer("ocpp1.5"), None);
+        assert_eq!(select_protocol(None), None);
+    }
+}

@@ -1,0 +1,186 @@
+//! The charger side of the system: the OCPP WebSocket listener. Each accepted socket gets a
+//! task that waits for an admission permit (a bounded number of handshakes run at once, so a
+//! reconnect storm of the whole fleet queues instead of toppling the server), performs the
+//! handshake, registers a [`session::Session`] and runs it until the socket ends.
+
+pub mod credentials;
+pub mod handshake;
+pub mod registry;
+pub(crate) mod session;
+
+use std::sync::Arc;
+
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::Semaphore,
+};
+use tokio_tungstenite::tungstenite::{
+    handshake::server::{ErrorResponse, Request, Response},
+    http::{HeaderValue, header},
+    protocol::WebSocketConfig,
+};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tracing::Instrument;
+
+use crate::{app::AppState, events::DomainEvent, store::charge_points::ChargePointSpec};
+use handshake::{Admitted, Refusal};
+
+/// The read buffer of one socket. tungstenite allocates it eagerly (128 KiB by default); OCPP
+/// frames are small and a node holds many thousands of mostly idle chargers.
+const READ_BUFFER: usize = 4 * 1024;
+
+/// Accepts charge point sockets until `shutdown`; every connection task joins `tracker`.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+) {
+    let admission = Arc::new(Semaphore::new(state.config.max_handshakes));
+    loop {
+        let accepted = tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                let task = connection(stream, state.clone(), admission.clone(), shutdown.clone());
+                tracker.spawn(task.instrument(tracing::info_span!("ocpp", %peer)));
+            }
+            Err(e) => {
+                // Out of descriptors, most likely: back off instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+async fn connection(
+    stream: TcpStream,
+    state: AppState,
+    admission: Arc<Semaphore>,
+    shutdown: CancellationToken,
+) {
+    let Ok(permit) = admission.acquire_owned().await else {
+        return;
+    };
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(Some(state.config.max_frame_bytes))
+        .max_frame_size(Some(state.config.max_frame_bytes));
+    let mut decision: Option<Result<Admitted, Refusal>> = None;
+    // The signature is tungstenite's: its error type is an HTTP response, large by nature.
+    #[allow(clippy::result_large_err)]
+    let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
+        let outcome = handshake::admit(request, &state.fleet, state.config.auto_register);
+        let answer = match &outcome {
+            Ok(admitted) => {
+                if let Some(protocol) = admitted.protocol {
+                    response.headers_mut().insert(
+                        header::SEC_WEBSOCKET_PROTOCOL,
+                        HeaderValue::from_static(protocol.subprotocol()),
+                    );
+                }
+                Ok(response)
+            }
+            Err(refusal) => {
+                let mut error = ErrorResponse::new(Some(refusal.reason.clone()));
+                *error.status_mut() = refusal.status;
+                if refusal.status == tokio_tungstenite::tungstenite::http::StatusCode::UNAUTHORIZED
+                {
+                    error.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Basic realm=\"OCPP\""),
+                    );
+                }
+                Err(error)
+            }
+        };
+        decision = Some(outcome);
+        answer
+    };
+    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
+    let result = tokio::time::timeout(state.config.handshake_timeout(), handshake).await;
+    drop(permit);
+    let metrics = state.metrics.clone();
+    let (mut socket, admitted) = match (result, decision) {
+        (Ok(Ok(ws)), Some(Ok(admitted))) => (ws, admitted),
+        (_, Some(Err(refusal))) => {
+            tracing::info!(status = %refusal.status, reason = %refusal.reason, "handshake refused");
+            metrics.handshakes.with_label_values(&[refusal.label]).inc();
+            return;
+        }
+        (Err(_), _) => {
+            metrics.handshakes.with_label_values(&["timeout"]).inc();
+            return;
+        }
+        (Ok(Err(e)), _) => {
+            tracing::debug!(error = %e, "handshake failed");
+            metrics.handshakes.with_label_values(&["failed"]).inc();
+            return;
+        }
+        (Ok(Ok(_)), None) => unreachable!("an accepted handshake ran the callback"),
+    };
+    let Some(version) = admitted.protocol else {
+        metrics
+            .handshakes
+            .with_label_values(&["no_subprotocol"])
+            .inc();
+        tracing::info!(charge_point = %admitted.id, "no common OCPP version offered, closing");
+        let _ = socket.close(None).await;
+        return;
+    };
+    metrics.handshakes.with_label_values(&["accepted"]).inc();
+    let id = admitted.id.clone();
+    let span = tracing::info_span!("charge_point", id = %id);
+    async move {
+        let now = state.clock.now();
+        if admitted.new {
+            let spec = ChargePointSpec {
+                id: id.clone(),
+                name: id.to_string(),
+                address: String::new(),
+                latitude: None,
+                longitude: None,
+                password_hash: None,
+                tariff_id: None,
+                connectors: Vec::new(),
+            };
+            state.fleet.put(spec.clone());
+            state.committer.register(spec, now);
+            tracing::info!("auto-registered");
+        }
+        let registration = state.sessions.register(&id, version);
+        let generation = registration.generation;
+        state.fleet.connected(&id, version, now);
+        let gauge = metrics
+            .chargers_connected
+            .with_label_values(&[version.subprotocol()]);
+        gauge.inc();
+        state.bus.publish(DomainEvent::ChargePointConnected {
+            charge_point_id: id.clone(),
+            protocol: version.subprotocol(),
+            at: now,
+        });
+        tracing::info!(protocol = version.subprotocol(), "connected");
+
+        session::Session::new(id.clone(), version, state.clone(), socket)
+            .run(registration, shutdown)
+            .await;
+
+        gauge.dec();
+        if state.sessions.deregister(&id, generation) {
+            state.fleet.disconnected(&id);
+            state.bus.publish(DomainEvent::ChargePointDisconnected {
+                charge_point_id: id.clone(),
+                at: state.clock.now(),
+            });
+        }
+        tracing::info!("disconnected");
+    }
+    .instrument(span)
+    .await;
+}

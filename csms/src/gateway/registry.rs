@@ -1,0 +1,145 @@
+//! Which charge points have a live session, and the way to reach one: `SessionRegistry` maps a
+//! `ChargePointId` to the `SessionHandle` of its socket's actor. The presence seam of cluster
+//! mode: there, a Redis-backed registry also knows which node owns a socket.
+
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
+
+use dashmap::DashMap;
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::ChargePointId;
+
+/// Why a CALL to a charge point did not get a CALLRESULT.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CallFailure {
+    #[error("the charge point is not connected")]
+    NotConnected,
+    #[error("the charge point did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the charge point answered {code}: {description}")]
+    CallError {
+        code: String,
+        description: String,
+        details: Value,
+    },
+    #[error("the charge point's answer violates its schema: {0}")]
+    InvalidResponse(String),
+    #[error("the connection closed before the answer")]
+    Closed,
+}
+
+/// A CALL waiting to be sent by a session.
+#[derive(Debug)]
+pub(crate) struct Command {
+    pub action: String,
+    pub payload: Value,
+    /// The caller stops waiting at this instant; a command still queued then is not sent.
+    pub deadline: tokio::time::Instant,
+    pub reply: oneshot::Sender<Result<Value, CallFailure>>,
+}
+
+/// How to reach a live session.
+#[derive(Debug, Clone)]
+pub struct SessionHandle {
+    generation: u64,
+    protocol: ocpp_j::Version,
+    commands: mpsc::Sender<Command>,
+    /// Cancelled to close this session (a newer connection replaced it).
+    close: CancellationToken,
+}
+
+impl SessionHandle {
+    pub fn protocol(&self) -> ocpp_j::Version {
+        self.protocol
+    }
+
+    /// Sends a CALL (already validated against its schema) and waits for the answer.
+    pub async fn call(
+        &self,
+        action: &str,
+        payload: Value,
+        timeout: Duration,
+    ) -> Result<Value, CallFailure> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command {
+            action: action.to_owned(),
+            payload,
+            deadline: tokio::time::Instant::now() + timeout,
+            reply,
+        };
+        self.commands
+            .send(command)
+            .await
+            .map_err(|_| CallFailure::NotConnected)?;
+        answer.await.unwrap_or(Err(CallFailure::Closed))
+    }
+}
+
+/// Commands a session buffers while one of its CALLs is outstanding.
+const COMMAND_QUEUE: usize = 16;
+
+#[derive(Debug, Default)]
+pub struct SessionRegistry {
+    sessions: DashMap<ChargePointId, SessionHandle>,
+    generations: AtomicU64,
+}
+
+/// What a new session needs from its registration.
+pub(crate) struct Registration {
+    pub generation: u64,
+    pub commands: mpsc::Receiver<Command>,
+    pub close: CancellationToken,
+}
+
+impl SessionRegistry {
+    /// Registers a new session for `id`, closing the one it replaces.
+    pub(crate) fn register(&self, id: &ChargePointId, protocol: ocpp_j::Version) -> Registration {
+        let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
+        let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
+        let close = CancellationToken::new();
+        let handle = SessionHandle {
+            generation,
+            protocol,
+            commands,
+            close: close.clone(),
+        };
+        if let Some(old) = self.sessions.insert(id.clone(), handle) {
+            tracing::info!(charge_point = %id, "a new connection replaces the open one");
+            old.close.cancel();
+        }
+        Registration {
+            generation,
+            commands: rx,
+            close,
+        }
+    }
+
+    /// Forgets a session that ended, unless a newer one has replaced it already.
+    /// Returns whether it was the current one.
+    pub(crate) fn deregister(&self, id: &ChargePointId, generation: u64) -> bool {
+        self.sessions
+            .remove_if(id, |_, handle| handle.generation == generation)
+            .is_some()
+    }
+
+    pub fn get(&self, id: &ChargePointId) -> Option<SessionHandle> {
+        self.sessions.get(id).map(|h| h.clone())
+    }
+
+    pub fn is_connected(&self, id: &ChargePointId) -> bool {
+        self.sessions.contains_key(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+}

@@ -1,0 +1,204 @@
+//! Charge points and their connectors in the store: the operator's definition (name, place,
+//! password hash, connectors) and the last known runtime facts (boot info, status, last seen),
+//! which the fleet writes behind and reloads at start.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{Store, StoreError, parse_column};
+use crate::{
+    clock::{from_millis, to_millis},
+    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus},
+};
+
+/// What an operator defines about a charge point (`PUT …/charge-points/{id}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChargePointSpec {
+    pub id: ChargePointId,
+    pub name: String,
+    pub address: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub password_hash: Option<String>,
+    pub tariff_id: Option<String>,
+    pub connectors: Vec<ConnectorSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectorSpec {
+    pub connector_id: u32,
+    pub connector_type: Option<ConnectorType>,
+    pub max_power_kw: Option<f64>,
+}
+
+/// A charge point as stored: its spec plus what it last told us.
+#[derive(Debug, Clone)]
+pub struct ChargePointRecord {
+    pub spec: ChargePointSpec,
+    pub registration: Option<RegistrationStatus>,
+    pub boot: BootInfo,
+    pub status: ConnectorStatus,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub connector_status: Vec<(u32, ConnectorStatus, Option<String>)>,
+}
+
+/// The identity a charge point reports in BootNotification.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BootInfo {
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub firmware_version: Option<String>,
+}
+
+impl Store {
+    /// Creates or replaces the operator's definition of a charge point, keeping what the charge
+    /// point itself reported (boot info, statuses). Returns whether it was created.
+    pub async fn put_charge_point(
+        &self,
+        spec: &ChargePointSpec,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let existed = sqlx::query("SELECT 1 FROM charge_points WHERE id = $1")
+            .bind(spec.id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        sqlx::query(
+            "INSERT INTO charge_points (id, name, address, latitude, longitude, password_hash, \
+                 tariff_id, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address, \
+                 latitude = excluded.latitude, longitude = excluded.longitude, \
+                 password_hash = excluded.password_hash, tariff_id = excluded.tariff_id, \
+                 updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(spec.id.as_str())
+        .bind(&spec.name)
+        .bind(&spec.address)
+        .bind(spec.latitude)
+        .bind(spec.longitude)
+        .bind(spec.password_hash.as_deref())
+        .bind(spec.tariff_id.as_deref())
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+        let kept: Vec<i64> = spec
+            .connectors
+            .iter()
+            .map(|c| i64::from(c.connector_id))
+            .collect();
+        let existing =
+            sqlx::query("SELECT connector_id FROM connectors WHERE charge_point_id = $1")
+                .bind(spec.id.as_str())
+                .fetch_all(&mut *tx)
+                .await?;
+        for row in existing {
+            let connector_id: i64 = row.try_get(0)?;
+            if !kept.contains(&connector_id) {
+                sqlx::query(
+                    "DELETE FROM connectors WHERE charge_point_id = $1 AND connector_id = $2",
+                )
+                .bind(spec.id.as_str())
+                .bind(connector_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for c in &spec.connectors {
+            sqlx::query(
+                "INSERT INTO connectors (charge_point_id, connector_id, connector_type, max_power_kw) \
+                 VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET \
+                     connector_type = excluded.connector_type, max_power_kw = excluded.max_power_kw",
+            )
+            .bind(spec.id.as_str())
+            .bind(i64::from(c.connector_id))
+            .bind(c.connector_type.map(|t| t.as_str()))
+            .bind(c.max_power_kw)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(!existed)
+    }
+
+    /// Every charge point with its connectors, for the fleet to load at start.
+    pub async fn load_charge_points(&self) -> Result<Vec<ChargePointRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, address, latitude, longitude, password_hash, tariff_id, \
+                 registration_status, vendor, model, serial_number, firmware_version, status, \
+                 last_seen_ms FROM charge_points ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            let registration: Option<String> = row.try_get("registration_status")?;
+            let status: String = row.try_get("status")?;
+            let last_seen: Option<i64> = row.try_get("last_seen_ms")?;
+            out.push(ChargePointRecord {
+                spec: ChargePointSpec {
+                    id: ChargePointId::parse(&id).map_err(|e| StoreError::Corrupt(e.0))?,
+                    name: row.try_get("name")?,
+                    address: row.try_get("address")?,
+                    latitude: row.try_get("latitude")?,
+                    longitude: row.try_get("longitude")?,
+                    password_hash: row.try_get("password_hash")?,
+                    tariff_id: row.try_get("tariff_id")?,
+                    connectors: Vec::new(),
+                },
+                registration: registration
+                    .map(|r| parse_column(&r, "registration_status"))
+                    .transpose()?,
+                boot: BootInfo {
+                    vendor: row.try_get("vendor")?,
+                    model: row.try_get("model")?,
+                    serial_number: row.try_get("serial_number")?,
+                    firmware_version: row.try_get("firmware_version")?,
+                },
+                status: parse_column(&status, "status")?,
+                last_seen: last_seen.map(from_millis),
+                connector_status: Vec::new(),
+            });
+        }
+        let connectors = sqlx::query(
+            "SELECT charge_point_id, connector_id, connector_type, max_power_kw, status, error_code \
+             FROM connectors ORDER BY charge_point_id, connector_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let index: std::collections::HashMap<String, usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.spec.id.as_str().to_owned(), i))
+            .collect();
+        for row in connectors {
+            let cp: String = row.try_get("charge_point_id")?;
+            let Some(&at) = index.get(&cp) else {
+                continue;
+            };
+            let connector_id: i64 = row.try_get("connector_id")?;
+            let connector_id = u32::try_from(connector_id)
+                .map_err(|_| StoreError::Corrupt(format!("connector_id = {connector_id}")))?;
+            let connector_type: Option<String> = row.try_get("connector_type")?;
+            let status: String = row.try_get("status")?;
+            let record = &mut out[at];
+            record.spec.connectors.push(ConnectorSpec {
+                connector_id,
+                connector_type: connector_type
+                    .map(|t| parse_column(&t, "connector_type"))
+                    .transpose()?,
+                max_power_kw: row.try_get("max_power_kw")?,
+            });
+            record.connector_status.push((
+                connector_id,
+                parse_column(&status, "status")?,
+                row.try_get("error_code")?,
+            ));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,346 @@
+//! Charging sessions in the store. The write functions take a connection inside the group
+//! commit's database transaction (see `commit.rs`) and are idempotent: a charger that resends a
+//! StartTransaction or StopTransaction whose answer it lost gets the same answer and changes
+//! nothing. The read functions serve the operator API.
+
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+use super::{Store, StoreError, parse_column};
+use crate::{
+    clock::{from_millis, to_millis},
+    domain::{AuthorizationStatus, ChargePointId, IdTag},
+};
+
+/// A StartTransaction to record, with the authorization already decided for its id tag.
+#[derive(Debug, Clone)]
+pub struct NewTransaction {
+    pub charge_point_id: ChargePointId,
+    pub connector_id: u32,
+    pub id_tag: IdTag,
+    pub meter_start: i64,
+    pub started_at: DateTime<Utc>,
+    pub reservation_id: Option<i64>,
+    pub authorization: AuthorizationStatus,
+    pub received_at: DateTime<Utc>,
+}
+
+/// The answer to a StartTransaction: the id we assigned and the id tag's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartedTransaction {
+    pub transaction_id: i64,
+    pub status: AuthorizationStatus,
+    /// The charger resent a start we had already recorded.
+    pub retried: bool,
+}
+
+/// A StopTransaction to record.
+#[derive(Debug, Clone)]
+pub struct TransactionStop {
+    pub charge_point_id: ChargePointId,
+    pub transaction_id: i64,
+    pub meter_stop: i64,
+    pub stopped_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub id_tag: Option<IdTag>,
+    pub samples: Vec<MeterSample>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StopOutcome {
+    /// Recorded now.
+    Stopped(TransactionRecord),
+    /// A retry of a stop we already recorded: nothing changed.
+    AlreadyStopped(TransactionRecord),
+    /// No such transaction on this charge point.
+    Unknown,
+}
+
+/// One MeterValue element as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeterSample {
+    pub charge_point_id: ChargePointId,
+    pub connector_id: u32,
+    pub transaction_id: Option<i64>,
+    pub sampled_at: DateTime<Utc>,
+    /// `Energy.Active.Import.Register` in Wh, when the sample carries it.
+    pub energy_wh: Option<i64>,
+    /// The sampled values as the charger sent them (JSON).
+    pub sampled_values: String,
+}
+
+/// A charging session as the operator API shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionRecord {
+    pub transaction_id: i64,
+    pub charge_point_id: String,
+    pub connector_id: u32,
+    pub id_tag: String,
+    pub authorization: AuthorizationStatus,
+    pub meter_start: i64,
+    pub meter_stop: Option<i64>,
+    pub last_meter_wh: Option<i64>,
+    pub started_at: DateTime<Utc>,
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub stop_reason: Option<String>,
+    pub reservation_id: Option<i64>,
+    pub cost_cents: Option<i64>,
+    pub discount_cents: Option<i64>,
+    pub payment_method: Option<String>,
+}
+
+impl TransactionRecord {
+    /// Energy delivered so far (or in all, once stopped), in Wh.
+    pub fn energy_wh(&self) -> Option<i64> {
+        self.meter_stop
+            .or(self.last_meter_wh)
+            .map(|m| (m - self.meter_start).max(0))
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.stopped_at.is_none()
+    }
+}
+
+/// Which sessions a listing wants.
+#[derive(Debug, Clone, Default)]
+pub struct TransactionFilter {
+    pub charge_point_id: Option<ChargePointId>,
+    pub active: Option<bool>,
+    pub limit: i64,
+}
+
+const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
+     meter_stop, last_meter_wh, started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
+     cost_cents, discount_cents, payment_method";
+
+fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
+    let status: String = row.try_get("auth_status")?;
+    let connector_id: i64 = row.try_get("connector_id")?;
+    let stopped: Option<i64> = row.try_get("stopped_at_ms")?;
+    Ok(TransactionRecord {
+        transaction_id: row.try_get("id")?,
+        charge_point_id: row.try_get("charge_point_id")?,
+        connector_id: u32::try_from(connector_id)
+            .map_err(|_| StoreError::Corrupt(format!("connector_id = {connector_id}")))?,
+        id_tag: row.try_get("id_tag")?,
+        authorization: parse_column(&status, "auth_status")?,
+        meter_start: row.try_get("meter_start")?,
+        meter_stop: row.try_get("meter_stop")?,
+        last_meter_wh: row.try_get("last_meter_wh")?,
+        started_at: from_millis(row.try_get("started_at_ms")?),
+        stopped_at: stopped.map(from_millis),
+        stop_reason: row.try_get("stop_reason")?,
+        reservation_id: row.try_get("reservation_id")?,
+        cost_cents: row.try_get("cost_cents")?,
+        discount_cents: row.try_get("discount_cents")?,
+        payment_method: row.try_get("payment_method")?,
+    })
+}
+
+async fn insert_start(
+    conn: &mut AnyConnection,
+    start: &NewTransaction,
+    status: AuthorizationStatus,
+    on_conflict: &str,
+) -> Result<Option<i64>, StoreError> {
+    let sql = format!(
+        "INSERT INTO transactions (charge_point_id, connector_id, id_tag, auth_status, \
+             meter_start, started_at_ms, reservation_id, created_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {on_conflict} RETURNING id"
+    );
+    let row = sqlx::query(&sql)
+        .bind(start.charge_point_id.as_str())
+        .bind(i64::from(start.connector_id))
+        .bind(start.id_tag.as_str())
+        .bind(status.as_str())
+        .bind(start.meter_start)
+        .bind(to_millis(start.started_at))
+        .bind(start.reservation_id)
+        .bind(to_millis(start.received_at))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Records a StartTransaction, or finds the one it retries. A second running transaction for
+/// an accepted id tag is refused by the store itself (a partial unique index), which answers
+/// `ConcurrentTx` even when two nodes race.
+pub(crate) async fn start(
+    conn: &mut AnyConnection,
+    start: &NewTransaction,
+) -> Result<StartedTransaction, StoreError> {
+    let existing = sqlx::query(
+        "SELECT id, auth_status FROM transactions WHERE charge_point_id = $1 AND connector_id = $2 \
+             AND id_tag = $3 AND meter_start = $4 AND started_at_ms = $5",
+    )
+    .bind(start.charge_point_id.as_str())
+    .bind(i64::from(start.connector_id))
+    .bind(start.id_tag.as_str())
+    .bind(start.meter_start)
+    .bind(to_millis(start.started_at))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = existing {
+        let status: String = row.try_get(1)?;
+        return Ok(StartedTransaction {
+            transaction_id: row.try_get(0)?,
+            status: parse_column(&status, "auth_status")?,
+            retried: true,
+        });
+    }
+    if start.authorization == AuthorizationStatus::Accepted
+        && let Some(id) =
+            insert_start(conn, start, start.authorization, "ON CONFLICT DO NOTHING").await?
+    {
+        return Ok(StartedTransaction {
+            transaction_id: id,
+            status: AuthorizationStatus::Accepted,
+            retried: false,
+        });
+    }
+    // Refused: still recorded, because the charger has started and will send its stop.
+    let status = match start.authorization {
+        AuthorizationStatus::Accepted => AuthorizationStatus::ConcurrentTx,
+        other => other,
+    };
+    let id = insert_start(conn, start, status, "")
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?;
+    Ok(StartedTransaction {
+        transaction_id: id,
+        status,
+        retried: false,
+    })
+}
+
+/// Records a StopTransaction with its transaction data, once.
+pub(crate) async fn stop(
+    conn: &mut AnyConnection,
+    stop: &TransactionStop,
+) -> Result<StopOutcome, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM transactions WHERE id = $1 AND charge_point_id = $2");
+    let Some(row) = sqlx::query(&sql)
+        .bind(stop.transaction_id)
+        .bind(stop.charge_point_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(StopOutcome::Unknown);
+    };
+    let mut tx = record(&row)?;
+    if !tx.is_active() {
+        return Ok(StopOutcome::AlreadyStopped(tx));
+    }
+    sqlx::query(
+        "UPDATE transactions SET meter_stop = $1, stopped_at_ms = $2, stop_reason = $3, \
+             stop_id_tag = $4, last_meter_wh = $1 WHERE id = $5 AND stopped_at_ms IS NULL",
+    )
+    .bind(stop.meter_stop)
+    .bind(to_millis(stop.stopped_at))
+    .bind(stop.reason.as_deref())
+    .bind(stop.id_tag.as_ref().map(IdTag::as_str))
+    .bind(stop.transaction_id)
+    .execute(&mut *conn)
+    .await?;
+    for sample in &stop.samples {
+        insert_sample(conn, sample).await?;
+    }
+    tx.meter_stop = Some(stop.meter_stop);
+    tx.last_meter_wh = Some(stop.meter_stop);
+    tx.stopped_at = Some(stop.stopped_at);
+    tx.stop_reason.clone_from(&stop.reason);
+    Ok(StopOutcome::Stopped(tx))
+}
+
+/// Stores meter samples, moving a running transaction's last reading forward.
+pub(crate) async fn record_samples(
+    conn: &mut AnyConnection,
+    samples: &[MeterSample],
+) -> Result<(), StoreError> {
+    for sample in samples {
+        insert_sample(conn, sample).await?;
+        if let (Some(tx), Some(wh)) = (sample.transaction_id, sample.energy_wh) {
+            sqlx::query(
+                "UPDATE transactions SET last_meter_wh = $1 WHERE id = $2 \
+                     AND charge_point_id = $3 AND stopped_at_ms IS NULL",
+            )
+            .bind(wh)
+            .bind(tx)
+            .bind(sample.charge_point_id.as_str())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_sample(conn: &mut AnyConnection, s: &MeterSample) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO meter_values (charge_point_id, connector_id, transaction_id, sampled_at_ms, \
+             energy_wh, sampled_values) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(s.charge_point_id.as_str())
+    .bind(i64::from(s.connector_id))
+    .bind(s.transaction_id)
+    .bind(to_millis(s.sampled_at))
+    .bind(s.energy_wh)
+    .bind(&s.sampled_values)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Sessions, newest first.
+    pub async fn list_transactions(
+        &self,
+        filter: &TransactionFilter,
+    ) -> Result<Vec<TransactionRecord>, StoreError> {
+        let mut sql = format!("SELECT {COLUMNS} FROM transactions WHERE 1 = 1");
+        if filter.charge_point_id.is_some() {
+            sql.push_str(" AND charge_point_id = $2");
+        }
+        match filter.active {
+            Some(true) => sql.push_str(" AND stopped_at_ms IS NULL"),
+            Some(false) => sql.push_str(" AND stopped_at_ms IS NOT NULL"),
+            None => {}
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT $1");
+        let mut query = sqlx::query(&sql).bind(filter.limit);
+        if let Some(cp) = &filter.charge_point_id {
+            query = query.bind(cp.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(record).collect()
+    }
+
+    pub async fn get_transaction(
+        &self,
+        transaction_id: i64,
+    ) -> Result<Option<TransactionRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM transactions WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(transaction_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(record).transpose()
+    }
+
+    /// Meter samples of one session in the order taken (the detail view and billing read them).
+    pub async fn transaction_samples(
+        &self,
+        transaction_id: i64,
+    ) -> Result<Vec<(DateTime<Utc>, Option<i64>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sampled_at_ms, energy_wh FROM meter_values WHERE transaction_id = $1 \
+             ORDER BY sampled_at_ms, id",
+        )
+        .bind(transaction_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((from_millis(r.try_get(0)?), r.try_get(1)?)))
+            .collect()
+    }
+}

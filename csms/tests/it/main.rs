@@ -1,0 +1,8 @@
+//! The csms integration tests: the whole app in-process over real sockets.
+
+mod gateway;
+mod helpers;
+mod operator_api;
+mod process;
+mod store;
+mod transactions;

@@ -1,0 +1,345 @@
+//! One store test suite, run on both backends: SQLite (a temp file) and PostgreSQL (the local
+//! server, a database of its own per test, dropped afterwards).
+
+use std::future::Future;
+
+use chrono::{TimeZone, Utc};
+use csms::{
+    domain::{AuthorizationStatus, ChargePointId, ConnectorStatus, ConnectorType, IdTag},
+    metrics::Metrics,
+    store::{
+        Store,
+        charge_points::{BootInfo, ChargePointSpec, ConnectorSpec},
+        commit::Committer,
+        id_tags::IdTagRecord,
+        tariffs::Tariff,
+        transactions::{
+            MeterSample, NewTransaction, StopOutcome, TransactionFilter, TransactionStop,
+        },
+    },
+};
+use sqlx::{Connection, Executor};
+use tokio_util::sync::CancellationToken;
+
+use crate::helpers::{rand_suffix, temp_db};
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+async fn on_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let path = temp_db();
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    test(store.clone()).await;
+    store.close().await;
+    let _ = std::fs::remove_file(path);
+}
+
+async fn on_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    sqlx::any::install_default_drivers();
+    let name = format!("csms_test_{}", rand_suffix());
+    let mut admin = sqlx::AnyConnection::connect(PG_ADMIN)
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432 (make test starts it)");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let store = Store::connect(&format!("postgres://postgres@127.0.0.1:5432/{name}"))
+        .await
+        .unwrap();
+    test(store.clone()).await;
+    store.close().await;
+    admin
+        .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+}
+
+/// Declares a store test once and runs it on both backends.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                super::on_sqlite(super::$name).await;
+            }
+            #[tokio::test]
+            async fn on_postgres() {
+                super::on_postgres(super::$name).await;
+            }
+        }
+    };
+}
+
+fn cp(id: &str) -> ChargePointId {
+    ChargePointId::parse(id).unwrap()
+}
+
+fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
+    ChargePointSpec {
+        id: cp(id),
+        name: format!("Charge point {id}"),
+        address: "Avenida de la Costa 1, Gijón".into(),
+        latitude: Some(43.54),
+        longitude: Some(-5.66),
+        password_hash: Some("sha256$00$00".into()),
+        tariff_id: Some("default".into()),
+        connectors: connectors
+            .iter()
+            .map(|&connector_id| ConnectorSpec {
+                connector_id,
+                connector_type: Some(ConnectorType::Type2),
+                max_power_kw: Some(22.0),
+            })
+            .collect(),
+    }
+}
+
+fn committer(store: &Store) -> (Committer, CancellationToken, tokio::task::JoinHandle<()>) {
+    let close = CancellationToken::new();
+    let (committer, task) = Committer::spawn(
+        store.clone(),
+        Metrics::new(),
+        Default::default(),
+        close.clone(),
+    );
+    (committer, close, task)
+}
+
+fn start(cp_id: &str, tag: &str, meter: i64, minute: u32) -> NewTransaction {
+    NewTransaction {
+        charge_point_id: cp(cp_id),
+        connector_id: 1,
+        id_tag: IdTag::parse(tag).unwrap(),
+        meter_start: meter,
+        started_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, minute, 0).unwrap(),
+        reservation_id: None,
+        authorization: AuthorizationStatus::Accepted,
+        received_at: Utc::now(),
+    }
+}
+
+async fn charge_points_round_trip(store: Store) {
+    let now = Utc::now();
+    assert!(
+        store
+            .put_charge_point(&spec("CP-1", &[1, 2]), now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .put_charge_point(&spec("CP-1", &[2, 3]), now)
+            .await
+            .unwrap()
+    );
+    let (committer, close, task) = committer(&store);
+    committer
+        .boot(
+            cp("CP-1"),
+            BootInfo {
+                vendor: Some("V".into()),
+                ..Default::default()
+            },
+            csms::domain::RegistrationStatus::Accepted,
+        )
+        .await
+        .unwrap();
+    committer.connector_status(cp("CP-1"), 2, ConnectorStatus::Charging, None, now);
+    committer.connector_status(cp("CP-1"), 0, ConnectorStatus::Available, None, now);
+    committer.last_seen(vec![(cp("CP-1"), now)]);
+    close.cancel();
+    task.await.unwrap();
+
+    let all = store.load_charge_points().await.unwrap();
+    assert_eq!(all.len(), 1);
+    let record = &all[0];
+    assert_eq!(
+        record
+            .spec
+            .connectors
+            .iter()
+            .map(|c| c.connector_id)
+            .collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    assert_eq!(record.spec.password_hash.as_deref(), Some("sha256$00$00"));
+    assert_eq!(record.boot.vendor.as_deref(), Some("V"));
+    assert_eq!(
+        record.registration,
+        Some(csms::domain::RegistrationStatus::Accepted)
+    );
+    assert_eq!(record.status, ConnectorStatus::Available);
+    assert!(
+        record
+            .connector_status
+            .contains(&(2, ConnectorStatus::Charging, None))
+    );
+    assert_eq!(
+        record.last_seen.map(|t| t.timestamp_millis()),
+        Some(now.timestamp_millis())
+    );
+}
+on_both!(charge_points_round_trip);
+
+async fn transactions_are_idempotent(store: Store) {
+    store
+        .put_charge_point(&spec("CP-1", &[1]), Utc::now())
+        .await
+        .unwrap();
+    let (committer, close, task) = committer(&store);
+    let first = committer
+        .start_transaction(start("CP-1", "TAG", 100, 0))
+        .await
+        .unwrap();
+    let retry = committer
+        .start_transaction(start("CP-1", "TAG", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(first.transaction_id, retry.transaction_id);
+    assert!(!first.retried && retry.retried);
+    let concurrent = committer
+        .start_transaction(start("CP-1", "TAG", 100, 1))
+        .await
+        .unwrap();
+    assert_eq!(concurrent.status, AuthorizationStatus::ConcurrentTx);
+
+    committer
+        .record_samples(vec![MeterSample {
+            charge_point_id: cp("CP-1"),
+            connector_id: 1,
+            transaction_id: Some(first.transaction_id),
+            sampled_at: Utc::now(),
+            energy_wh: Some(600),
+            sampled_values: "[]".into(),
+        }])
+        .await
+        .unwrap();
+    let running = store
+        .get_transaction(first.transaction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(running.energy_wh(), Some(500));
+
+    let stop = |meter| TransactionStop {
+        charge_point_id: cp("CP-1"),
+        transaction_id: first.transaction_id,
+        meter_stop: meter,
+        stopped_at: Utc.with_ymd_and_hms(2026, 11, 24, 11, 0, 0).unwrap(),
+        reason: Some("Local".into()),
+        id_tag: None,
+        samples: Vec::new(),
+    };
+    assert!(matches!(
+        committer.stop_transaction(stop(1100)).await.unwrap(),
+        StopOutcome::Stopped(_)
+    ));
+    assert!(matches!(
+        committer.stop_transaction(stop(9999)).await.unwrap(),
+        StopOutcome::AlreadyStopped(_)
+    ));
+    let wrong_cp = TransactionStop {
+        charge_point_id: cp("CP-2"),
+        ..stop(1)
+    };
+    assert_eq!(
+        committer.stop_transaction(wrong_cp).await.unwrap(),
+        StopOutcome::Unknown
+    );
+
+    let done = store
+        .get_transaction(first.transaction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.meter_stop, Some(1100));
+    assert_eq!(done.energy_wh(), Some(1000));
+    let finished = store
+        .list_transactions(&TransactionFilter {
+            active: Some(false),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(finished.len(), 1);
+    let all = store
+        .list_transactions(&TransactionFilter {
+            charge_point_id: Some(cp("CP-1")),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2, "the refused concurrent start is recorded too");
+    assert!(
+        all[0].transaction_id > all[1].transaction_id,
+        "newest first"
+    );
+    close.cancel();
+    task.await.unwrap();
+}
+on_both!(transactions_are_idempotent);
+
+async fn a_batch_of_concurrent_writes_commits_together(store: Store) {
+    store
+        .put_charge_point(&spec("CP-1", &[1]), Utc::now())
+        .await
+        .unwrap();
+    let (committer, close, task) = committer(&store);
+    let starts = (0..50u32).map(|i| {
+        let committer = committer.clone();
+        async move {
+            committer
+                .start_transaction(start("CP-1", &format!("TAG-{i}"), 0, 0))
+                .await
+                .unwrap()
+        }
+    });
+    let started = futures_util::future::join_all(starts).await;
+    let mut ids: Vec<i64> = started.iter().map(|s| s.transaction_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 50);
+    close.cancel();
+    task.await.unwrap();
+    // After close, nothing more is accepted.
+    assert!(
+        committer
+            .start_transaction(start("CP-1", "LATE", 0, 0))
+            .await
+            .is_err()
+    );
+}
+on_both!(a_batch_of_concurrent_writes_commits_together);
+
+async fn tariffs_and_id_tags(store: Store) {
+    let tariff = Tariff {
+        price_per_kwh_cents: 45,
+        price_per_minute_cents: 1,
+        session_fee_cents: 50,
+    };
+    assert!(store.put_tariff("default", &tariff).await.unwrap());
+    assert_eq!(store.get_tariff("default").await.unwrap(), Some(tariff));
+    assert_eq!(store.get_tariff("none").await.unwrap(), None);
+    let tag = IdTagRecord {
+        id_tag: IdTag::parse("TAG").unwrap(),
+        status: AuthorizationStatus::Blocked,
+        expires_at: Some(Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap()),
+        parent_id_tag: Some(IdTag::parse("PARENT").unwrap()),
+    };
+    assert!(store.put_id_tag(&tag).await.unwrap());
+    assert!(!store.put_id_tag(&tag).await.unwrap());
+    assert_eq!(store.get_id_tag(&tag.id_tag).await.unwrap(), Some(tag));
+}
+on_both!(tariffs_and_id_tags);
