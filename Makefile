@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+CARGO ?= cargo
+ROOT := $(abspath .)
+
+.PHONY: run test lint services python-env schemas
+
+## run: the CSMS on its embedded default (SQLite under data/), chargers auto-registered
+run:
+	$(CARGO) run -p csms -- --auto-register
+
+## test: every test, with PostgreSQL, Redis and the Python OCPP peer made ready first
+test: services python-env
+	CITERE_PYTHON=$(ROOT)/.venv/bin/python $(CARGO) test --workspace
+
+## lint: formatting and clippy, warnings are errors
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+services:
+	@scripts/services.sh
+
+python-env:
+	@scripts/python-env.sh
+
+## schemas: re-extract the official OCPP JSON schemas from the pinned PyPI package
+schemas:
+	schemas/extract.sh

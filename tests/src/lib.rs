@@ -1,0 +1,89 @@
+//! End-to-end tests of the product with independent peers: csms in-process on real sockets,
+//! driven by charge points we did not write (the Python `ocpp` library, from `.venv`, which
+//! `make test` creates). The tests live in `tests/`; this library holds their harness.
+
+use std::{path::PathBuf, time::Duration};
+
+use csms::{App, Config};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+pub const TOKEN: &str = "operator-token-for-e2e-tests";
+
+/// A csms running in-process on port 0 with its own SQLite file.
+pub struct RunningCsms {
+    pub http: String,
+    pub ocpp: String,
+    pub client: reqwest::Client,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningCsms {
+    pub async fn start() -> RunningCsms {
+        let dir = std::env::temp_dir().join("csms-e2e");
+        std::fs::create_dir_all(&dir).unwrap();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let db = dir.join(format!("{}-{nanos}.db", std::process::id()));
+        let config = Config {
+            ocpp_addr: "127.0.0.1:0".parse().unwrap(),
+            http_addr: "127.0.0.1:0".parse().unwrap(),
+            database_url: format!("sqlite://{}", db.display()),
+            operator_token: Some(TOKEN.into()),
+            call_timeout_secs: 10,
+            ..Config::default()
+        };
+        let app = App::build(config).await.expect("csms builds");
+        let http = format!("http://{}", app.http_addr());
+        let ocpp = format!("ws://{}/ocpp", app.ocpp_addr());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run(async {
+            let _ = stopped.await;
+        }));
+        RunningCsms {
+            http,
+            ocpp,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            stop,
+            task,
+        }
+    }
+
+    /// A request to the operator API.
+    pub fn operator(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}/api/v1/operator{path}", self.http))
+            .bearer_auth(TOKEN)
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+/// The Python interpreter of the interop virtualenv: `CITERE_PYTHON`, or `.venv` at the root.
+pub fn python() -> PathBuf {
+    let path = std::env::var_os("CITERE_PYTHON").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "no Python for the interop tests at {}: run `make test` (it creates .venv)",
+        path.display()
+    );
+    path
+}
+
+/// A file under `tests/interop/`.
+pub fn interop_script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("interop")
+        .join(name)
+}
