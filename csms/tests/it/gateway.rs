@@ -309,3 +309,91 @@ async fn data_transfer_to_an_unknown_vendor_is_answered_unknown_vendor_id() {
     }
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_registration_survives_a_restart_of_the_central_system() {
+    let db = temp_db();
+    let app = spawn_app_with(test_config(&db)).await;
+    let charger = app.booted_charger("CP-RESTART").await;
+    drop(charger);
+    app.shutdown().await;
+
+    let app = spawn_app_with(test_config(&db)).await;
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-RESTART", Some(PASSWORD))
+        .await
+        .unwrap();
+    // No BootNotification this time: a 1.6 charger need not send one after a reconnect.
+    charger.call_ok("Heartbeat", json!({})).await;
+    let point = app.get_charge_point("CP-RESTART").await;
+    assert_eq!(point["registrationStatus"], "Accepted");
+    assert_eq!(point["vendor"], "CITERE");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_silent_charge_point_is_dropped_after_two_ping_intervals_and_a_live_one_is_kept() {
+    let db = temp_db();
+    let app = spawn_app_with(csms::Config {
+        ping_interval_secs: 1,
+        ..test_config(&db)
+    })
+    .await;
+    let mut live = app.booted_charger("CP-LIVE").await;
+    let mut silent = app.booted_charger("CP-SILENT").await;
+    // The live one reads (and so answers pings) the whole time; the silent one reads nothing.
+    assert_eq!(live.closed_within(Duration::from_millis(3500)).await, None);
+    assert!(
+        silent
+            .closed_within(Duration::from_millis(100))
+            .await
+            .is_some(),
+        "closed meanwhile"
+    );
+    assert_eq!(app.get_charge_point("CP-SILENT").await["connected"], false);
+    assert_eq!(app.get_charge_point("CP-LIVE").await["connected"], true);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn handshakes_beyond_the_admission_limit_wait_for_a_permit() {
+    let db = temp_db();
+    let app = spawn_app_with(csms::Config {
+        max_handshakes: 1,
+        handshake_timeout_secs: 1,
+        ..test_config(&db)
+    })
+    .await;
+    app.put_charge_point("CP-ADMIT", None).await;
+    // A client that opens a socket and never speaks holds the only permit until its timeout.
+    let addr = app
+        .ocpp
+        .trim_start_matches("ws://")
+        .trim_end_matches("/ocpp")
+        .to_owned();
+    let _stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await; // let the server take the permit
+    let started = std::time::Instant::now();
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-ADMIT", None)
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(700),
+        "admitted after {waited:?}, before the permit was free"
+    );
+    charger.boot().await;
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"csms_ocpp_handshakes_total{result="timeout"} 1"#),
+        "{metrics}"
+    );
+    app.shutdown().await;
+}
