@@ -17,10 +17,13 @@ use crate::domain::{ChargePointId, ConnectorStatus};
     rename_all_fields = "camelCase"
 )]
 pub enum DomainEvent {
+    /// A connector's status, or whether a driver could take it, changed (connector 0: the
+    /// charge point as a whole).
     ConnectorStatusChanged {
         charge_point_id: ChargePointId,
         connector_id: u32,
         status: ConnectorStatus,
+        free: bool,
         at: DateTime<Utc>,
     },
     ChargePointConnected {

@@ -1,6 +1,7 @@
-//! The REST API (axum): the operator router behind its bearer token, `/healthz` and
-//! `/metrics`. Every handler maps its failures through [`error::ApiError`].
+//! The REST API (axum): public availability, the operator router behind its bearer token,
+//! `/healthz` and `/metrics`. Every handler maps its failures through [`error::ApiError`].
 
+pub mod availability;
 pub mod error;
 pub mod extract;
 pub mod operator;
@@ -19,6 +20,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/api/v1/availability", get(availability::search))
+        .route("/api/v1/availability/events", get(availability::events))
         .nest("/api/v1/operator", operator::router(state.clone()))
         .fallback(not_found)
         .with_state(state)

@@ -9,6 +9,7 @@ use crate::{
     app::AppState,
     domain::{AuthorizationStatus, ChargePointId, ConnectorStatus, IdTag, RegistrationStatus},
     events::DomainEvent,
+    fleet::ConnectorChange,
     store::{
         StoreError,
         charge_points::BootInfo,
@@ -72,15 +73,28 @@ pub fn status(
         .fleet
         .set_status(id, connector_id, status, error_code.clone());
     if change.is_some() {
-        state.bus.publish(DomainEvent::ConnectorStatusChanged {
-            charge_point_id: id.clone(),
-            connector_id,
-            status,
-            at,
-        });
+        publish_changes(state, id, change, at);
         state
             .committer
             .connector_status(id.clone(), connector_id, status, error_code, at);
+    }
+}
+
+/// Tells the bus about connectors whose status or freedom changed.
+pub fn publish_changes(
+    state: &AppState,
+    id: &ChargePointId,
+    changes: impl IntoIterator<Item = ConnectorChange>,
+    at: DateTime<Utc>,
+) {
+    for change in changes {
+        state.bus.publish(DomainEvent::ConnectorStatusChanged {
+            charge_point_id: id.clone(),
+            connector_id: change.connector_id,
+            status: change.status,
+            free: change.free,
+            at,
+        });
     }
 }
 

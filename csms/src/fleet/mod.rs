@@ -3,15 +3,19 @@
 //! gateway. Pure and synchronous: no I/O, and no lock outlives a method call (a `DashMap`
 //! shard lock, held only inside these methods, never across an `.await`).
 
-use std::collections::BTreeMap;
+pub mod availability;
+pub mod grid;
+
+use std::{collections::BTreeMap, sync::RwLock};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 
 use crate::{
-    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus},
+    domain::{ChargePointId, ConnectorStatus, ConnectorType, IdTag, RegistrationStatus},
     store::charge_points::{BootInfo, ChargePointRecord, ChargePointSpec},
 };
+use grid::Grid;
 
 /// One charge point as the fleet knows it.
 #[derive(Debug, Clone)]
@@ -36,18 +40,46 @@ pub struct Connector {
     pub max_power_kw: Option<f64>,
     pub status: ConnectorStatus,
     pub error_code: Option<String>,
+    /// A reservation holding the connector: nobody else may take it.
+    pub hold: Option<Hold>,
 }
 
-/// A status report that changed what we knew.
+/// A reservation's claim on a connector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hold {
+    pub reservation_id: i64,
+    pub id_tag: IdTag,
+    pub until: DateTime<Utc>,
+}
+
+impl Connector {
+    fn untyped() -> Connector {
+        Connector {
+            connector_type: None,
+            max_power_kw: None,
+            status: ConnectorStatus::Unknown,
+            error_code: None,
+            hold: None,
+        }
+    }
+}
+
+/// A change in what a connector shows a driver: its status, or whether it is free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusChange {
+pub struct ConnectorChange {
+    /// 0: the charge point as a whole.
+    pub connector_id: u32,
     pub before: ConnectorStatus,
-    pub after: ConnectorStatus,
+    pub status: ConnectorStatus,
+    pub free: bool,
 }
 
 #[derive(Debug, Default)]
 pub struct Fleet {
     points: DashMap<ChargePointId, ChargePoint>,
+    /// Where each located charge point is. Written only when one is placed or moved; the
+    /// status hot path never touches it.
+    grid: RwLock<Grid<ChargePointId>>,
 }
 
 impl ChargePoint {
@@ -75,18 +107,16 @@ impl ChargePoint {
     fn apply_spec(&mut self, spec: ChargePointSpec) {
         let mut connectors = BTreeMap::new();
         for c in &spec.connectors {
-            let (status, error_code) = self
+            let old = self
                 .connectors
-                .get(&c.connector_id)
-                .map(|old| (old.status, old.error_code.clone()))
-                .unwrap_or((ConnectorStatus::Unknown, None));
+                .remove(&c.connector_id)
+                .unwrap_or_else(Connector::untyped);
             connectors.insert(
                 c.connector_id,
                 Connector {
                     connector_type: c.connector_type,
                     max_power_kw: c.max_power_kw,
-                    status,
-                    error_code,
+                    ..old
                 },
             );
         }
@@ -96,6 +126,17 @@ impl ChargePoint {
 
     pub fn is_connected(&self) -> bool {
         self.protocol.is_some()
+    }
+
+    fn location(&self) -> Option<(f64, f64)> {
+        self.spec.latitude.zip(self.spec.longitude)
+    }
+
+    /// Whether a driver could take this connector now: available, online, not held.
+    pub fn is_free(&self, connector: &Connector) -> bool {
+        self.is_connected()
+            && connector.status == ConnectorStatus::Available
+            && connector.hold.is_none()
     }
 }
 
@@ -115,19 +156,42 @@ impl Fleet {
                     c.error_code = error_code;
                 }
             }
+            fleet.place(&point.spec.id, None, point.location());
             fleet.points.insert(point.spec.id.clone(), point);
         }
         fleet
     }
 
+    /// Moves a charge point in the spatial index.
+    fn place(&self, id: &ChargePointId, from: Option<(f64, f64)>, to: Option<(f64, f64)>) {
+        if from == to {
+            return;
+        }
+        let mut grid = self.grid.write().expect("the grid lock is never poisoned");
+        if let Some((lat, lon)) = from {
+            grid.remove(id, lat, lon);
+        }
+        if let Some((lat, lon)) = to {
+            grid.insert(id.clone(), lat, lon);
+        }
+    }
+
     /// Creates or redefines a charge point (operator PUT or auto-registration).
     pub fn put(&self, spec: ChargePointSpec) {
-        match self.points.get_mut(&spec.id) {
-            Some(mut point) => point.apply_spec(spec),
-            None => {
-                self.points.insert(spec.id.clone(), ChargePoint::new(spec));
+        let id = spec.id.clone();
+        let to = spec.latitude.zip(spec.longitude);
+        let from = match self.points.get_mut(&id) {
+            Some(mut point) => {
+                let from = point.location();
+                point.apply_spec(spec);
+                from
             }
-        }
+            None => {
+                self.points.insert(id.clone(), ChargePoint::new(spec));
+                None
+            }
+        };
+        self.place(&id, from, to);
     }
 
     pub fn get(&self, id: &ChargePointId) -> Option<ChargePoint> {
@@ -155,17 +219,45 @@ impl Fleet {
         self.points.get(id).and_then(|p| p.registration)
     }
 
-    pub fn connected(&self, id: &ChargePointId, protocol: ocpp_j::Version, at: DateTime<Utc>) {
-        if let Some(mut p) = self.points.get_mut(id) {
+    /// Records an open socket; returns the connectors that became free by it.
+    pub fn connected(
+        &self,
+        id: &ChargePointId,
+        protocol: ocpp_j::Version,
+        at: DateTime<Utc>,
+    ) -> Vec<ConnectorChange> {
+        self.update_connection(id, |p| {
             p.protocol = Some(protocol);
             p.last_seen = Some(at);
-        }
+        })
     }
 
-    pub fn disconnected(&self, id: &ChargePointId) {
-        if let Some(mut p) = self.points.get_mut(id) {
-            p.protocol = None;
-        }
+    /// Records a closed socket; returns the connectors that stopped being free by it.
+    pub fn disconnected(&self, id: &ChargePointId) -> Vec<ConnectorChange> {
+        self.update_connection(id, |p| p.protocol = None)
+    }
+
+    fn update_connection(
+        &self,
+        id: &ChargePointId,
+        change: impl FnOnce(&mut ChargePoint),
+    ) -> Vec<ConnectorChange> {
+        let Some(mut p) = self.points.get_mut(id) else {
+            return Vec::new();
+        };
+        let before: Vec<bool> = p.connectors.values().map(|c| p.is_free(c)).collect();
+        change(&mut p);
+        p.connectors
+            .iter()
+            .zip(before)
+            .filter(|((_, c), was)| p.is_free(c) != *was)
+            .map(|((&connector_id, c), was)| ConnectorChange {
+                connector_id,
+                before: c.status,
+                status: c.status,
+                free: !was,
+            })
+            .collect()
     }
 
     pub fn seen(&self, id: &ChargePointId, at: DateTime<Utc>) {
@@ -189,24 +281,30 @@ impl Fleet {
         connector_id: u32,
         status: ConnectorStatus,
         error_code: Option<String>,
-    ) -> Option<StatusChange> {
+    ) -> Option<ConnectorChange> {
         let mut p = self.points.get_mut(id)?;
-        let slot = if connector_id == 0 {
-            &mut p.status
-        } else {
-            let c = p.connectors.entry(connector_id).or_insert(Connector {
-                connector_type: None,
-                max_power_kw: None,
-                status: ConnectorStatus::Unknown,
-                error_code: None,
+        if connector_id == 0 {
+            let before = std::mem::replace(&mut p.status, status);
+            return (before != status).then_some(ConnectorChange {
+                connector_id,
+                before,
+                status,
+                free: false,
             });
-            c.error_code = error_code;
-            &mut c.status
-        };
-        let before = std::mem::replace(slot, status);
-        (before != status).then_some(StatusChange {
+        }
+        let connected = p.is_connected();
+        let c = p
+            .connectors
+            .entry(connector_id)
+            .or_insert_with(Connector::untyped);
+        c.error_code = error_code;
+        let before = std::mem::replace(&mut c.status, status);
+        let free = connected && status == ConnectorStatus::Available && c.hold.is_none();
+        (before != status).then_some(ConnectorChange {
+            connector_id,
             before,
-            after: status,
+            status,
+            free,
         })
     }
 
@@ -278,10 +376,13 @@ mod tests {
         let change = fleet.set_status(&id, 1, ConnectorStatus::Available, None);
         assert_eq!(
             change,
-            Some(StatusChange {
+            Some(ConnectorChange {
+                connector_id: 1,
                 before: ConnectorStatus::Unknown,
-                after: ConnectorStatus::Available
-            })
+                status: ConnectorStatus::Available,
+                free: false,
+            }),
+            "not free while the charge point is offline"
         );
         assert_eq!(
             fleet.set_status(&id, 1, ConnectorStatus::Available, None),

@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::{
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
-use crate::{app::AppState, events::DomainEvent, store::charge_points::ChargePointSpec};
+use crate::{app::AppState, charging, events::DomainEvent, store::charge_points::ChargePointSpec};
 use handshake::{Admitted, Refusal};
 
 /// The read buffer of one socket. tungstenite allocates it eagerly (128 KiB by default); OCPP
@@ -155,7 +155,7 @@ async fn connection(
         }
         let registration = state.sessions.register(&id, version);
         let generation = registration.generation;
-        state.fleet.connected(&id, version, now);
+        let freed = state.fleet.connected(&id, version, now);
         let gauge = metrics
             .chargers_connected
             .with_label_values(&[version.subprotocol()]);
@@ -165,6 +165,7 @@ async fn connection(
             protocol: version.subprotocol(),
             at: now,
         });
+        charging::publish_changes(&state, &id, freed, now);
         tracing::info!(protocol = version.subprotocol(), "connected");
 
         session::Session::new(id.clone(), version, state.clone(), socket)
@@ -173,11 +174,13 @@ async fn connection(
 
         gauge.dec();
         if state.sessions.deregister(&id, generation) {
-            state.fleet.disconnected(&id);
+            let now = state.clock.now();
+            let taken = state.fleet.disconnected(&id);
             state.bus.publish(DomainEvent::ChargePointDisconnected {
                 charge_point_id: id.clone(),
-                at: state.clock.now(),
+                at: now,
             });
+            charging::publish_changes(&state, &id, taken, now);
         }
         tracing::info!("disconnected");
     }

@@ -1,5 +1,6 @@
 //! The csms integration tests: the whole app in-process over real sockets.
 
+mod availability;
 mod gateway;
 mod helpers;
 mod operator_api;
