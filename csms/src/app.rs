@@ -17,6 +17,7 @@ use crate::{
     events::{LocalBus, SharedBus},
     fleet::Fleet,
     gateway::{self, registry::SessionRegistry},
+    members::auth::LoginLimiter,
     metrics::Metrics,
     store::{Store, commit::Committer},
 };
@@ -33,6 +34,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub clock: SharedClock,
     pub operator_token: Arc<str>,
+    /// Failed member logins per email, to brake password guessing.
+    pub login_limiter: Arc<LoginLimiter>,
 }
 
 pub struct App {
@@ -110,6 +113,7 @@ impl App {
             metrics,
             clock,
             operator_token,
+            login_limiter: Arc::default(),
         };
         Ok(App {
             state,

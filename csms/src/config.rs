@@ -70,6 +70,10 @@ pub struct Config {
     #[arg(long, env = "CSMS_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
+    /// How long a member's login token lasts, in hours.
+    #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
+    pub member_token_ttl_hours: u32,
+
     /// Log format: `text` or `json`.
     #[arg(long, env = "CSMS_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
@@ -131,6 +135,10 @@ impl Config {
 
     pub fn commit_interval(&self) -> Duration {
         Duration::from_millis(self.commit_interval_ms)
+    }
+
+    pub fn member_token_ttl(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.member_token_ttl_hours.max(1)))
     }
 
     pub fn shutdown_grace(&self) -> Duration {

@@ -24,6 +24,7 @@ pub mod domain;
 pub mod events;
 pub mod fleet;
 pub mod gateway;
+pub mod members;
 pub mod metrics;
 pub mod ocpp16;
 pub mod store;

@@ -22,6 +22,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("too many attempts; try again in {0} s")]
+    TooManyRequests(u64),
     #[error("the charge point could not carry out the request: {0}")]
     ChargePoint(CallFailure),
     #[error(transparent)]
@@ -35,6 +37,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ChargePoint(CallFailure::NotConnected) => StatusCode::NOT_FOUND,
             ApiError::ChargePoint(CallFailure::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::ChargePoint(_) => StatusCode::BAD_GATEWAY,
@@ -49,6 +52,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::ChargePoint(CallFailure::NotConnected) => "not-connected",
             ApiError::ChargePoint(CallFailure::Timeout(_)) => "charge-point-timeout",
             ApiError::ChargePoint(CallFailure::CallError { .. }) => "charge-point-call-error",
@@ -95,6 +99,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let ApiError::TooManyRequests(seconds) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

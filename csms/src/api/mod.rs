@@ -4,6 +4,8 @@
 pub mod availability;
 pub mod error;
 pub mod extract;
+pub mod member_auth;
+pub mod members;
 pub mod operator;
 
 use axum::{
@@ -11,7 +13,7 @@ use axum::{
     extract::State,
     http::{StatusCode, header},
     response::IntoResponse,
-    routing::get,
+    routing::{get, post},
 };
 
 use crate::app::AppState;
@@ -22,6 +24,15 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/v1/availability", get(availability::search))
         .route("/api/v1/availability/events", get(availability::events))
+        .route("/api/v1/members", post(members::register))
+        .route("/api/v1/auth/login", post(members::login))
+        .route("/api/v1/auth/logout", post(members::logout))
+        .route("/api/v1/me", get(members::me))
+        .route(
+            "/api/v1/me/green-cards",
+            post(members::issue_card).get(members::cards),
+        )
+        .route("/api/v1/me/green-cards/{id_tag}", get(members::card))
         .nest("/api/v1/operator", operator::router(state.clone()))
         .fallback(not_found)
         .with_state(state)

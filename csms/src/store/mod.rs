@@ -9,6 +9,7 @@
 pub mod charge_points;
 pub mod commit;
 pub mod id_tags;
+pub mod members;
 pub mod tariffs;
 pub mod transactions;
 
@@ -51,16 +52,21 @@ pub struct Store {
     backend: Backend,
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+/// Each dialect's migrations, in order: (version, description, SQL).
+macro_rules! migrations {
+    ($dialect:literal: $($version:literal $name:literal),+ $(,)?) => {
+        &[$((
+            $version,
+            $name,
+            include_str!(concat!("../../migrations/", $dialect, "/", $name, ".sql")),
+        )),+]
+    };
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
+    migrations!("sqlite": 1 "0001_foundation", 2 "0002_members");
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    migrations!("postgres": 1 "0001_foundation", 2 "0002_members");
 
 impl Store {
     /// Opens the database at `url` (creating a SQLite file and its folder when missing) and

@@ -67,7 +67,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: Config) -> TestApp {
-    let app = App::build(config).await.expect("app builds");
+    spawn_app_with_clock(config, std::sync::Arc::new(csms::clock::SystemClock)).await
+}
+
+/// The app with its wall clock replaced (time travel for expiry tests).
+pub async fn spawn_app_with_clock(config: Config, clock: csms::clock::SharedClock) -> TestApp {
+    let app = App::build_with_clock(config, clock)
+        .await
+        .expect("app builds");
     let base = format!("http://{}", app.http_addr());
     let ocpp = format!("ws://{}/ocpp", app.ocpp_addr());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -157,6 +164,48 @@ impl TestApp {
             )
             .await;
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+
+    /// Registers a member and logs in; returns the bearer token.
+    pub async fn member(&self, email: &str) -> String {
+        let body = json!({"email": email, "password": "correct horse battery", "name": "Ana García",
+                          "segment": "private", "bankAccount": "ES91 2100 0418 4502 0005 1332"});
+        let r = self
+            .http
+            .post(self.url("/api/v1/members"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        self.login(email, "correct horse battery")
+            .await
+            .expect("the member logs in")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<String, reqwest::StatusCode> {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() != 200 {
+            return Err(r.status());
+        }
+        let body: Value = r.json().await.unwrap();
+        Ok(body["token"].as_str().unwrap().to_owned())
+    }
+
+    /// A request as a member.
+    pub fn as_member(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(token)
     }
 
     pub async fn command(&self, id: &str, action: &str, payload: Value) -> reqwest::Response {
@@ -334,4 +383,13 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("not within 5 s: {what}");
+}
+
+/// The real clock moved forward by a fixed offset.
+pub struct LaterClock(pub chrono::Duration);
+
+impl csms::clock::Clock for LaterClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.0
+    }
 }

@@ -3,6 +3,7 @@
 mod availability;
 mod gateway;
 mod helpers;
+mod members;
 mod operator_api;
 mod process;
 mod store;

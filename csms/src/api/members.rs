@@ -1,0 +1,260 @@
+//! The member API: registration, login and logout, the profile, and Green Cards. A member's
+//! bank account never leaves here whole: responses carry only `bankAccountMasked`.
+
+use axum::{extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    error::ApiError,
+    extract::{Json, Path},
+    member_auth::CurrentMember,
+};
+use crate::{
+    app::AppState,
+    domain::IdTag,
+    members::{
+        Email, MemberId, Segment,
+        auth::{hash_password, new_token, token_hash, verify_password},
+        check_iban, check_password, mask_account,
+    },
+    store::members::{GreenCardRecord, MemberRecord, NewMember},
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Registration {
+    email: Email,
+    password: String,
+    name: String,
+    segment: Segment,
+    bank_account: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    member_number: MemberId,
+    email: Email,
+    name: String,
+    segment: Segment,
+    bank_account_masked: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<MemberRecord> for Profile {
+    fn from(m: MemberRecord) -> Self {
+        Profile {
+            member_number: m.id,
+            email: m.email,
+            name: m.name,
+            segment: m.segment,
+            bank_account_masked: m.bank_account.as_deref().map(mask_account),
+            created_at: m.created_at,
+        }
+    }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    Json(body): Json<Registration>,
+) -> Result<(StatusCode, axum::Json<Profile>), ApiError> {
+    check_password(&body.password).map_err(|e| ApiError::BadRequest(e.0))?;
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::BadRequest(
+            "name must have 1 to 100 characters".into(),
+        ));
+    }
+    let bank_account = body
+        .bank_account
+        .as_deref()
+        .map(check_iban)
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(e.0))?;
+    let member = NewMember {
+        email: body.email,
+        password_hash: hash_password(body.password).await,
+        name,
+        segment: body.segment,
+        bank_account,
+    };
+    let created = state
+        .store
+        .insert_member(&member, state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::Conflict("this email is registered already".into()))?;
+    tracing::info!(member = %created.id, "member registered");
+    Ok((StatusCode::CREATED, axum::Json(created.into())))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Credentials {
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    token: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// Verified against when the email is unknown, so both failures take the same time.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hn0bY6Rj0+7r4x5Jp2b7Ww6f9bKc1cZrV2y3T2m8QkA";
+
+pub async fn login(
+    State(state): State<AppState>,
+    Json(body): Json<Credentials>,
+) -> Result<axum::Json<Session>, ApiError> {
+    let key = body.email.trim().to_lowercase();
+    if let Some(wait) = state.login_limiter.blocked_for(&key) {
+        return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
+    }
+    let member = match Email::parse(&body.email) {
+        Ok(email) => state.store.member_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let stored = member
+        .as_ref()
+        .map_or(DUMMY_HASH, |m| m.password_hash.as_str());
+    let verified = verify_password(body.password, stored.to_owned()).await;
+    let Some(member) = member.filter(|_| verified) else {
+        state.login_limiter.failed(&key);
+        return Err(ApiError::Unauthorized);
+    };
+    state.login_limiter.succeeded(&key);
+    let token = new_token();
+    let now = state.clock.now();
+    let expires_at = now + state.config.member_token_ttl();
+    state
+        .store
+        .insert_token(&token_hash(&token), member.id, now, expires_at)
+        .await?;
+    Ok(axum::Json(Session { token, expires_at }))
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<StatusCode, ApiError> {
+    state.store.delete_token(&member.token_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<axum::Json<Profile>, ApiError> {
+    let record = state
+        .store
+        .member(member.id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(axum::Json(record.into()))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewCard {
+    id_tag: Option<IdTag>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardView {
+    id_tag: IdTag,
+    status: String,
+    balance_cents: i64,
+    points: i64,
+}
+
+impl From<GreenCardRecord> for CardView {
+    fn from(c: GreenCardRecord) -> Self {
+        CardView {
+            id_tag: c.id_tag,
+            status: c.status,
+            balance_cents: c.balance_cents,
+            points: c.points,
+        }
+    }
+}
+
+/// A card uid for a member who has no RFID card yet: 14 hex digits, like a 7-byte NFC uid.
+fn generated_id_tag() -> IdTag {
+    use rand::RngCore;
+    let mut bytes = [0u8; 7];
+    rand::rng().fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+    IdTag::parse(&hex).expect("14 characters")
+}
+
+pub async fn issue_card(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Json(body): Json<NewCard>,
+) -> Result<(StatusCode, axum::Json<CardView>), ApiError> {
+    let id_tag = body.id_tag.unwrap_or_else(generated_id_tag);
+    if state.store.get_id_tag(&id_tag).await?.is_some() {
+        return Err(ApiError::Conflict(format!("the id tag {id_tag} is in use")));
+    }
+    let card = state
+        .store
+        .insert_green_card(&id_tag, member.id, state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::Conflict(format!("the id tag {id_tag} is in use")))?;
+    Ok((StatusCode::CREATED, axum::Json(card.into())))
+}
+
+/// A card of the calling member; another member's card is 404, never 403.
+pub(crate) async fn own_card(
+    state: &AppState,
+    member: &CurrentMember,
+    raw: &str,
+) -> Result<GreenCardRecord, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no card {raw}"));
+    let id_tag = IdTag::parse(raw).map_err(|_| not_found())?;
+    state
+        .store
+        .green_card(&id_tag)
+        .await?
+        .filter(|c| c.member_id == member.id)
+        .ok_or_else(not_found)
+}
+
+pub async fn card(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Path(raw): Path<String>,
+) -> Result<axum::Json<CardView>, ApiError> {
+    Ok(axum::Json(own_card(&state, &member, &raw).await?.into()))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardList {
+    green_cards: Vec<CardView>,
+}
+
+pub async fn cards(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<axum::Json<CardList>, ApiError> {
+    let cards = state.store.member_green_cards(member.id).await?;
+    Ok(axum::Json(CardList {
+        green_cards: cards.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash() {
+        let hash = argon2::password_hash::PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(hash.algorithm.as_str(), "argon2id");
+    }
+}
