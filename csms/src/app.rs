@@ -7,7 +7,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 use rand::{Rng, distr::Alphanumeric};
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::{net::TcpListener, sync::mpsc, task::JoinHandle};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{
@@ -19,6 +19,7 @@ use crate::{
     gateway::{self, registry::SessionRegistry},
     members::auth::LoginLimiter,
     metrics::Metrics,
+    reservations::{self, Due, Reservations, Timetable},
     store::{Store, commit::Committer},
 };
 
@@ -36,6 +37,7 @@ pub struct AppState {
     pub operator_token: Arc<str>,
     /// Failed member logins per email, to brake password guessing.
     pub login_limiter: Arc<LoginLimiter>,
+    pub reservations: Reservations,
 }
 
 pub struct App {
@@ -45,6 +47,10 @@ pub struct App {
     committer_task: JoinHandle<()>,
     /// Cancelled last, once no session can write any more: the committer then flushes and ends.
     committer_close: CancellationToken,
+    /// What the reservation timetable says falls due, for the worker `run` starts.
+    reservations_due: mpsc::UnboundedReceiver<Due>,
+    /// Stops the timetable and the reservation worker.
+    reservations_stop: CancellationToken,
 }
 
 /// How often last-seen times are written behind.
@@ -103,6 +109,9 @@ impl App {
                 .collect::<String>()
                 .into(),
         };
+        let reservations_stop = CancellationToken::new();
+        let (due, reservations_due) = mpsc::unbounded_channel();
+        let timetable = Timetable::spawn(clock.clone(), due, reservations_stop.clone());
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -114,6 +123,7 @@ impl App {
             clock,
             operator_token,
             login_limiter: Arc::default(),
+            reservations: Reservations::new(timetable),
         };
         Ok(App {
             state,
@@ -121,6 +131,8 @@ impl App {
             http_listener,
             committer_task,
             committer_close,
+            reservations_due,
+            reservations_stop,
         })
     }
 
@@ -152,6 +164,8 @@ impl App {
             http_listener,
             committer_task,
             committer_close,
+            reservations_due,
+            reservations_stop,
         } = self;
         let stop = CancellationToken::new();
         let sessions = TaskTracker::new();
@@ -171,6 +185,11 @@ impl App {
                     .await
             }
         });
+        let reservation_worker = tokio::spawn(reservations::run_worker(
+            state.clone(),
+            reservations_due,
+            reservations_stop.clone(),
+        ));
         let flusher = tokio::spawn({
             let (state, stop) = (state.clone(), stop.clone());
             async move {
@@ -202,6 +221,8 @@ impl App {
             _ => {}
         }
         let _ = flusher.await;
+        reservations_stop.cancel();
+        let _ = reservation_worker.await;
         state
             .committer
             .last_seen(state.fleet.take_unflushed_last_seen());

@@ -70,6 +70,18 @@ pub struct Config {
     #[arg(long, env = "CSMS_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
+    /// How long a reservation made for now holds its connector, in minutes.
+    #[arg(long, env = "CSMS_RESERVATION_MINUTES", default_value_t = 15)]
+    pub reservation_minutes: u32,
+
+    /// The longest reservation or booking a member may ask for, in minutes.
+    #[arg(long, env = "CSMS_MAX_RESERVATION_MINUTES", default_value_t = 240)]
+    pub max_reservation_minutes: u32,
+
+    /// How long before a booked slot begins ReserveNow is sent, in seconds.
+    #[arg(long, env = "CSMS_BOOKING_LEAD", default_value_t = 60)]
+    pub booking_lead_secs: u32,
+
     /// How long a member's login token lasts, in hours.
     #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
     pub member_token_ttl_hours: u32,
@@ -112,6 +124,10 @@ impl Config {
         }
         if self.heartbeat_interval_secs == 0 || self.call_timeout_secs == 0 {
             return Err("intervals and timeouts must be positive".into());
+        }
+        if self.reservation_minutes == 0 || self.reservation_minutes > self.max_reservation_minutes
+        {
+            return Err("--reservation-minutes must lie in 1..=--max-reservation-minutes".into());
         }
         if self.max_handshakes == 0 || self.max_frame_bytes < 1024 {
             return Err(

@@ -172,6 +172,20 @@ string_enum!(
     RegistrationStatus { Accepted, Pending, Rejected }
 );
 
+string_enum!(
+    /// Where a reservation stands. `Pending`: its hold is taken and the charge point has not
+    /// answered yet; `Scheduled`: a booking waiting for its slot; `Active`: the charge point
+    /// holds the connector; then `Used`, `Cancelled`, `Expired` or `Refused` (by the charge point).
+    ReservationStatus { Pending, Scheduled, Active, Used, Cancelled, Expired, Refused }
+);
+
+impl ReservationStatus {
+    /// Whether the reservation still claims its connector's calendar.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::Scheduled | Self::Active)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

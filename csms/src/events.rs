@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::domain::{ChargePointId, ConnectorStatus};
+use crate::domain::{ChargePointId, ConnectorStatus, ReservationStatus};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(
@@ -33,6 +33,14 @@ pub enum DomainEvent {
     },
     ChargePointDisconnected {
         charge_point_id: ChargePointId,
+        at: DateTime<Utc>,
+    },
+    /// A reservation or booking changed status.
+    ReservationChanged {
+        reservation_id: i64,
+        charge_point_id: ChargePointId,
+        connector_id: u32,
+        status: ReservationStatus,
         at: DateTime<Utc>,
     },
     TransactionStarted {

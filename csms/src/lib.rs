@@ -10,6 +10,8 @@
 //! - [`charging`]: the domain services behind the adapter (registration, authorization, transactions).
 //! - [`fleet`]: the in-memory picture of every charge point and connector.
 //! - [`events`]: the domain event bus.
+//! - [`reservations`]: reserve now, book later, the timetable and its worker.
+//! - [`members`]: members, passwords, tokens.
 //! - [`store`]: sqlx on SQLite (default) or PostgreSQL, migrations and the group commit.
 //! - [`api`]: the axum REST API, `/healthz` and `/metrics`.
 //! - [`metrics`]: every Prometheus metric, in one catalogue.
@@ -27,6 +29,7 @@ pub mod gateway;
 pub mod members;
 pub mod metrics;
 pub mod ocpp16;
+pub mod reservations;
 pub mod store;
 
 pub use app::App;

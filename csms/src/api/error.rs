@@ -26,6 +26,8 @@ pub enum ApiError {
     TooManyRequests(u64),
     #[error("the charge point could not carry out the request: {0}")]
     ChargePoint(CallFailure),
+    #[error("{0}")]
+    UpstreamTimeout(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -39,7 +41,9 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ChargePoint(CallFailure::NotConnected) => StatusCode::NOT_FOUND,
-            ApiError::ChargePoint(CallFailure::Timeout(_)) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::ChargePoint(CallFailure::Timeout(_)) | ApiError::UpstreamTimeout(_) => {
+                StatusCode::GATEWAY_TIMEOUT
+            }
             ApiError::ChargePoint(_) => StatusCode::BAD_GATEWAY,
             ApiError::Store(StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -54,7 +58,9 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::ChargePoint(CallFailure::NotConnected) => "not-connected",
-            ApiError::ChargePoint(CallFailure::Timeout(_)) => "charge-point-timeout",
+            ApiError::ChargePoint(CallFailure::Timeout(_)) | ApiError::UpstreamTimeout(_) => {
+                "charge-point-timeout"
+            }
             ApiError::ChargePoint(CallFailure::CallError { .. }) => "charge-point-call-error",
             ApiError::ChargePoint(_) => "charge-point-failure",
             ApiError::Store(_) => "internal",

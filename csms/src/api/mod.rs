@@ -7,13 +7,14 @@ pub mod extract;
 pub mod member_auth;
 pub mod members;
 pub mod operator;
+pub mod reservations;
 
 use axum::{
     Router,
     extract::State,
     http::{StatusCode, header},
     response::IntoResponse,
-    routing::{get, post},
+    routing::{delete, get, post},
 };
 
 use crate::app::AppState;
@@ -24,6 +25,11 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/v1/availability", get(availability::search))
         .route("/api/v1/availability/events", get(availability::events))
+        .route("/api/v1/availability/slots", get(reservations::slots))
+        .route("/api/v1/reservations", post(reservations::create))
+        .route("/api/v1/reservations/{id}", delete(reservations::cancel))
+        .route("/api/v1/me/reservations", get(reservations::mine))
+        .route("/api/v1/me/messages", get(reservations::messages))
         .route("/api/v1/members", post(members::register))
         .route("/api/v1/auth/login", post(members::login))
         .route("/api/v1/auth/logout", post(members::logout))

@@ -10,6 +10,7 @@ use crate::{
     domain::{AuthorizationStatus, ChargePointId, ConnectorStatus, IdTag, RegistrationStatus},
     events::DomainEvent,
     fleet::ConnectorChange,
+    reservations,
     store::{
         StoreError,
         charge_points::BootInfo,
@@ -100,6 +101,14 @@ pub fn publish_changes(
 
 /// Decides what an id tag may do (Authorize, and the idTagInfo of transaction messages).
 pub async fn authorize(state: &AppState, id_tag: &IdTag) -> Result<Authorization, StoreError> {
+    if let Some(card) = state.store.green_card(id_tag).await? {
+        // A member's Green Card (balance and plan rules come with billing).
+        let status = match card.status.as_str() {
+            "Active" => AuthorizationStatus::Accepted,
+            _ => AuthorizationStatus::Blocked,
+        };
+        return Ok(Authorization::status(status));
+    }
     let Some(record) = state.store.get_id_tag(id_tag).await? else {
         return Ok(Authorization::status(AuthorizationStatus::Invalid));
     };
@@ -132,6 +141,22 @@ pub async fn start_transaction(
     start: Start,
 ) -> Result<(StartedTransaction, Authorization), StoreError> {
     let mut authorization = authorize(state, &start.id_tag).await?;
+    if authorization.status == AuthorizationStatus::Accepted
+        && reservations::held_by_another(
+            state,
+            id,
+            start.connector_id,
+            &start.id_tag,
+            start.reservation_id,
+        )
+    {
+        // The charger should have refused it; we refuse it too.
+        tracing::warn!(
+            connector = start.connector_id,
+            "a start on a connector reserved for another tag"
+        );
+        authorization = Authorization::status(AuthorizationStatus::Invalid);
+    }
     let started = state
         .committer
         .start_transaction(NewTransaction {
@@ -146,6 +171,9 @@ pub async fn start_transaction(
         })
         .await?;
     authorization.status = started.status;
+    if started.status == AuthorizationStatus::Accepted {
+        reservations::consume(state, id, start.connector_id, started.transaction_id).await?;
+    }
     if !started.retried && started.status == AuthorizationStatus::Accepted {
         state.bus.publish(DomainEvent::TransactionStarted {
             charge_point_id: id.clone(),

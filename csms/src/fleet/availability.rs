@@ -114,6 +114,32 @@ impl Fleet {
         found
     }
 
+    /// Located charge points within the radius, connected or not, nearest first, at most
+    /// `limit`, with their distance.
+    pub fn nearby(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+        limit: usize,
+    ) -> Vec<(ChargePoint, f64)> {
+        let mut found = Vec::new();
+        let grid = self.grid.read().expect("the grid lock is never poisoned");
+        grid.nearest(lat, lon, radius_km, limit, |id| {
+            let p = self.points.get(id)?;
+            let (plat, plon) = p.location()?;
+            let d = distance_km(lat, lon, plat, plon);
+            (d <= radius_km).then(|| {
+                found.push((p.clone(), d));
+                d
+            })
+        });
+        drop(grid);
+        found.sort_by(|a, b| a.1.total_cmp(&b.1));
+        found.truncate(limit);
+        found
+    }
+
     /// Takes a hold on a free connector (or, without `connector_id`, on the first free one that
     /// `fits`), atomically with respect to every other hold on this charge point.
     pub fn take_hold(
@@ -173,6 +199,32 @@ impl Fleet {
             status: c.status,
             free: connected && c.status == ConnectorStatus::Available,
         })
+    }
+
+    /// Gives a provisional hold its reservation's real id.
+    pub fn confirm_hold(
+        &self,
+        id: &ChargePointId,
+        connector_id: u32,
+        provisional: i64,
+        reservation_id: i64,
+    ) {
+        if let Some(mut p) = self.points.get_mut(id)
+            && let Some(c) = p.connectors.get_mut(&connector_id)
+            && let Some(hold) = c.hold.as_mut().filter(|h| h.reservation_id == provisional)
+        {
+            hold.reservation_id = reservation_id;
+        }
+    }
+
+    /// Puts back a hold the store says is active (at start); a connector held otherwise wins.
+    pub fn restore_hold(&self, id: &ChargePointId, connector_id: u32, hold: Hold) {
+        if let Some(mut p) = self.points.get_mut(id)
+            && let Some(c) = p.connectors.get_mut(&connector_id)
+            && c.hold.is_none()
+        {
+            c.hold = Some(hold);
+        }
     }
 
     /// The hold on a connector, if any.

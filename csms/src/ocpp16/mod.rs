@@ -184,3 +184,18 @@ fn id_tag_info(a: Authorization) -> IdTagInfo {
         },
     }
 }
+
+/// Sends a typed 1.6 CALL to a connected charge point and reads its typed answer.
+pub async fn call<A: Action>(
+    state: &AppState,
+    id: &ChargePointId,
+    request: A::Request,
+) -> Result<A::Response, crate::gateway::registry::CallFailure> {
+    use crate::gateway::registry::CallFailure;
+    let session = state.sessions.get(id).ok_or(CallFailure::NotConnected)?;
+    let payload = serde_json::to_value(request).expect("our request types serialize");
+    let answer = session
+        .call(A::NAME, payload, state.config.call_timeout())
+        .await?;
+    serde_json::from_value(answer).map_err(|e| CallFailure::InvalidResponse(e.to_string()))
+}

@@ -10,6 +10,8 @@ pub mod charge_points;
 pub mod commit;
 pub mod id_tags;
 pub mod members;
+pub mod messages;
+pub mod reservations;
 pub mod tariffs;
 pub mod transactions;
 
@@ -64,9 +66,9 @@ macro_rules! migrations {
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
-    migrations!("sqlite": 1 "0001_foundation", 2 "0002_members");
+    migrations!("sqlite": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations");
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
-    migrations!("postgres": 1 "0001_foundation", 2 "0002_members");
+    migrations!("postgres": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations");
 
 impl Store {
     /// Opens the database at `url` (creating a SQLite file and its folder when missing) and

@@ -6,5 +6,6 @@ mod helpers;
 mod members;
 mod operator_api;
 mod process;
+mod reservations;
 mod store;
 mod transactions;

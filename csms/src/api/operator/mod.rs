@@ -2,6 +2,7 @@
 //! behind `Authorization: Bearer <operator token>` (compared in constant time).
 
 mod charge_points;
+pub(crate) use charge_points::parse_id;
 mod commands;
 mod id_tags;
 mod tariffs;
@@ -30,6 +31,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/charge-points/{id}/commands/{action}",
             post(commands::send),
+        )
+        .route(
+            "/charge-points/{id}/reservations",
+            get(crate::api::reservations::of_charge_point),
         )
         .route("/transactions", get(transactions::list))
         .route("/transactions/{transaction_id}", get(transactions::get))

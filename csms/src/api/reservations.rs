@@ -1,0 +1,273 @@
+//! The reservation API: `POST /api/v1/reservations` (reserve now, or book a later slot),
+//! `DELETE /api/v1/reservations/{id}`, the member's list and messages, the operator's view of a
+//! charge point's reservations, and the free-slot search over the connectors' calendars.
+
+use std::collections::HashSet;
+
+use axum::{extract::State, http::StatusCode};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    availability::validate_place,
+    error::ApiError,
+    extract::{Json, Path, Query},
+    member_auth::CurrentMember,
+    operator::parse_id,
+};
+use crate::{
+    app::AppState,
+    domain::{ChargePointId, ConnectorType, IdTag, ReservationStatus},
+    fleet::availability::AvailabilityQuery,
+    reservations::{self, ReserveError},
+    store::{messages::MessageRecord, reservations::ReservationRecord},
+};
+
+impl From<ReserveError> for ApiError {
+    fn from(e: ReserveError) -> Self {
+        match e {
+            ReserveError::UnknownChargePoint(_)
+            | ReserveError::UnknownConnector(..)
+            | ReserveError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            ReserveError::BadRequest(m) => ApiError::BadRequest(m),
+            ReserveError::Conflict(m) => ApiError::Conflict(m),
+            ReserveError::NoAnswer => ApiError::UpstreamTimeout(e.to_string()),
+            ReserveError::ChargePoint(m) => {
+                ApiError::ChargePoint(crate::gateway::registry::CallFailure::InvalidResponse(m))
+            }
+            ReserveError::Store(e) => ApiError::Store(e),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReservationBody {
+    charge_point_id: String,
+    connector_id: Option<u32>,
+    id_tag: IdTag,
+    starts_at: Option<DateTime<Utc>>,
+    duration_minutes: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReservationView {
+    id: i64,
+    status: ReservationStatus,
+    charge_point_id: ChargePointId,
+    connector_id: u32,
+    id_tag: IdTag,
+    starts_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transaction_id: Option<i64>,
+}
+
+impl From<ReservationRecord> for ReservationView {
+    fn from(r: ReservationRecord) -> Self {
+        ReservationView {
+            id: r.id,
+            status: r.status,
+            charge_point_id: r.charge_point_id,
+            connector_id: r.connector_id,
+            id_tag: r.id_tag,
+            starts_at: r.starts_at,
+            expires_at: r.expires_at,
+            transaction_id: r.transaction_id,
+        }
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Json(body): Json<ReservationBody>,
+) -> Result<(StatusCode, axum::Json<ReservationView>), ApiError> {
+    let request = reservations::Request {
+        charge_point_id: ChargePointId::parse(&body.charge_point_id)
+            .map_err(|_| ApiError::NotFound(format!("no charge point {}", body.charge_point_id)))?,
+        connector_id: body.connector_id,
+        id_tag: body.id_tag,
+        starts_at: body.starts_at,
+        duration_minutes: body.duration_minutes,
+    };
+    let record = reservations::reserve(&state, member.id, request).await?;
+    Ok((StatusCode::CREATED, axum::Json(record.into())))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("no reservation {id}")))?;
+    reservations::cancel(&state, member.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReservationList {
+    reservations: Vec<ReservationView>,
+}
+
+pub async fn mine(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<axum::Json<ReservationList>, ApiError> {
+    let all = state.store.member_reservations(member.id).await?;
+    Ok(axum::Json(ReservationList {
+        reservations: all.into_iter().map(Into::into).collect(),
+    }))
+}
+
+pub async fn of_charge_point(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<axum::Json<ReservationList>, ApiError> {
+    let id = parse_id(&raw)?;
+    if !state.fleet.contains(&id) {
+        return Err(ApiError::NotFound(format!("no charge point {id}")));
+    }
+    let all = state.store.charge_point_reservations(&id).await?;
+    Ok(axum::Json(ReservationList {
+        reservations: all.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    id: i64,
+    kind: String,
+    subject: String,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageList {
+    messages: Vec<MessageView>,
+}
+
+pub async fn messages(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<axum::Json<MessageList>, ApiError> {
+    let all = state.store.member_messages(member.id).await?;
+    let view = |m: MessageRecord| MessageView {
+        id: m.id,
+        kind: m.kind,
+        subject: m.subject,
+        body: m.body,
+        created_at: m.created_at,
+    };
+    Ok(axum::Json(MessageList {
+        messages: all.into_iter().map(view).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SlotParams {
+    lat: f64,
+    lon: f64,
+    radius_km: Option<f64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    connector_type: Option<ConnectorType>,
+    min_power_kw: Option<f64>,
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+    charge_point_id: ChargePointId,
+    name: String,
+    address: String,
+    latitude: f64,
+    longitude: f64,
+    distance_km: f64,
+    connector_id: u32,
+    #[serde(rename = "type")]
+    connector_type: Option<ConnectorType>,
+    max_power_kw: Option<f64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SlotList {
+    slots: Vec<Slot>,
+}
+
+/// A window that starts within this much of now counts as "now": the connector must be free.
+const NOW_TOLERANCE_SECS: i64 = 120;
+
+pub async fn slots(
+    State(state): State<AppState>,
+    Query(p): Query<SlotParams>,
+) -> Result<axum::Json<SlotList>, ApiError> {
+    let radius_km = p.radius_km.unwrap_or(10.0);
+    validate_place(p.lat, p.lon, radius_km)?;
+    let now = state.clock.now();
+    if p.to <= p.from {
+        return Err(ApiError::BadRequest("`to` must come after `from`".into()));
+    }
+    if p.to <= now || p.from < now - Duration::seconds(NOW_TOLERANCE_SECS) {
+        return Err(ApiError::BadRequest("the window lies in the past".into()));
+    }
+    let max = i64::from(state.config.max_reservation_minutes);
+    if p.to - p.from > Duration::minutes(max) {
+        return Err(ApiError::BadRequest(format!(
+            "a window lasts {max} minutes at most"
+        )));
+    }
+    let limit = p.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::BadRequest("limit must lie in 1..=100".into()));
+    }
+    let query = AvailabilityQuery {
+        lat: p.lat,
+        lon: p.lon,
+        radius_km,
+        connector_type: p.connector_type,
+        min_power_kw: p.min_power_kw,
+        limit,
+    };
+    let starts_now = p.from <= now + Duration::seconds(NOW_TOLERANCE_SECS);
+    let claimed: HashSet<(ChargePointId, u32)> = state
+        .store
+        .claimed_connectors(p.from, p.to)
+        .await?
+        .into_iter()
+        .collect();
+    let mut slots = Vec::new();
+    for (point, distance_km) in state.fleet.nearby(p.lat, p.lon, radius_km, limit) {
+        for (&connector_id, c) in &point.connectors {
+            let free = !claimed.contains(&(point.spec.id.clone(), connector_id))
+                && query.wants(c.connector_type, c.max_power_kw)
+                && (!starts_now || point.is_free(c));
+            if free {
+                slots.push(Slot {
+                    charge_point_id: point.spec.id.clone(),
+                    name: point.spec.name.clone(),
+                    address: point.spec.address.clone(),
+                    latitude: point.spec.latitude.unwrap_or_default(),
+                    longitude: point.spec.longitude.unwrap_or_default(),
+                    distance_km: (distance_km * 1000.0).round() / 1000.0,
+                    connector_id,
+                    connector_type: c.connector_type,
+                    max_power_kw: c.max_power_kw,
+                    from: p.from,
+                    to: p.to,
+                });
+            }
+        }
+    }
+    slots.truncate(limit);
+    Ok(axum::Json(SlotList { slots }))
+}

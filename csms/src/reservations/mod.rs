@@ -1,0 +1,415 @@
+//! Reservations: reserve a connector now, or book it for a later slot. Reserving now takes an
+//! atomic hold in the fleet (one of many concurrent requests wins), writes the reservation and
+//! sends ReserveNow; the hold goes if the charge point refuses or stays silent. A booking goes
+//! into the connector's calendar; the timetable wakes the worker when its slot begins (then it
+//! holds the connector, moving the booking to a free twin connector if it must) and when its
+//! window ends. A StartTransaction of the reserving tag consumes the reservation.
+
+pub mod timetable;
+mod worker;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+
+use chrono::{DateTime, Duration, Utc};
+use ocpp_j::v16::{ReservationStatus as Answer, ReserveNow, ReserveNowRequest, Timestamp};
+
+use crate::{
+    app::AppState,
+    charging,
+    domain::{ChargePointId, IdTag, ReservationStatus},
+    events::DomainEvent,
+    fleet::{Hold, availability::HoldRefused},
+    gateway::registry::CallFailure,
+    members::MemberId,
+    ocpp16,
+    store::{
+        StoreError,
+        reservations::{NewReservation, ReservationRecord},
+    },
+};
+pub use timetable::{Due, Timetable};
+pub use worker::run as run_worker;
+
+/// What the reservations service keeps between requests.
+#[derive(Debug, Clone)]
+pub struct Reservations {
+    pub timetable: Timetable,
+    /// Serializes calendar writes on this node, so two bookings cannot both pass the overlap
+    /// check (cluster mode takes a Redis lock instead).
+    calendar: Arc<tokio::sync::Mutex<()>>,
+    /// Hold ids for reservations not yet written (negative, so they never meet a real id).
+    provisional: Arc<AtomicI64>,
+}
+
+impl Reservations {
+    pub fn new(timetable: Timetable) -> Reservations {
+        Reservations {
+            timetable,
+            calendar: Arc::default(),
+            provisional: Arc::new(AtomicI64::new(0)),
+        }
+    }
+}
+
+/// A member's request, validated at the edge.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub charge_point_id: ChargePointId,
+    pub connector_id: Option<u32>,
+    pub id_tag: IdTag,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReserveError {
+    #[error("no charge point {0}")]
+    UnknownChargePoint(ChargePointId),
+    #[error("charge point {0} has no connector {1}")]
+    UnknownConnector(ChargePointId, u32),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the charge point did not answer in time")]
+    NoAnswer,
+    #[error("the charge point failed: {0}")]
+    ChargePoint(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn publish(state: &AppState, r: &ReservationRecord, status: ReservationStatus) {
+    state.bus.publish(DomainEvent::ReservationChanged {
+        reservation_id: r.id,
+        charge_point_id: r.charge_point_id.clone(),
+        connector_id: r.connector_id,
+        status,
+        at: state.clock.now(),
+    });
+}
+
+/// Checks the window of a request: it may not end before it starts, lie in the past, or be
+/// longer than allowed.
+fn window(state: &AppState, req: &Request) -> Result<(DateTime<Utc>, DateTime<Utc>), ReserveError> {
+    let now = state.clock.now();
+    let max = state.config.max_reservation_minutes;
+    let minutes = match (req.starts_at, req.duration_minutes) {
+        (_, Some(m)) if m == 0 || m > max => {
+            return Err(ReserveError::BadRequest(format!(
+                "durationMinutes must lie in 1..={max}"
+            )));
+        }
+        (_, Some(m)) => m,
+        (None, None) => state.config.reservation_minutes,
+        (Some(_), None) => 60.min(max),
+    };
+    let start = match req.starts_at {
+        None => now,
+        Some(at) if at <= now => {
+            return Err(ReserveError::BadRequest(
+                "startsAt lies in the past: leave it out to reserve now".into(),
+            ));
+        }
+        Some(at) if at > now + Duration::days(90) => {
+            return Err(ReserveError::BadRequest(
+                "bookings open 90 days ahead at most".into(),
+            ));
+        }
+        Some(at) => at,
+    };
+    Ok((start, start + Duration::minutes(i64::from(minutes))))
+}
+
+/// The member's tag must be one of their Green Cards.
+async fn check_tag(state: &AppState, member: MemberId, tag: &IdTag) -> Result<(), ReserveError> {
+    let card = state.store.green_card(tag).await?;
+    if card.is_none_or(|c| c.member_id != member) {
+        return Err(ReserveError::BadRequest(format!(
+            "{tag} is not one of your Green Cards"
+        )));
+    }
+    Ok(())
+}
+
+/// Reserves now or books later, as the request says.
+pub async fn reserve(
+    state: &AppState,
+    member: MemberId,
+    req: Request,
+) -> Result<ReservationRecord, ReserveError> {
+    let (starts_at, expires_at) = window(state, &req)?;
+    let point = state
+        .fleet
+        .get(&req.charge_point_id)
+        .ok_or_else(|| ReserveError::UnknownChargePoint(req.charge_point_id.clone()))?;
+    if let Some(n) = req.connector_id
+        && !point.connectors.contains_key(&n)
+    {
+        return Err(ReserveError::UnknownConnector(
+            req.charge_point_id.clone(),
+            n,
+        ));
+    }
+    check_tag(state, member, &req.id_tag).await?;
+    let candidates: Vec<u32> = match req.connector_id {
+        Some(n) => vec![n],
+        None => point.connectors.keys().copied().collect(),
+    };
+    let new = |connector_id, status| NewReservation {
+        member_id: member,
+        charge_point_id: req.charge_point_id.clone(),
+        connector_id,
+        id_tag: req.id_tag.clone(),
+        status,
+        starts_at,
+        expires_at,
+    };
+    if req.starts_at.is_some() {
+        return book(state, candidates, new).await;
+    }
+    reserve_now(state, &req, candidates, new).await
+}
+
+async fn book(
+    state: &AppState,
+    candidates: Vec<u32>,
+    new: impl Fn(u32, ReservationStatus) -> NewReservation,
+) -> Result<ReservationRecord, ReserveError> {
+    let _calendar = state.reservations.calendar.lock().await;
+    for connector_id in candidates {
+        if let Ok(record) = state
+            .store
+            .insert_reservation(
+                &new(connector_id, ReservationStatus::Scheduled),
+                state.clock.now(),
+            )
+            .await?
+        {
+            let lead = Duration::seconds(i64::from(state.config.booking_lead_secs));
+            state
+                .reservations
+                .timetable
+                .at(record.starts_at - lead, Due::Begin(record.id));
+            state
+                .reservations
+                .timetable
+                .at(record.expires_at, Due::End(record.id));
+            publish(state, &record, ReservationStatus::Scheduled);
+            return Ok(record);
+        }
+    }
+    Err(ReserveError::Conflict(
+        "the slot overlaps another booking".into(),
+    ))
+}
+
+async fn reserve_now(
+    state: &AppState,
+    req: &Request,
+    candidates: Vec<u32>,
+    new: impl Fn(u32, ReservationStatus) -> NewReservation,
+) -> Result<ReservationRecord, ReserveError> {
+    let cp = &req.charge_point_id;
+    let mut refusal = "the connector is not free".to_owned();
+    for connector_id in candidates {
+        let provisional = -state
+            .reservations
+            .provisional
+            .fetch_add(1, Ordering::Relaxed)
+            - 1;
+        let hold = Hold {
+            reservation_id: provisional,
+            id_tag: req.id_tag.clone(),
+            until: new(connector_id, ReservationStatus::Pending).expires_at,
+        };
+        match state
+            .fleet
+            .take_hold(cp, Some(connector_id), |_, _| true, hold)
+        {
+            Ok((_, change)) => charging::publish_changes(state, cp, [change], state.clock.now()),
+            Err(HoldRefused::NotFree | HoldRefused::UnknownConnector) => continue,
+            Err(HoldRefused::UnknownChargePoint) => {
+                return Err(ReserveError::UnknownChargePoint(cp.clone()));
+            }
+        }
+        let inserted = {
+            let _calendar = state.reservations.calendar.lock().await;
+            state
+                .store
+                .insert_reservation(
+                    &new(connector_id, ReservationStatus::Pending),
+                    state.clock.now(),
+                )
+                .await
+        };
+        let record = match inserted {
+            Ok(Ok(record)) => record,
+            other => {
+                release(state, cp, connector_id, provisional);
+                match other {
+                    Err(e) => return Err(e.into()),
+                    _ => {
+                        refusal = "the connector is booked for part of that time".into();
+                        continue;
+                    }
+                }
+            }
+        };
+        state
+            .fleet
+            .confirm_hold(cp, connector_id, provisional, record.id);
+        return send_reserve_now(state, record).await;
+    }
+    Err(ReserveError::Conflict(refusal))
+}
+
+fn release(state: &AppState, cp: &ChargePointId, connector_id: u32, reservation_id: i64) {
+    if let Some(change) = state.fleet.release_hold(cp, connector_id, reservation_id) {
+        charging::publish_changes(state, cp, [change], state.clock.now());
+    }
+}
+
+/// Asks the charge point to hold the connector for a reservation whose hold we have; the
+/// reservation is Active when it accepts, Refused (hold released) otherwise.
+async fn send_reserve_now(
+    state: &AppState,
+    record: ReservationRecord,
+) -> Result<ReservationRecord, ReserveError> {
+    let request = ReserveNowRequest {
+        connector_id: record.connector_id,
+        expiry_date: Timestamp(record.expires_at),
+        id_tag: record.id_tag.as_str().to_owned(),
+        parent_id_tag: None,
+        reservation_id: i32::try_from(record.id).map_err(|_| {
+            ReserveError::ChargePoint("reservation ids exhausted the 32-bit range".into())
+        })?,
+    };
+    let answer = ocpp16::call::<ReserveNow>(state, &record.charge_point_id, request).await;
+    let from = [ReservationStatus::Pending, ReservationStatus::Scheduled];
+    let now = state.clock.now();
+    if let Ok(response) = &answer
+        && response.status == Answer::Accepted
+    {
+        state
+            .store
+            .set_reservation_status(record.id, &from, ReservationStatus::Active, now)
+            .await?;
+        state
+            .reservations
+            .timetable
+            .at(record.expires_at, Due::End(record.id));
+        publish(state, &record, ReservationStatus::Active);
+        return Ok(ReservationRecord {
+            status: ReservationStatus::Active,
+            ..record
+        });
+    }
+    release(
+        state,
+        &record.charge_point_id,
+        record.connector_id,
+        record.id,
+    );
+    state
+        .store
+        .set_reservation_status(record.id, &from, ReservationStatus::Refused, now)
+        .await?;
+    publish(state, &record, ReservationStatus::Refused);
+    Err(match answer {
+        Ok(response) => {
+            ReserveError::Conflict(format!("the charge point answered {:?}", response.status))
+        }
+        Err(CallFailure::Timeout(_)) => ReserveError::NoAnswer,
+        Err(CallFailure::NotConnected) => {
+            ReserveError::Conflict("the charge point is offline".into())
+        }
+        Err(other) => ReserveError::ChargePoint(other.to_string()),
+    })
+}
+
+/// Cancels a member's reservation; another member's is unknown to them.
+pub async fn cancel(state: &AppState, member: MemberId, id: i64) -> Result<(), ReserveError> {
+    let record = state
+        .store
+        .reservation(id)
+        .await?
+        .filter(|r| r.member_id == member)
+        .ok_or_else(|| ReserveError::NotFound(format!("no reservation {id}")))?;
+    let now = state.clock.now();
+    let open = [
+        ReservationStatus::Pending,
+        ReservationStatus::Scheduled,
+        ReservationStatus::Active,
+    ];
+    if !state
+        .store
+        .set_reservation_status(id, &open, ReservationStatus::Cancelled, now)
+        .await?
+    {
+        return Err(ReserveError::Conflict(format!(
+            "reservation {id} is {} already",
+            record.status
+        )));
+    }
+    state.reservations.timetable.forget(id);
+    if record.status == ReservationStatus::Active {
+        let request = ocpp_j::v16::CancelReservationRequest {
+            reservation_id: i32::try_from(id).unwrap_or(i32::MAX),
+        };
+        if let Err(e) =
+            ocpp16::call::<ocpp_j::v16::CancelReservation>(state, &record.charge_point_id, request)
+                .await
+        {
+            // The hold is ours to release either way; the charger forgets it at its expiry.
+            tracing::warn!(reservation = id, error = %e, "CancelReservation not confirmed");
+        }
+    }
+    release(state, &record.charge_point_id, record.connector_id, id);
+    publish(state, &record, ReservationStatus::Cancelled);
+    Ok(())
+}
+
+/// Whether a reservation of another tag holds the connector, so that this start must be
+/// refused (a start naming the reservation, or by the reserving tag, is its owner's).
+pub fn held_by_another(
+    state: &AppState,
+    cp: &ChargePointId,
+    connector_id: u32,
+    id_tag: &IdTag,
+    reservation_id: Option<i64>,
+) -> bool {
+    state
+        .fleet
+        .hold(cp, connector_id)
+        .is_some_and(|hold| reservation_id != Some(hold.reservation_id) && hold.id_tag != *id_tag)
+}
+
+/// The transaction a start created consumes the reservation that held its connector.
+pub async fn consume(
+    state: &AppState,
+    cp: &ChargePointId,
+    connector_id: u32,
+    transaction_id: i64,
+) -> Result<(), StoreError> {
+    let Some(hold) = state.fleet.hold(cp, connector_id) else {
+        return Ok(());
+    };
+    if state
+        .store
+        .use_reservation(hold.reservation_id, transaction_id, state.clock.now())
+        .await?
+    {
+        state.reservations.timetable.forget(hold.reservation_id);
+        if let Some(record) = state.store.reservation(hold.reservation_id).await? {
+            publish(state, &record, ReservationStatus::Used);
+        }
+    }
+    release(state, cp, connector_id, hold.reservation_id);
+    Ok(())
+}

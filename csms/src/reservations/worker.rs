@@ -1,0 +1,219 @@
+//! The reservation worker: acts on what the timetable says falls due. When a booking's slot
+//! begins it holds the connector and sends ReserveNow, moving the booking to a free connector
+//! of the same type at that charge point if its own is occupied, faulted or offline, or
+//! cancelling it and telling the member. When a window ends, whatever still holds the
+//! connector is released. At start it reloads every open reservation from the store.
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{Due, ReserveError, publish, release, send_reserve_now};
+use crate::{
+    app::AppState,
+    charging,
+    domain::ReservationStatus,
+    fleet::Hold,
+    store::{StoreError, reservations::ReservationRecord},
+};
+
+/// Reloads open reservations, then serves the timetable until `stop`.
+pub async fn run(state: AppState, mut due: mpsc::UnboundedReceiver<Due>, stop: CancellationToken) {
+    if let Err(e) = reload(&state).await {
+        tracing::error!(error = %e, "could not reload reservations");
+    }
+    loop {
+        let next = tokio::select! {
+            () = stop.cancelled() => break,
+            next = due.recv() => next,
+        };
+        let outcome = match next {
+            Some(Due::Begin(id)) => begin(&state, id).await,
+            Some(Due::End(id)) => end(&state, id).await,
+            None => break,
+        };
+        if let Err(e) = outcome {
+            tracing::error!(error = %e, "reservation timetable entry failed");
+        }
+    }
+}
+
+async fn reload(state: &AppState) -> Result<(), StoreError> {
+    let lead = chrono::Duration::seconds(i64::from(state.config.booking_lead_secs));
+    let now = state.clock.now();
+    for r in state.store.open_reservations().await? {
+        let table = &state.reservations.timetable;
+        match r.status {
+            ReservationStatus::Scheduled => table.at(r.starts_at - lead, Due::Begin(r.id)),
+            ReservationStatus::Active => {
+                let hold = Hold {
+                    reservation_id: r.id,
+                    id_tag: r.id_tag.clone(),
+                    until: r.expires_at,
+                };
+                state
+                    .fleet
+                    .restore_hold(&r.charge_point_id, r.connector_id, hold);
+            }
+            _ => {
+                // Interrupted before the charge point answered: we cannot know, so we let it go.
+                state
+                    .store
+                    .set_reservation_status(
+                        r.id,
+                        &[ReservationStatus::Pending],
+                        ReservationStatus::Refused,
+                        now,
+                    )
+                    .await?;
+                continue;
+            }
+        }
+        table.at(r.expires_at, Due::End(r.id));
+    }
+    Ok(())
+}
+
+async fn tell(
+    state: &AppState,
+    r: &ReservationRecord,
+    subject: &str,
+    body: String,
+) -> Result<(), StoreError> {
+    state
+        .store
+        .insert_message(r.member_id, "booking", subject, &body, state.clock.now())
+        .await
+}
+
+async fn begin(state: &AppState, id: i64) -> Result<(), StoreError> {
+    let Some(r) = state
+        .store
+        .reservation(id)
+        .await?
+        .filter(|r| r.status == ReservationStatus::Scheduled)
+    else {
+        return Ok(());
+    };
+    let Some(point) = state.fleet.get(&r.charge_point_id) else {
+        return cancel_booking(state, &r, "the charge point no longer exists").await;
+    };
+    let kind = point
+        .connectors
+        .get(&r.connector_id)
+        .and_then(|c| c.connector_type);
+    let twins = point
+        .connectors
+        .iter()
+        .filter(|(n, c)| **n != r.connector_id && c.connector_type == kind)
+        .map(|(n, _)| *n);
+    for connector_id in std::iter::once(r.connector_id).chain(twins) {
+        let moved = connector_id != r.connector_id;
+        if moved
+            && !state
+                .store
+                .calendar_clear(
+                    &r.charge_point_id,
+                    connector_id,
+                    r.starts_at,
+                    r.expires_at,
+                    Some(r.id),
+                )
+                .await?
+        {
+            continue;
+        }
+        let hold = Hold {
+            reservation_id: r.id,
+            id_tag: r.id_tag.clone(),
+            until: r.expires_at,
+        };
+        let Ok((_, change)) =
+            state
+                .fleet
+                .take_hold(&r.charge_point_id, Some(connector_id), |_, _| true, hold)
+        else {
+            continue;
+        };
+        charging::publish_changes(state, &r.charge_point_id, [change], state.clock.now());
+        if moved {
+            state
+                .store
+                .move_reservation(r.id, connector_id, state.clock.now())
+                .await?;
+        }
+        let record = ReservationRecord {
+            connector_id,
+            ..r.clone()
+        };
+        return match send_reserve_now(state, record).await {
+            Ok(_) if moved => {
+                let body = format!(
+                    "Connector {} of {} was not available when your booking began, so we reserved connector {connector_id} (same type) for you until {}.",
+                    r.connector_id,
+                    point.spec.name,
+                    r.expires_at.format("%H:%M UTC")
+                );
+                tell(state, &r, "Your booking moved to another connector", body).await
+            }
+            Ok(_) => Ok(()),
+            Err(ReserveError::Store(e)) => Err(e),
+            Err(e) => {
+                let body = format!(
+                    "{} could not hold your booking ({e}); it is cancelled.",
+                    point.spec.name
+                );
+                tell(state, &r, "Your booking was cancelled", body).await
+            }
+        };
+    }
+    cancel_booking(state, &r, "no connector of that type is free there now").await
+}
+
+async fn cancel_booking(
+    state: &AppState,
+    r: &ReservationRecord,
+    why: &str,
+) -> Result<(), StoreError> {
+    let now = state.clock.now();
+    if state
+        .store
+        .set_reservation_status(
+            r.id,
+            &[ReservationStatus::Scheduled],
+            ReservationStatus::Cancelled,
+            now,
+        )
+        .await?
+    {
+        state.reservations.timetable.forget(r.id);
+        publish(state, r, ReservationStatus::Cancelled);
+        let body = format!(
+            "Your booking at {} from {} could not start: {why}. We are sorry; it is cancelled and costs you nothing.",
+            r.charge_point_id,
+            r.starts_at.format("%Y-%m-%d %H:%M UTC")
+        );
+        tell(state, r, "Your booking was cancelled", body).await?;
+    }
+    Ok(())
+}
+
+async fn end(state: &AppState, id: i64) -> Result<(), StoreError> {
+    let Some(r) = state.store.reservation(id).await? else {
+        return Ok(());
+    };
+    let open = [
+        ReservationStatus::Pending,
+        ReservationStatus::Scheduled,
+        ReservationStatus::Active,
+    ];
+    if state
+        .store
+        .set_reservation_status(id, &open, ReservationStatus::Expired, state.clock.now())
+        .await?
+    {
+        release(state, &r.charge_point_id, r.connector_id, id);
+        publish(state, &r, ReservationStatus::Expired);
+        tracing::info!(reservation = id, "reservation expired unused");
+    }
+    Ok(())
+}
