@@ -77,12 +77,13 @@ async fn run(
     stop: CancellationToken,
 ) {
     let mut entries: BTreeSet<(DateTime<Utc>, Due)> = BTreeSet::new();
+    // Wall-clock times map onto tokio's clock through one anchor taken now, so a wait is
+    // measured by the monotonic clock (and tests can pause and advance it).
+    let anchor = (tokio::time::Instant::now(), clock.now());
+    let instant_of = |at: DateTime<Utc>| anchor.0 + (at - anchor.1).to_std().unwrap_or_default();
     loop {
         let next = entries.first().copied();
-        let deadline = next.map(|(at, _)| {
-            let wait = (at - clock.now()).to_std().unwrap_or_default();
-            tokio::time::Instant::now() + wait
-        });
+        let deadline = next.map(|(at, _)| instant_of(at));
         tokio::select! {
             () = stop.cancelled() => break,
             change = changes.recv() => match change {
