@@ -12,6 +12,11 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{
     api,
+    billing::{
+        self, Rules,
+        gateway::{PaymentGateway, TestGateway},
+        running::RunningCosts,
+    },
     clock::{SharedClock, SystemClock},
     config::Config,
     events::{LocalBus, SharedBus},
@@ -38,6 +43,10 @@ pub struct AppState {
     /// Failed member logins per email, to brake password guessing.
     pub login_limiter: Arc<LoginLimiter>,
     pub reservations: Reservations,
+    /// The card payment provider of app top-ups.
+    pub payments: Arc<dyn PaymentGateway>,
+    /// Prepaid sessions watched for running out of balance.
+    pub running_costs: Arc<RunningCosts>,
 }
 
 pub struct App {
@@ -55,6 +64,8 @@ pub struct App {
 
 /// How often last-seen times are written behind.
 const LAST_SEEN_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often the monthly plan fees are checked (charging is idempotent per member and month).
+const PLAN_FEE_RUN: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Domain events a subscriber may fall behind before it skips.
 const EVENT_BUFFER: usize = 4096;
 
@@ -95,6 +106,7 @@ impl App {
         let (committer, committer_task) = Committer::spawn(
             store.clone(),
             metrics.clone(),
+            Rules::from_config(&config),
             config.commit_interval(),
             committer_close.clone(),
         );
@@ -124,7 +136,12 @@ impl App {
             operator_token,
             login_limiter: Arc::default(),
             reservations: Reservations::new(timetable),
+            payments: Arc::new(TestGateway::default()),
+            running_costs: Arc::default(),
         };
+        reservations::reload(&state)
+            .await
+            .context("cannot reload the open reservations")?;
         Ok(App {
             state,
             ocpp_listener,
@@ -185,6 +202,22 @@ impl App {
                     .await
             }
         });
+        let plan_fees = tokio::spawn({
+            let (state, stop) = (state.clone(), stop.clone());
+            async move {
+                let mut tick = tokio::time::interval(PLAN_FEE_RUN);
+                loop {
+                    tokio::select! {
+                        () = stop.cancelled() => break,
+                        _ = tick.tick() => {
+                            if let Err(e) = billing::plans::charge_monthly_fees(&state, state.clock.now()).await {
+                                tracing::error!(error = %e, "charging plan fees");
+                            }
+                        }
+                    }
+                }
+            }
+        });
         let reservation_worker = tokio::spawn(reservations::run_worker(
             state.clone(),
             reservations_due,
@@ -221,6 +254,7 @@ impl App {
             _ => {}
         }
         let _ = flusher.await;
+        let _ = plan_fees.await;
         reservations_stop.cancel();
         let _ = reservation_worker.await;
         state

@@ -82,6 +82,18 @@ pub struct Config {
     #[arg(long, env = "CSMS_BOOKING_LEAD", default_value_t = 60)]
     pub booking_lead_secs: u32,
 
+    /// Loyalty: every Nth paid session of a Green Card gets a discount (0: no loyalty discount).
+    #[arg(long, env = "CSMS_LOYALTY_EVERY", default_value_t = 10)]
+    pub loyalty_every: u32,
+
+    /// Loyalty: the discount of that session, in percent.
+    #[arg(long, env = "CSMS_LOYALTY_PERCENT", default_value_t = 10)]
+    pub loyalty_percent: u32,
+
+    /// Loyalty points earned per euro paid.
+    #[arg(long, env = "CSMS_POINTS_PER_EURO", default_value_t = 1)]
+    pub points_per_euro: u32,
+
     /// How long a member's login token lasts, in hours.
     #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
     pub member_token_ttl_hours: u32,
@@ -128,6 +140,9 @@ impl Config {
         if self.reservation_minutes == 0 || self.reservation_minutes > self.max_reservation_minutes
         {
             return Err("--reservation-minutes must lie in 1..=--max-reservation-minutes".into());
+        }
+        if self.loyalty_percent > 100 {
+            return Err("--loyalty-percent must lie in 0..=100".into());
         }
         if self.max_handshakes == 0 || self.max_frame_bytes < 1024 {
             return Err(

@@ -7,6 +7,7 @@
 //! - [`domain`]: the validated newtypes every layer shares (`ChargePointId`, `IdTag`, …).
 //! - [`gateway`]: the charger side: handshake, one `Session` actor per socket, the registry.
 //! - [`ocpp16`]: the OCPP 1.6 adapter: one file per action, typed message → domain call.
+//! - [`billing`]: tariffs, pricing, the ledger, top-ups, settlement, loyalty, points, plans.
 //! - [`charging`]: the domain services behind the adapter (registration, authorization, transactions).
 //! - [`fleet`]: the in-memory picture of every charge point and connector.
 //! - [`events`]: the domain event bus.
@@ -19,6 +20,7 @@
 
 pub mod api;
 pub mod app;
+pub mod billing;
 pub mod charging;
 pub mod clock;
 pub mod config;

@@ -22,6 +22,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PaymentRequired(String),
     #[error("too many attempts; try again in {0} s")]
     TooManyRequests(u64),
     #[error("the charge point could not carry out the request: {0}")]
@@ -40,6 +42,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             ApiError::ChargePoint(CallFailure::NotConnected) => StatusCode::NOT_FOUND,
             ApiError::ChargePoint(CallFailure::Timeout(_)) | ApiError::UpstreamTimeout(_) => {
                 StatusCode::GATEWAY_TIMEOUT
@@ -57,6 +60,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests(_) => "too-many-requests",
+            ApiError::PaymentRequired(_) => "payment-declined",
             ApiError::ChargePoint(CallFailure::NotConnected) => "not-connected",
             ApiError::ChargePoint(CallFailure::Timeout(_)) | ApiError::UpstreamTimeout(_) => {
                 "charge-point-timeout"

@@ -165,6 +165,8 @@ pub struct NewCard {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CardView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<DateTime<Utc>>,
     id_tag: IdTag,
     status: String,
     balance_cents: i64,
@@ -174,6 +176,7 @@ pub struct CardView {
 impl From<GreenCardRecord> for CardView {
     fn from(c: GreenCardRecord) -> Self {
         CardView {
+            expires_at: c.expires_at,
             id_tag: c.id_tag,
             status: c.status,
             balance_cents: c.balance_cents,

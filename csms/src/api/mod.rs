@@ -2,6 +2,7 @@
 //! `/healthz` and `/metrics`. Every handler maps its failures through [`error::ApiError`].
 
 pub mod availability;
+pub mod billing;
 pub mod error;
 pub mod extract;
 pub mod member_auth;
@@ -39,6 +40,22 @@ pub fn router(state: AppState) -> Router {
             post(members::issue_card).get(members::cards),
         )
         .route("/api/v1/me/green-cards/{id_tag}", get(members::card))
+        .route(
+            "/api/v1/me/green-cards/{id_tag}/top-ups",
+            post(billing::top_up),
+        )
+        .route(
+            "/api/v1/me/green-cards/{id_tag}/redemptions",
+            post(billing::redeem),
+        )
+        .route("/api/v1/me/sessions", get(billing::sessions))
+        .route(
+            "/api/v1/me/plan",
+            get(billing::my_plan).post(billing::subscribe),
+        )
+        .route("/api/v1/me/plan/cancel", post(billing::cancel_plan))
+        .route("/api/v1/plans", get(billing::plan_catalogue))
+        .route("/api/v1/experience-packs", get(billing::packs))
         .nest("/api/v1/operator", operator::router(state.clone()))
         .fallback(not_found)
         .with_state(state)

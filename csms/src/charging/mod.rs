@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     app::AppState,
+    billing,
     domain::{AuthorizationStatus, ChargePointId, ConnectorStatus, IdTag, RegistrationStatus},
     events::DomainEvent,
     fleet::ConnectorChange,
@@ -101,13 +102,8 @@ pub fn publish_changes(
 
 /// Decides what an id tag may do (Authorize, and the idTagInfo of transaction messages).
 pub async fn authorize(state: &AppState, id_tag: &IdTag) -> Result<Authorization, StoreError> {
-    if let Some(card) = state.store.green_card(id_tag).await? {
-        // A member's Green Card (balance and plan rules come with billing).
-        let status = match card.status.as_str() {
-            "Active" => AuthorizationStatus::Accepted,
-            _ => AuthorizationStatus::Blocked,
-        };
-        return Ok(Authorization::status(status));
+    if let Some(decision) = billing::authorization::authorize(state, id_tag).await? {
+        return Ok(decision);
     }
     let Some(record) = state.store.get_id_tag(id_tag).await? else {
         return Ok(Authorization::status(AuthorizationStatus::Invalid));
@@ -162,7 +158,7 @@ pub async fn start_transaction(
         .start_transaction(NewTransaction {
             charge_point_id: id.clone(),
             connector_id: start.connector_id,
-            id_tag: start.id_tag,
+            id_tag: start.id_tag.clone(),
             meter_start: start.meter_start,
             started_at: start.started_at,
             reservation_id: start.reservation_id,
@@ -173,6 +169,19 @@ pub async fn start_transaction(
     authorization.status = started.status;
     if started.status == AuthorizationStatus::Accepted {
         reservations::consume(state, id, start.connector_id, started.transaction_id).await?;
+        if !started.retried {
+            state
+                .running_costs
+                .watch(
+                    state,
+                    id,
+                    started.transaction_id,
+                    &start.id_tag,
+                    start.meter_start,
+                    start.started_at,
+                )
+                .await?;
+        }
     }
     if !started.retried && started.status == AuthorizationStatus::Accepted {
         state.bus.publish(DomainEvent::TransactionStarted {
@@ -196,6 +205,7 @@ pub async fn stop_transaction(
         None => None,
     };
     let (charge_point_id, transaction_id) = (stop.charge_point_id.clone(), stop.transaction_id);
+    state.running_costs.forget(transaction_id);
     let outcome = state.committer.stop_transaction(stop).await?;
     match &outcome {
         StopOutcome::Stopped(record) => state.bus.publish(DomainEvent::TransactionStopped {
@@ -222,5 +232,15 @@ pub async fn meter_values(state: &AppState, samples: Vec<MeterSample>) -> Result
     if samples.is_empty() {
         return Ok(());
     }
-    state.committer.record_samples(samples).await
+    let readings: Vec<(i64, i64, DateTime<Utc>)> = samples
+        .iter()
+        .filter_map(|s| Some((s.transaction_id?, s.energy_wh?, s.sampled_at)))
+        .collect();
+    state.committer.record_samples(samples).await?;
+    for (transaction_id, energy_wh, at) in readings {
+        state
+            .running_costs
+            .reading(state, transaction_id, energy_wh, at);
+    }
+    Ok(())
 }

@@ -26,6 +26,7 @@ pub(super) async fn handle(
         id_tag: request.id_tag.as_deref().map(id_tag).transpose()?,
         // Transaction data belongs to a connector we learn from the stored transaction; the
         // store ignores the connector of these samples.
+        received_at: state.clock.now(),
         samples: samples(
             id,
             0,

@@ -31,7 +31,7 @@ use crate::{
     },
 };
 pub use timetable::{Due, Timetable};
-pub use worker::run as run_worker;
+pub use worker::{reload, run as run_worker};
 
 /// What the reservations service keeps between requests.
 #[derive(Debug, Clone)]

@@ -16,11 +16,8 @@ use crate::{
     store::{StoreError, reservations::ReservationRecord},
 };
 
-/// Reloads open reservations, then serves the timetable until `stop`.
+/// Serves the timetable until `stop`.
 pub async fn run(state: AppState, mut due: mpsc::UnboundedReceiver<Due>, stop: CancellationToken) {
-    if let Err(e) = reload(&state).await {
-        tracing::error!(error = %e, "could not reload reservations");
-    }
     loop {
         let next = tokio::select! {
             () = stop.cancelled() => break,
@@ -37,7 +34,9 @@ pub async fn run(state: AppState, mut due: mpsc::UnboundedReceiver<Due>, stop: C
     }
 }
 
-async fn reload(state: &AppState) -> Result<(), StoreError> {
+/// Puts open reservations back: holds of active ones, and the timetable entries of all. Runs
+/// before the listeners serve, so no driver sees a held connector as free after a restart.
+pub async fn reload(state: &AppState) -> Result<(), StoreError> {
     let lead = chrono::Duration::seconds(i64::from(state.config.booking_lead_secs));
     let now = state.clock.now();
     for r in state.store.open_reservations().await? {

@@ -8,7 +8,9 @@
 //! Write-behind facts (connector status, boot info, last seen) ride in the same batches but
 //! nobody waits for them.
 
-use std::time::Duration;
+use std::{any::Any, time::Duration};
+
+use futures_util::future::BoxFuture;
 
 use chrono::{DateTime, Utc};
 use sqlx::{Acquire, AnyConnection};
@@ -23,12 +25,21 @@ use super::{
     },
 };
 use crate::{
+    billing::{Rules, settlement},
     clock::to_millis,
     domain::{ChargePointId, ConnectorStatus, RegistrationStatus},
     metrics::Metrics,
 };
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// A unit of work run inside a batch's database transaction (money movements).
+pub type Job = Box<
+    dyn for<'c> FnOnce(
+            &'c mut AnyConnection,
+        ) -> BoxFuture<'c, Result<Box<dyn Any + Send>, StoreError>>
+        + Send,
+>;
 
 /// The most writes one database transaction carries.
 const MAX_BATCH: usize = 512;
@@ -54,6 +65,7 @@ enum Write {
     },
     LastSeen(Vec<(ChargePointId, DateTime<Utc>)>),
     Register(ChargePointSpec, DateTime<Utc>),
+    Job(Job, Reply<Box<dyn Any + Send>>),
 }
 
 /// The handle services use to write through the group commit.
@@ -68,11 +80,12 @@ impl Committer {
     pub fn spawn(
         store: Store,
         metrics: Metrics,
+        rules: Rules,
         linger: Duration,
         close: CancellationToken,
     ) -> (Committer, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(store, metrics, rx, linger, close));
+        let task = tokio::spawn(run(store, metrics, rules, rx, linger, close));
         (Committer { tx }, task)
     }
 
@@ -104,6 +117,22 @@ impl Committer {
     /// Records a StopTransaction durably, once.
     pub async fn stop_transaction(&self, stop: TransactionStop) -> Result<StopOutcome, StoreError> {
         self.ask(|r| Write::Stop(stop, r)).await
+    }
+
+    /// Runs `job` inside a group commit and answers once it has committed. Every money
+    /// movement goes through here, so it shares the one writer with the chargers' writes.
+    pub async fn run<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        let job: Job = Box::new(move |conn| {
+            Box::pin(async move { job(conn).await.map(|t| Box::new(t) as Box<dyn Any + Send>) })
+        });
+        let answer = self.ask(|reply| Write::Job(job, reply)).await?;
+        Ok(*answer.downcast::<T>().expect("a job answers its own type"))
     }
 
     /// Records meter samples durably.
@@ -159,6 +188,7 @@ impl Committer {
 async fn run(
     store: Store,
     metrics: Metrics,
+    rules: Rules,
     mut rx: mpsc::Receiver<Write>,
     linger: Duration,
     close: CancellationToken,
@@ -194,7 +224,7 @@ async fn run(
         }
         let size = batch.len();
         let started = tokio::time::Instant::now();
-        commit(&store, &mut batch).await;
+        commit(&store, &mut batch, &rules).await;
         metrics
             .commit_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -216,14 +246,14 @@ fn finish<T: Send + 'static>(reply: Reply<T>, result: Result<T, StoreError>) -> 
     })
 }
 
-async fn commit(store: &Store, batch: &mut Vec<Write>) {
+async fn commit(store: &Store, batch: &mut Vec<Write>, rules: &Rules) {
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
     let outcome: Result<(), StoreError> = async {
         let mut tx = store.pool().begin().await?;
         for write in batch.drain(..) {
             // A savepoint per write, so a failing write leaves its batch-mates intact.
             let mut savepoint = tx.begin().await?;
-            let (failed, done) = apply(&mut savepoint, write).await;
+            let (failed, done) = apply(&mut savepoint, write, rules).await;
             match failed {
                 None => savepoint.commit().await?,
                 Some(error) => {
@@ -246,8 +276,32 @@ async fn commit(store: &Store, batch: &mut Vec<Write>) {
     batch.clear();
 }
 
+/// Records a stop and settles its session in the same database transaction.
+async fn stop_and_settle(
+    conn: &mut AnyConnection,
+    stop: &TransactionStop,
+    rules: &Rules,
+) -> Result<StopOutcome, StoreError> {
+    let outcome = transactions::stop(conn, stop).await?;
+    let StopOutcome::Stopped(record) = outcome else {
+        return Ok(outcome);
+    };
+    if let Some(settled) = settlement::settle(conn, &record, rules, stop.received_at).await? {
+        tracing::info!(
+            transaction = record.transaction_id,
+            total_cents = settled.total_cents,
+            method = settled.payment_method,
+            "settled"
+        );
+    }
+    let settled = transactions::get(conn, record.transaction_id)
+        .await?
+        .unwrap_or(record);
+    Ok(StopOutcome::Stopped(settled))
+}
+
 /// Applies one write; returns its error, if any, and how to answer it after the commit.
-async fn apply(conn: &mut AnyConnection, write: Write) -> (Option<String>, Finish) {
+async fn apply(conn: &mut AnyConnection, write: Write, rules: &Rules) -> (Option<String>, Finish) {
     fn failed<T>(r: &Result<T, StoreError>) -> Option<String> {
         r.as_ref().err().map(ToString::to_string)
     }
@@ -258,7 +312,7 @@ async fn apply(conn: &mut AnyConnection, write: Write) -> (Option<String>, Finis
             (failed(&r), finish(reply, r))
         }
         Write::Stop(stop, reply) => {
-            let r = transactions::stop(conn, &stop).await;
+            let r = stop_and_settle(conn, &stop, rules).await;
             (failed(&r), finish(reply, r))
         }
         Write::Samples(samples, reply) => {
@@ -292,6 +346,10 @@ async fn apply(conn: &mut AnyConnection, write: Write) -> (Option<String>, Finis
         Write::Register(spec, now) => {
             let r = write_register(conn, &spec, now).await;
             (failed(&r), nobody_waits)
+        }
+        Write::Job(job, reply) => {
+            let r = job(conn).await;
+            (failed(&r), finish(reply, r))
         }
     }
 }

@@ -36,7 +36,12 @@ pub struct GreenCardRecord {
     pub id_tag: IdTag,
     pub member_id: MemberId,
     pub status: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Sessions paid with it so far (the loyalty count).
+    pub paid_sessions: i64,
+    /// From the ledger.
     pub balance_cents: i64,
+    /// From the ledger.
     pub points: i64,
 }
 
@@ -65,13 +70,20 @@ fn card(row: &AnyRow) -> Result<GreenCardRecord, StoreError> {
         id_tag: IdTag::parse(&id_tag).map_err(|e| StoreError::Corrupt(e.0))?,
         member_id: MemberId(row.try_get("member_id")?),
         status: row.try_get("status")?,
+        expires_at: row
+            .try_get::<Option<i64>, _>("expires_at_ms")?
+            .map(from_millis),
+        paid_sessions: row.try_get("paid_sessions")?,
         balance_cents: row.try_get("balance_cents")?,
         points: row.try_get("points")?,
     })
 }
 
 const MEMBER_COLUMNS: &str = "id, email, password_hash, name, segment, bank_account, created_at_ms";
-const CARD_COLUMNS: &str = "id_tag, member_id, status, balance_cents, points";
+/// A card with its balances from the ledger.
+const CARD_COLUMNS: &str = "g.id_tag, g.member_id, g.status, g.expires_at_ms, g.paid_sessions, \
+     COALESCE((SELECT balance FROM ledger_accounts WHERE account = 'card:' || g.id_tag), 0) AS balance_cents, \
+     COALESCE((SELECT balance FROM ledger_accounts WHERE account = 'points:' || g.id_tag), 0) AS points";
 
 impl Store {
     /// Registers a member; `None` when the email is taken.
@@ -169,25 +181,23 @@ impl Store {
         member: MemberId,
         now: DateTime<Utc>,
     ) -> Result<Option<GreenCardRecord>, StoreError> {
-        let sql = format!(
-            "INSERT INTO green_cards (id_tag, member_id, status, created_at_ms) \
-             VALUES ($1, $2, 'Active', $3) RETURNING {CARD_COLUMNS}"
-        );
-        let inserted = sqlx::query(&sql)
-            .bind(id_tag.as_str())
-            .bind(member.0)
-            .bind(to_millis(now))
-            .fetch_one(&self.pool)
-            .await;
+        let inserted = sqlx::query(
+            "INSERT INTO green_cards (id_tag, member_id, status, created_at_ms) VALUES ($1, $2, 'Active', $3)",
+        )
+        .bind(id_tag.as_str())
+        .bind(member.0)
+        .bind(to_millis(now))
+        .execute(&self.pool)
+        .await;
         match inserted {
-            Ok(row) => Ok(Some(card(&row)?)),
+            Ok(_) => self.green_card(id_tag).await,
             Err(e) if is_unique_violation(&e) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
     pub async fn green_card(&self, id_tag: &IdTag) -> Result<Option<GreenCardRecord>, StoreError> {
-        let sql = format!("SELECT {CARD_COLUMNS} FROM green_cards WHERE id_tag = $1");
+        let sql = format!("SELECT {CARD_COLUMNS} FROM green_cards g WHERE g.id_tag = $1");
         let row = sqlx::query(&sql)
             .bind(id_tag.as_str())
             .fetch_optional(&self.pool)
@@ -200,7 +210,7 @@ impl Store {
         member: MemberId,
     ) -> Result<Vec<GreenCardRecord>, StoreError> {
         let sql = format!(
-            "SELECT {CARD_COLUMNS} FROM green_cards WHERE member_id = $1 ORDER BY created_at_ms, id_tag"
+            "SELECT {CARD_COLUMNS} FROM green_cards g WHERE g.member_id = $1 ORDER BY g.created_at_ms, g.id_tag"
         );
         let rows = sqlx::query(&sql)
             .bind(member.0)

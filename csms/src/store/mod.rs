@@ -65,10 +65,8 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
-    migrations!("sqlite": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations");
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
-    migrations!("postgres": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations");
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing");
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = migrations!("postgres": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing");
 
 impl Store {
     /// Opens the database at `url` (creating a SQLite file and its folder when missing) and

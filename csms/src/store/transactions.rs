@@ -44,6 +44,8 @@ pub struct TransactionStop {
     pub reason: Option<String>,
     pub id_tag: Option<IdTag>,
     pub samples: Vec<MeterSample>,
+    /// When we received it (the ledger's time of any money it moves).
+    pub received_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +89,12 @@ pub struct TransactionRecord {
     pub cost_cents: Option<i64>,
     pub discount_cents: Option<i64>,
     pub payment_method: Option<String>,
+    /// The name of the discount applied, once settled.
+    pub discount_name: Option<String>,
+    /// The priced lines (JSON), once settled.
+    pub priced_lines: Option<String>,
+    /// The member who paid, when a member's card did.
+    pub member_id: Option<i64>,
 }
 
 impl TransactionRecord {
@@ -112,7 +120,7 @@ pub struct TransactionFilter {
 
 const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
      meter_stop, last_meter_wh, started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
-     cost_cents, discount_cents, payment_method";
+     cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id";
 
 fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
     let status: String = row.try_get("auth_status")?;
@@ -135,6 +143,9 @@ fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
         cost_cents: row.try_get("cost_cents")?,
         discount_cents: row.try_get("discount_cents")?,
         payment_method: row.try_get("payment_method")?,
+        discount_name: row.try_get("discount_name")?,
+        priced_lines: row.try_get("priced_lines")?,
+        member_id: row.try_get("member_id")?,
     })
 }
 
@@ -253,6 +264,19 @@ pub(crate) async fn stop(
     Ok(StopOutcome::Stopped(tx))
 }
 
+/// One transaction, read inside a database transaction.
+pub(crate) async fn get(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<TransactionRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM transactions WHERE id = $1");
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(record).transpose()
+}
+
 /// Stores meter samples, moving a running transaction's last reading forward.
 pub(crate) async fn record_samples(
     conn: &mut AnyConnection,
@@ -292,6 +316,24 @@ async fn insert_sample(conn: &mut AnyConnection, s: &MeterSample) -> Result<(), 
 }
 
 impl Store {
+    /// A member's finished sessions, newest first.
+    pub async fn member_sessions(
+        &self,
+        member: i64,
+        limit: i64,
+    ) -> Result<Vec<TransactionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE member_id = $1 AND stopped_at_ms IS NOT NULL \
+             ORDER BY id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(member)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(record).collect()
+    }
+
     /// Sessions, newest first.
     pub async fn list_transactions(
         &self,

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub ocpp: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
+    /// A PostgreSQL database of this app's own, dropped at shutdown.
+    postgres: Option<String>,
 }
 
 /// A fresh database file under the system's temp folder.
@@ -61,6 +63,34 @@ pub fn test_config(db_path: &std::path::Path) -> Config {
     }
 }
 
+/// A fresh PostgreSQL database on the local server; returns its URL.
+pub async fn postgres_database() -> String {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let name = format!("csms_test_{}", rand_suffix());
+    let mut admin = sqlx::AnyConnection::connect("postgres://postgres@127.0.0.1:5432/postgres")
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432 (make test starts it)");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    format!("postgres://postgres@127.0.0.1:5432/{name}")
+}
+
+/// The app on its own PostgreSQL database.
+pub async fn spawn_app_on_postgres() -> TestApp {
+    let config = Config {
+        database_url: postgres_database().await,
+        ..test_config(&temp_db())
+    };
+    let name = config.database_url.rsplit('/').next().unwrap().to_owned();
+    TestApp {
+        postgres: Some(name),
+        ..spawn_app_with(config).await
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     let db = temp_db();
     spawn_app_with(test_config(&db)).await
@@ -72,6 +102,11 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
 
 /// The app with its wall clock replaced (time travel for expiry tests).
 pub async fn spawn_app_with_clock(config: Config, clock: csms::clock::SharedClock) -> TestApp {
+    // Logs go to the test's output, shown when it fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     let app = App::build_with_clock(config, clock)
         .await
         .expect("app builds");
@@ -87,6 +122,7 @@ pub async fn spawn_app_with_clock(config: Config, clock: csms::clock::SharedCloc
         ocpp,
         stop: Some(stop),
         task: Some(task),
+        postgres: None,
     }
 }
 
@@ -95,6 +131,17 @@ impl TestApp {
     pub async fn shutdown(mut self) {
         let _ = self.stop.take().unwrap().send(());
         self.task.take().unwrap().await.unwrap().unwrap();
+        if let Some(name) = self.postgres.take() {
+            use sqlx::{Connection, Executor};
+            let mut admin =
+                sqlx::AnyConnection::connect("postgres://postgres@127.0.0.1:5432/postgres")
+                    .await
+                    .unwrap();
+            admin
+                .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+                .await
+                .unwrap();
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

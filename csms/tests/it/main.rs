@@ -1,6 +1,7 @@
 //! The csms integration tests: the whole app in-process over real sockets.
 
 mod availability;
+mod billing;
 mod gateway;
 mod helpers;
 mod members;

@@ -52,6 +52,17 @@ async fn driver(app: &TestApp, email: &str, tag: &str) -> (String, String) {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+    let topped = app
+        .as_member(
+            &token,
+            Method::POST,
+            &format!("/api/v1/me/green-cards/{tag}/top-ups"),
+        )
+        .json(&json!({"amountCents": 5000, "idempotencyKey": "first"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(topped.status(), 201);
     (token, tag.to_owned())
 }
 
@@ -481,18 +492,18 @@ async fn a_booking_with_no_free_connector_is_cancelled_and_the_member_told() {
         mine["reservations"][0]["status"] == "Cancelled"
     })
     .await;
-    let messages: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/messages")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        messages["messages"][0]["subject"],
-        "Your booking was cancelled"
-    );
+    assert_eventually("the member is told", || async {
+        let messages: Value = app
+            .as_member(&token, Method::GET, "/api/v1/me/messages")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        messages["messages"][0]["subject"] == "Your booking was cancelled"
+    })
+    .await;
     app.shutdown().await;
 }
 

@@ -106,9 +106,11 @@ fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
 
 fn committer(store: &Store) -> (Committer, CancellationToken, tokio::task::JoinHandle<()>) {
     let close = CancellationToken::new();
+    let rules = csms::billing::Rules::from_config(&csms::Config::default());
     let (committer, task) = Committer::spawn(
         store.clone(),
         Metrics::new(),
+        rules,
         Default::default(),
         close.clone(),
     );
@@ -239,6 +241,7 @@ async fn transactions_are_idempotent(store: Store) {
         reason: Some("Local".into()),
         id_tag: None,
         samples: Vec::new(),
+        received_at: Utc::now(),
     };
     assert!(matches!(
         committer.stop_transaction(stop(1100)).await.unwrap(),
@@ -343,3 +346,63 @@ async fn tariffs_and_id_tags(store: Store) {
     assert_eq!(store.get_id_tag(&tag.id_tag).await.unwrap(), Some(tag));
 }
 on_both!(tariffs_and_id_tags);
+
+/// Many top-ups and settlements on one card at once, retried at random: every balance equals
+/// its ledger, money sums to zero, and the card holds exactly what moved once.
+async fn the_ledger_balances_under_concurrent_movements(store: Store) {
+    use csms::billing::ledger::{self, Transfer, Unit};
+    let (committer, close, task) = committer(&store);
+    let card = "card:LEDGER-TEST".to_owned();
+    let mut expected = 0i64;
+    let mut moves = Vec::new();
+    let mut seed = 11u64;
+    for n in 0..200i64 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let amount = 1 + (seed >> 40) as i64 % 5000;
+        let top_up = n % 3 != 2;
+        expected += if top_up { amount } else { -amount };
+        // Each movement is sent twice, as a retrying client would.
+        for _ in 0..2 {
+            let (committer, card) = (committer.clone(), card.clone());
+            moves.push(async move {
+                committer
+                    .run(move |conn| {
+                        Box::pin(async move {
+                            let reference = format!("test:{n}");
+                            let (from, to) = if top_up {
+                                (ledger::PSP, card.as_str())
+                            } else {
+                                (card.as_str(), ledger::REVENUE)
+                            };
+                            let t = Transfer {
+                                reference: &reference,
+                                kind: "test",
+                                unit: Unit::Cents,
+                                from,
+                                to,
+                                amount,
+                            };
+                            ledger::transfer(conn, &t, Utc::now()).await
+                        })
+                    })
+                    .await
+                    .unwrap()
+            });
+        }
+    }
+    let moved = futures_util::future::join_all(moves).await;
+    assert_eq!(
+        moved.iter().filter(|m| **m).count(),
+        200,
+        "each reference moved once"
+    );
+    let mut conn = store.pool().acquire().await.unwrap();
+    assert_eq!(ledger::audit(&mut conn).await.unwrap(), None);
+    assert_eq!(ledger::balance(&mut conn, &card).await.unwrap(), expected);
+    drop(conn);
+    close.cancel();
+    task.await.unwrap();
+}
+on_both!(the_ledger_balances_under_concurrent_movements);

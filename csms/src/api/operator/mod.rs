@@ -1,6 +1,7 @@
 //! The operator API: charge points, commands to them, transactions, tariffs and id tags, all
 //! behind `Authorization: Bearer <operator token>` (compared in constant time).
 
+mod billing;
 mod charge_points;
 pub(crate) use charge_points::parse_id;
 mod commands;
@@ -39,6 +40,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/transactions", get(transactions::list))
         .route("/transactions/{transaction_id}", get(transactions::get))
         .route("/tariffs/{id}", put(tariffs::put).get(tariffs::get))
+        .route("/promotions", get(billing::promotions))
+        .route("/promotions/{id}", put(billing::put_promotion))
+        .route("/experience-packs/{id}", put(billing::put_pack))
+        .route("/plans/{id}", put(billing::put_plan))
         .route("/id-tags/{id_tag}", put(id_tags::put).get(id_tags::get))
         .route_layer(middleware::from_fn_with_state(state, require_operator))
 }

@@ -52,6 +52,7 @@ pub struct TransactionView {
     cost_cents: Option<i64>,
     discount_cents: Option<i64>,
     payment_method: Option<String>,
+    discount_name: Option<String>,
     /// The priced lines of a settled session (empty until it is settled).
     lines: Vec<serde_json::Value>,
 }
@@ -59,6 +60,8 @@ pub struct TransactionView {
 impl From<TransactionRecord> for TransactionView {
     fn from(t: TransactionRecord) -> Self {
         TransactionView {
+            lines: crate::api::billing::lines(&t),
+            discount_name: t.discount_name.clone(),
             status: if t.is_active() { "active" } else { "finished" },
             authorization: t.authorization.as_str(),
             energy_wh: t.energy_wh(),
@@ -75,7 +78,6 @@ impl From<TransactionRecord> for TransactionView {
             cost_cents: t.cost_cents,
             discount_cents: t.discount_cents,
             payment_method: t.payment_method,
-            lines: Vec::new(),
         }
     }
 }

@@ -1,0 +1,271 @@
+//! The member's side of billing: top-ups of their Green Cards, their sessions with priced
+//! lines, redeeming points for experience packs, and their flat-rate plan (subscribe, see the
+//! early-termination fee, cancel); plus the public catalogues of plans and packs.
+
+use axum::{extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    error::ApiError,
+    extract::{Json, Path},
+    member_auth::CurrentMember,
+    members::{CardView, own_card},
+};
+use crate::{
+    app::AppState,
+    billing::{
+        catalogue::ExperiencePack,
+        plans::{self, Plan, PlanError, Subscription},
+        points::{self, RedeemError},
+        topups::{self, TopUpError},
+    },
+    store::transactions::TransactionRecord,
+};
+
+impl From<TopUpError> for ApiError {
+    fn from(e: TopUpError) -> Self {
+        match e {
+            TopUpError::Invalid(m) => ApiError::BadRequest(m),
+            TopUpError::UnknownCard(_) => ApiError::NotFound(e.to_string()),
+            TopUpError::KeyReused => ApiError::Conflict(e.to_string()),
+            TopUpError::Declined(d) => ApiError::PaymentRequired(d.to_string()),
+            TopUpError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TopUpBody {
+    amount_cents: i64,
+    idempotency_key: String,
+}
+
+pub async fn top_up(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Path(raw): Path<String>,
+    Json(body): Json<TopUpBody>,
+) -> Result<(StatusCode, axum::Json<CardView>), ApiError> {
+    let card = own_card(&state, &member, &raw).await?;
+    topups::in_app(
+        &state,
+        member.id,
+        &card.id_tag,
+        body.amount_cents,
+        &body.idempotency_key,
+    )
+    .await?;
+    let card = own_card(&state, &member, &raw).await?;
+    Ok((StatusCode::CREATED, axum::Json(card.into())))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    transaction_id: i64,
+    charge_point_id: String,
+    connector_id: u32,
+    id_tag: String,
+    started_at: DateTime<Utc>,
+    stopped_at: Option<DateTime<Utc>>,
+    energy_wh: Option<i64>,
+    cost_cents: Option<i64>,
+    discount_cents: Option<i64>,
+    discount_name: Option<String>,
+    payment_method: Option<String>,
+    lines: Vec<serde_json::Value>,
+}
+
+/// The priced lines of a settled session as JSON values (empty before settlement).
+pub fn lines(record: &TransactionRecord) -> Vec<serde_json::Value> {
+    record
+        .priced_lines
+        .as_deref()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_default()
+}
+
+impl From<TransactionRecord> for SessionView {
+    fn from(t: TransactionRecord) -> Self {
+        SessionView {
+            lines: lines(&t),
+            energy_wh: t.energy_wh(),
+            transaction_id: t.transaction_id,
+            charge_point_id: t.charge_point_id,
+            connector_id: t.connector_id,
+            id_tag: t.id_tag,
+            started_at: t.started_at,
+            stopped_at: t.stopped_at,
+            cost_cents: t.cost_cents,
+            discount_cents: t.discount_cents,
+            discount_name: t.discount_name,
+            payment_method: t.payment_method,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionList {
+    sessions: Vec<SessionView>,
+}
+
+pub async fn sessions(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<axum::Json<SessionList>, ApiError> {
+    let all = state.store.member_sessions(member.id.0, 200).await?;
+    Ok(axum::Json(SessionList {
+        sessions: all.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RedeemBody {
+    pack_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Redeemed {
+    pack_id: String,
+    points_left: i64,
+}
+
+pub async fn redeem(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Path(raw): Path<String>,
+    Json(body): Json<RedeemBody>,
+) -> Result<(StatusCode, axum::Json<Redeemed>), ApiError> {
+    let card = own_card(&state, &member, &raw).await?;
+    let left = points::redeem(&state, member.id, &card.id_tag, &body.pack_id)
+        .await
+        .map_err(|e| match e {
+            RedeemError::UnknownPack(_) => ApiError::NotFound(e.to_string()),
+            RedeemError::NotEnoughPoints { .. } | RedeemError::AlreadyThisYear(_) => {
+                ApiError::Conflict(e.to_string())
+            }
+            RedeemError::Store(s) => ApiError::Store(s),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(Redeemed {
+            pack_id: body.pack_id,
+            points_left: left,
+        }),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalogue<T> {
+    items: Vec<Item<T>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Item<T> {
+    id: String,
+    #[serde(flatten)]
+    item: T,
+}
+
+fn catalogue<T>(items: Vec<(String, T)>) -> axum::Json<Catalogue<T>> {
+    axum::Json(Catalogue {
+        items: items
+            .into_iter()
+            .map(|(id, item)| Item { id, item })
+            .collect(),
+    })
+}
+
+pub async fn packs(
+    State(state): State<AppState>,
+) -> Result<axum::Json<Catalogue<ExperiencePack>>, ApiError> {
+    Ok(catalogue(state.store.packs().await?))
+}
+
+pub async fn plan_catalogue(
+    State(state): State<AppState>,
+) -> Result<axum::Json<Catalogue<Plan>>, ApiError> {
+    Ok(catalogue(state.store.plans().await?))
+}
+
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::UnknownPlan(_) | PlanError::NoPlan => ApiError::NotFound(e.to_string()),
+            PlanError::AlreadySubscribed | PlanError::FeeNotAccepted { .. } => {
+                ApiError::Conflict(e.to_string())
+            }
+            PlanError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionView {
+    plan_id: String,
+    plan: Plan,
+    starts_at: DateTime<Utc>,
+    /// What cancelling today would cost.
+    termination_fee_cents: i64,
+}
+
+fn view(sub: Subscription, fee: i64) -> SubscriptionView {
+    SubscriptionView {
+        plan_id: sub.plan_id,
+        plan: sub.plan,
+        starts_at: sub.starts_at,
+        termination_fee_cents: fee,
+    }
+}
+
+pub async fn my_plan(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<axum::Json<SubscriptionView>, ApiError> {
+    let (sub, fee) = plans::termination_quote(&state, member.id).await?;
+    Ok(axum::Json(view(sub, fee)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscribeBody {
+    plan_id: String,
+}
+
+pub async fn subscribe(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Json(body): Json<SubscribeBody>,
+) -> Result<(StatusCode, axum::Json<SubscriptionView>), ApiError> {
+    plans::subscribe(&state, member.id, &body.plan_id).await?;
+    let (sub, fee) = plans::termination_quote(&state, member.id).await?;
+    Ok((StatusCode::CREATED, axum::Json(view(sub, fee))))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelBody {
+    accept_fee_cents: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cancelled {
+    fee_cents: i64,
+}
+
+/// Cancels only when the member confirms the fee they were shown (`GET /api/v1/me/plan`).
+pub async fn cancel_plan(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    Json(body): Json<CancelBody>,
+) -> Result<axum::Json<Cancelled>, ApiError> {
+    let fee = plans::cancel(&state, member.id, body.accept_fee_cents).await?;
+    Ok(axum::Json(Cancelled { fee_cents: fee }))
+}

@@ -1,0 +1,107 @@
+//! The operator's side of billing: promotions, experience packs and flat-rate plans, each
+//! created or replaced with `PUT …/{id}` and listed with `GET`.
+
+use axum::{extract::State, http::StatusCode};
+use serde::Serialize;
+
+use crate::{
+    api::{
+        error::ApiError,
+        extract::{Json, Path},
+    },
+    app::AppState,
+    billing::{
+        catalogue::{ExperiencePack, PromotionSpec},
+        plans::Plan,
+    },
+};
+
+fn catalogue_id(raw: &str) -> Result<&str, ApiError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 64
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    ok.then_some(raw).ok_or_else(|| {
+        ApiError::BadRequest("an id has 1 to 64 letters, digits, '-', '_' or '.'".into())
+    })
+}
+
+fn created(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+pub async fn put_promotion(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Json(body): Json<PromotionSpec>,
+) -> Result<(StatusCode, axum::Json<PromotionSpec>), ApiError> {
+    let id = catalogue_id(&raw)?;
+    if body.name.trim().is_empty()
+        || !(1..=100).contains(&body.percent)
+        || body.ends_at <= body.starts_at
+    {
+        return Err(ApiError::BadRequest(
+            "a promotion needs a name, a percent in 1..=100 and endsAt after startsAt".into(),
+        ));
+    }
+    if body.max_member_number.is_some_and(|n| n < 1) {
+        return Err(ApiError::BadRequest("maxMemberNumber starts at 1".into()));
+    }
+    Ok((
+        created(state.store.put_promotion(id, &body).await?),
+        axum::Json(body),
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Listed<T> {
+    id: String,
+    #[serde(flatten)]
+    item: T,
+}
+
+pub async fn promotions(
+    State(state): State<AppState>,
+) -> Result<axum::Json<Vec<Listed<PromotionSpec>>>, ApiError> {
+    let all = state.store.promotions().await?;
+    Ok(axum::Json(
+        all.into_iter()
+            .map(|(id, item)| Listed { id, item })
+            .collect(),
+    ))
+}
+
+pub async fn put_pack(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Json(body): Json<ExperiencePack>,
+) -> Result<(StatusCode, axum::Json<ExperiencePack>), ApiError> {
+    let id = catalogue_id(&raw)?;
+    if body.name.trim().is_empty() || body.points < 1 {
+        return Err(ApiError::BadRequest(
+            "a pack needs a name and a positive number of points".into(),
+        ));
+    }
+    Ok((
+        created(state.store.put_pack(id, &body).await?),
+        axum::Json(body),
+    ))
+}
+
+pub async fn put_plan(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Json(body): Json<Plan>,
+) -> Result<(StatusCode, axum::Json<Plan>), ApiError> {
+    let id = catalogue_id(&raw)?;
+    body.validate().map_err(ApiError::BadRequest)?;
+    Ok((
+        created(state.store.put_plan(id, &body).await?),
+        axum::Json(body),
+    ))
+}

@@ -1,0 +1,53 @@
+//! The card payment provider behind app top-ups, as a trait: the real provider plugs in
+//! behind it; `TestGateway` stands in for it in tests and demos. Charges carry our idempotency
+//! reference, so a retried top-up is never charged twice at the provider either.
+
+use std::{collections::HashMap, sync::Mutex};
+
+use futures_util::future::BoxFuture;
+
+/// A charge the provider refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the payment was declined: {0}")]
+pub struct Declined(pub String);
+
+pub trait PaymentGateway: Send + Sync + 'static {
+    /// Charges `amount_cents` once per `reference`; returns the provider's reference.
+    fn charge(&self, reference: &str, amount_cents: i64)
+    -> BoxFuture<'_, Result<String, Declined>>;
+}
+
+/// Accepts every charge but one amount: 666 cents, the card that is always declined.
+#[derive(Debug, Default)]
+pub struct TestGateway {
+    charges: Mutex<HashMap<String, i64>>,
+}
+
+pub const DECLINED_AMOUNT: i64 = 666;
+
+impl TestGateway {
+    /// How many distinct charges it has taken.
+    pub fn charges(&self) -> usize {
+        self.charges.lock().expect("never poisoned").len()
+    }
+}
+
+impl PaymentGateway for TestGateway {
+    fn charge(
+        &self,
+        reference: &str,
+        amount_cents: i64,
+    ) -> BoxFuture<'_, Result<String, Declined>> {
+        let outcome = if amount_cents == DECLINED_AMOUNT {
+            Err(Declined("card declined by the issuer".into()))
+        } else {
+            self.charges
+                .lock()
+                .expect("never poisoned")
+                .entry(reference.to_owned())
+                .or_insert(amount_cents);
+            Ok(format!("test-{reference}"))
+        };
+        Box::pin(async move { outcome })
+    }
+}

@@ -1,0 +1,159 @@
+//! Topping up a Green Card: in the app or on the web (through the payment gateway, idempotent
+//! on the member's key) and at the charger (DataTransfer `GreenCardTopUp`, paid by card or
+//! cash there, idempotent on the charger's reference). A negative balance left by an overrun
+//! is settled first, by plain arithmetic: the top-up adds to it.
+
+use chrono::Utc;
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::ledger::{self, Transfer, Unit};
+use crate::{
+    app::AppState,
+    clock::to_millis,
+    domain::{ChargePointId, IdTag},
+    members::MemberId,
+    store::StoreError,
+};
+
+pub const MAX_TOP_UP_CENTS: i64 = 50_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TopUpError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no card {0}")]
+    UnknownCard(String),
+    #[error("this idempotency key was used for a different top-up")]
+    KeyReused,
+    #[error(transparent)]
+    Declined(#[from] super::gateway::Declined),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Records a top-up once (the reference is its idempotency key) and returns the new balance.
+/// A reference seen before with another card or amount is refused.
+async fn record(
+    state: &AppState,
+    reference: String,
+    tag: IdTag,
+    amount: i64,
+    source: &'static str,
+    method: String,
+) -> Result<i64, TopUpError> {
+    state
+        .committer
+        .run(move |conn| {
+            Box::pin(async move {
+                let seen = sqlx::query("SELECT id_tag, amount_cents FROM top_ups WHERE reference = $1")
+                    .bind(&reference)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if let Some(seen) = seen {
+                    let (seen_tag, seen_amount): (String, i64) = (seen.try_get(0)?, seen.try_get(1)?);
+                    if seen_tag != tag.as_str() || seen_amount != amount {
+                        return Ok(Err(TopUpError::KeyReused));
+                    }
+                } else {
+                    sqlx::query("INSERT INTO top_ups (reference, id_tag, amount_cents, method, created_at_ms) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(&reference)
+                        .bind(tag.as_str())
+                        .bind(amount)
+                        .bind(&method)
+                        .bind(to_millis(Utc::now()))
+                        .execute(&mut *conn)
+                        .await?;
+                    let card = ledger::card_account(&tag);
+                    let t = Transfer { reference: &reference, kind: "top_up", unit: Unit::Cents, from: source, to: &card, amount };
+                    ledger::transfer(conn, &t, Utc::now()).await?;
+                }
+                Ok(Ok(ledger::balance(conn, &ledger::card_account(&tag)).await?))
+            })
+        })
+        .await?
+}
+
+fn check_amount(amount: i64) -> Result<(), TopUpError> {
+    if !(1..=MAX_TOP_UP_CENTS).contains(&amount) {
+        return Err(TopUpError::Invalid(format!(
+            "amountCents must lie in 1..={MAX_TOP_UP_CENTS}"
+        )));
+    }
+    Ok(())
+}
+
+/// A member tops up one of their cards in the app. Returns the new balance.
+pub async fn in_app(
+    state: &AppState,
+    member: MemberId,
+    tag: &IdTag,
+    amount: i64,
+    key: &str,
+) -> Result<i64, TopUpError> {
+    check_amount(amount)?;
+    if key.is_empty() || key.len() > 100 {
+        return Err(TopUpError::Invalid(
+            "idempotencyKey must have 1 to 100 characters".into(),
+        ));
+    }
+    let reference = format!("topup:app:{member}:{key}");
+    state.payments.charge(&reference, amount).await?;
+    record(
+        state,
+        reference,
+        tag.clone(),
+        amount,
+        ledger::PSP,
+        "app".into(),
+    )
+    .await
+}
+
+/// The data of a `GreenCardTopUp` DataTransfer.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AtCharger {
+    pub id_tag: IdTag,
+    pub amount_cents: i64,
+    pub method: PaidWith,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PaidWith {
+    Card,
+    Cash,
+}
+
+/// A top-up paid at a charger. Returns the card's new balance.
+pub async fn at_charger(
+    state: &AppState,
+    cp: &ChargePointId,
+    t: AtCharger,
+) -> Result<i64, TopUpError> {
+    check_amount(t.amount_cents)?;
+    if t.reference.is_empty() || t.reference.len() > 64 {
+        return Err(TopUpError::Invalid(
+            "reference must have 1 to 64 characters".into(),
+        ));
+    }
+    if state.store.green_card(&t.id_tag).await?.is_none() {
+        return Err(TopUpError::UnknownCard(t.id_tag.to_string()));
+    }
+    let (source, method) = match t.method {
+        PaidWith::Card => (ledger::PSP, "charger_card"),
+        PaidWith::Cash => (ledger::CASH, "charger_cash"),
+    };
+    let reference = format!("topup:cp:{cp}:{}", t.reference);
+    record(
+        state,
+        reference,
+        t.id_tag,
+        t.amount_cents,
+        source,
+        method.into(),
+    )
+    .await
+}
