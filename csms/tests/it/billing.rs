@@ -480,6 +480,15 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
         (json!(0), json!("plan"))
     );
 
+    // The fee was charged when the plan began; running the job again this month charges nobody.
+    let rerun: Value = app
+        .post("/api/v1/operator/billing/plan-fees", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rerun["charged"], 0, "{rerun}");
+
     let quote: Value = app
         .as_member(&token, Method::GET, "/api/v1/me/plan")
         .send()
@@ -504,6 +513,23 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
         .await
         .unwrap();
     assert_eq!(cancelled.status(), 200);
+    let ledger: Value = app
+        .get("/api/v1/operator/billing/ledger")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger["balanced"], true, "{ledger}");
+    assert_eq!(
+        ledger["accounts"]["sepa"],
+        -(4900 + 9000),
+        "one monthly fee and the termination fee"
+    );
+    assert_eq!(
+        ledger["accounts"]["revenue"],
+        4900 + 9000,
+        "the covered session cost nothing"
+    );
     assert_eq!(
         app.as_member(&token, Method::GET, "/api/v1/me/plan")
             .send()

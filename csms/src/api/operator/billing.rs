@@ -105,3 +105,55 @@ pub async fn put_plan(
         axum::Json(body),
     ))
 }
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanFeeRun {
+    month: String,
+    charged: usize,
+}
+
+/// Runs the monthly plan-fee job now (it also runs by itself every hour). Idempotent per
+/// member and month: a second run in the same month charges nobody.
+pub async fn run_plan_fees(
+    State(state): State<AppState>,
+) -> Result<axum::Json<PlanFeeRun>, ApiError> {
+    let now = state.clock.now();
+    let charged = crate::billing::plans::charge_monthly_fees(&state, now).await?;
+    Ok(axum::Json(PlanFeeRun {
+        month: crate::billing::settlement::month(now),
+        charged,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerAudit {
+    balanced: bool,
+    problem: Option<String>,
+    /// The network's own accounts, in cents (revenue is positive, money owed to us negative).
+    accounts: std::collections::BTreeMap<&'static str, i64>,
+}
+
+/// Checks the ledger: every balance equals its transfers and each unit sums to zero.
+pub async fn audit_ledger(
+    State(state): State<AppState>,
+) -> Result<axum::Json<LedgerAudit>, ApiError> {
+    let mut conn = state
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    use crate::billing::ledger;
+    let problem = ledger::audit(&mut conn).await?;
+    let mut accounts = std::collections::BTreeMap::new();
+    for account in [ledger::REVENUE, ledger::PSP, ledger::CASH, ledger::SEPA] {
+        accounts.insert(account, ledger::balance(&mut conn, account).await?);
+    }
+    Ok(axum::Json(LedgerAudit {
+        balanced: problem.is_none(),
+        problem,
+        accounts,
+    }))
+}

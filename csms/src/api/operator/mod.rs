@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/promotions/{id}", put(billing::put_promotion))
         .route("/experience-packs/{id}", put(billing::put_pack))
         .route("/plans/{id}", put(billing::put_plan))
+        .route("/billing/plan-fees", post(billing::run_plan_fees))
+        .route("/billing/ledger", get(billing::audit_ledger))
         .route("/id-tags/{id_tag}", put(id_tags::put).get(id_tags::get))
         .route_layer(middleware::from_fn_with_state(state, require_operator))
 }
