@@ -22,6 +22,7 @@ use crate::{
     events::{LocalBus, SharedBus},
     fleet::Fleet,
     gateway::{self, registry::SessionRegistry},
+    members,
     members::auth::LoginLimiter,
     metrics::Metrics,
     reservations::{self, Due, Reservations, Timetable},
@@ -90,6 +91,9 @@ impl App {
 
     pub async fn build_with_clock(config: Config, clock: SharedClock) -> anyhow::Result<App> {
         config.validate().map_err(anyhow::Error::msg)?;
+        if let Some(url) = &config.smtp_url {
+            members::mailer::transport(url).map_err(anyhow::Error::msg)?;
+        }
         // Compile the schema catalogues now, so the first charger does not pay for it.
         for version in ocpp_j::Version::ALL {
             ocpp_j::Catalogue::get(version);
@@ -218,6 +222,23 @@ impl App {
                 }
             }
         });
+        let mailer = match &state.config.smtp_url {
+            Some(url) => {
+                let transport = members::mailer::transport(url).map_err(anyhow::Error::msg)?;
+                let from = state
+                    .config
+                    .mail_from
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("--mail-from: {e}"))?;
+                Some(tokio::spawn(members::mailer::run(
+                    state.clone(),
+                    transport,
+                    from,
+                    stop.clone(),
+                )))
+            }
+            None => None,
+        };
         let reservation_worker = tokio::spawn(reservations::run_worker(
             state.clone(),
             reservations_due,
@@ -255,6 +276,9 @@ impl App {
         }
         let _ = flusher.await;
         let _ = plan_fees.await;
+        if let Some(mailer) = mailer {
+            let _ = mailer.await;
+        }
         reservations_stop.cancel();
         let _ = reservation_worker.await;
         state

@@ -98,6 +98,22 @@ pub struct Config {
     #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
     pub member_token_ttl_hours: u32,
 
+    /// Deliver members' messages by mail through this SMTP relay: smtp://host[:port].
+    #[arg(long, env = "CSMS_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of members' mail.
+    #[arg(
+        long,
+        env = "CSMS_MAIL_FROM",
+        default_value = "CITERE <no-reply@citere.es>"
+    )]
+    pub mail_from: String,
+
+    /// Origins allowed to call the API from a browser (the app's), comma-separated; none: no CORS.
+    #[arg(long, env = "CSMS_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// Log format: `text` or `json`.
     #[arg(long, env = "CSMS_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,

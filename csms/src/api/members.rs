@@ -29,6 +29,8 @@ pub struct Registration {
     name: String,
     segment: Segment,
     bank_account: Option<String>,
+    /// A flat-rate plan to start with.
+    plan_id: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,6 +74,18 @@ pub async fn register(
         .map(check_iban)
         .transpose()
         .map_err(|e| ApiError::BadRequest(e.0))?;
+    let plan = match &body.plan_id {
+        Some(id) => Some(
+            state
+                .store
+                .plans()
+                .await?
+                .into_iter()
+                .find(|(p, _)| p == id)
+                .ok_or_else(|| ApiError::BadRequest(format!("there is no plan {id}")))?,
+        ),
+        None => None,
+    };
     let member = NewMember {
         email: body.email,
         password_hash: hash_password(body.password).await,
@@ -85,6 +99,28 @@ pub async fn register(
         .await?
         .ok_or_else(|| ApiError::Conflict("this email is registered already".into()))?;
     tracing::info!(member = %created.id, "member registered");
+    if let Some((plan_id, _)) = &plan {
+        crate::billing::plans::subscribe(&state, created.id, plan_id).await?;
+    }
+    let welcome = crate::members::welcome::Welcome {
+        name: &created.name,
+        member_number: created.id.0,
+        segment: created.segment,
+        bank_account: created.bank_account.as_deref(),
+        plan: plan.as_ref().map(|(_, p)| p),
+        tariff: state.store.get_tariff("default").await?,
+    };
+    let body = crate::members::welcome::body(&welcome);
+    state
+        .store
+        .insert_message(
+            created.id,
+            "welcome",
+            crate::members::welcome::SUBJECT,
+            &body,
+            state.clock.now(),
+        )
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(created.into())))
 }
 

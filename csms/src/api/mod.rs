@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod member_auth;
 pub mod members;
+pub mod nps;
 pub mod operator;
 pub mod reservations;
 
@@ -50,6 +51,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/me/sessions", get(billing::sessions))
         .route(
+            "/api/v1/me/sessions/{transaction_id}/nps",
+            post(nps::answer_session),
+        )
+        .route("/api/v1/me/contacts/{id}/nps", post(nps::answer_contact))
+        .route(
             "/api/v1/me/plan",
             get(billing::my_plan).post(billing::subscribe),
         )
@@ -58,7 +64,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/experience-packs", get(billing::packs))
         .nest("/api/v1/operator", operator::router(state.clone()))
         .fallback(not_found)
+        .layer(cors(&state.config.cors_origins))
         .with_state(state)
+}
+
+/// Lets the app's origins call the API from a browser; with none configured, no origin may.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderValue, Method, header};
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+        .collect();
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(3600))
 }
 
 /// 200 when the store answers, 503 otherwise.

@@ -3,6 +3,9 @@
 //! exposes them; nothing here does I/O except through those.
 
 pub mod auth;
+pub mod mailer;
+pub mod nps;
+pub mod welcome;
 
 use std::fmt;
 

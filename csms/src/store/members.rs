@@ -46,7 +46,7 @@ pub struct GreenCardRecord {
 }
 
 /// Whether an insert met a unique key that already existed.
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 

@@ -8,6 +8,7 @@
 
 pub mod charge_points;
 pub mod commit;
+pub mod engagement;
 pub mod id_tags;
 pub mod members;
 pub mod messages;
@@ -65,8 +66,8 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing");
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = migrations!("postgres": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing");
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing", 5 "0005_engagement");
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = migrations!("postgres": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing", 5 "0005_engagement");
 
 impl Store {
     /// Opens the database at `url` (creating a SQLite file and its folder when missing) and

@@ -2,6 +2,7 @@
 
 mod availability;
 mod billing;
+mod engagement;
 mod gateway;
 mod helpers;
 mod members;

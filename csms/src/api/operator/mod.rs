@@ -45,6 +45,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/experience-packs/{id}", put(billing::put_pack))
         .route("/plans/{id}", put(billing::put_plan))
         .route("/billing/plan-fees", post(billing::run_plan_fees))
+        .route("/nps", get(crate::api::nps::report))
+        .route(
+            "/members/{member_number}/contacts",
+            post(crate::api::nps::record_contact),
+        )
         .route("/billing/ledger", get(billing::audit_ledger))
         .route("/id-tags/{id_tag}", put(id_tags::put).get(id_tags::get))
         .route_layer(middleware::from_fn_with_state(state, require_operator))
