@@ -3,14 +3,14 @@ SHELL := /bin/bash
 CARGO ?= cargo
 ROOT := $(abspath .)
 
-.PHONY: run test lint services python-env schemas
+.PHONY: run test lint services python-env tools schemas
 
 ## run: the CSMS on its embedded default (SQLite under data/), chargers auto-registered
 run:
 	$(CARGO) run -p csms -- --auto-register
 
 ## test: every test, with PostgreSQL, Redis and the Python OCPP peer made ready first
-test: services python-env
+test: services python-env tools
 	CITERE_PYTHON=$(ROOT)/.venv/bin/python $(CARGO) test --workspace
 
 ## lint: formatting and clippy, warnings are errors
@@ -20,6 +20,10 @@ lint:
 
 services:
 	@scripts/services.sh
+
+## tools: what the end-to-end tests drive: Prometheus (and Chromium for the browser test)
+tools:
+	@scripts/prometheus.sh
 
 python-env:
 	@scripts/python-env.sh

@@ -104,7 +104,7 @@ impl App {
         let store = Store::connect(&config.database_url)
             .await
             .with_context(|| format!("cannot open the store at {}", config.database_url))?;
-        let fleet = Fleet::load(store.load_charge_points().await?);
+        let fleet = Arc::new(Fleet::load(store.load_charge_points().await?));
         let metrics = Metrics::new();
         let committer_close = CancellationToken::new();
         let (committer, committer_task) = Committer::spawn(
@@ -128,13 +128,19 @@ impl App {
         let reservations_stop = CancellationToken::new();
         let (due, reservations_due) = mpsc::unbounded_channel();
         let timetable = Timetable::spawn(clock.clone(), due, reservations_stop.clone());
+        metrics.watch_fleet(fleet.clone());
+        metrics
+            .transactions_active
+            .set(store.count_active_transactions().await?);
+        let bus: SharedBus = Arc::new(LocalBus::new(EVENT_BUFFER));
+        tokio::spawn(crate::metrics::observe(metrics.clone(), bus.subscribe()));
         let state = AppState {
             config: Arc::new(config),
             store,
             committer,
-            fleet: Arc::new(fleet),
+            fleet,
             sessions: Arc::new(SessionRegistry::default()),
-            bus: Arc::new(LocalBus::new(EVENT_BUFFER)),
+            bus,
             metrics,
             clock,
             operator_token,

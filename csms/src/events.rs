@@ -55,6 +55,17 @@ pub enum DomainEvent {
         energy_wh: i64,
         at: DateTime<Utc>,
     },
+    /// A finished session was priced and paid.
+    SessionSettled {
+        transaction_id: i64,
+        total_cents: i64,
+        discount_cents: i64,
+        payment_method: String,
+    },
+    /// A Green Card was topped up (`app`, `charger_card` or `charger_cash`).
+    ToppedUp { method: &'static str, cents: i64 },
+    /// A member answered an NPS question (`promoter`, `passive` or `detractor`).
+    NpsAnswered { class: &'static str },
 }
 
 /// Where domain events are published; the seam for cluster mode, where a Redis-backed bus

@@ -1,11 +1,19 @@
 //! The Prometheus catalogue: every metric the process exports, named here and nowhere else.
-//! Labels are bounded sets (an action of the OCPP catalogue, an outcome, an error code), never
-//! a charge point id or a member.
+//! Labels are bounded sets (an action of the OCPP catalogue, an outcome, an error code, a
+//! status, a payment method), never a charge point id or a member. Business counters follow
+//! the domain event bus ([`observe`]); fleet gauges are read from the fleet at each scrape.
+
+use std::sync::Arc;
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+    core::{Collector, Desc},
+    proto::MetricFamily,
 };
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+use crate::{domain::ConnectorStatus, events::DomainEvent, fleet::Fleet};
 
 /// Handles on every metric; cloning shares them.
 #[derive(Clone)]
@@ -24,7 +32,7 @@ pub struct Metrics {
     /// Time from a CALL's arrival to our answer, by action.
     pub message_seconds: HistogramVec,
     /// CALLs we sent to charge points, by action and outcome
-    /// (`ok`, `call_error`, `timeout`, `not_connected`, `invalid_response`).
+    /// (`ok`, `call_error`, `timeout`, `invalid_response`).
     pub outbound_calls: IntCounterVec,
     /// Time from sending a CALL to its answer, by action.
     pub outbound_seconds: HistogramVec,
@@ -32,6 +40,26 @@ pub struct Metrics {
     pub commit_seconds: Histogram,
     /// Writes per group commit.
     pub commit_batch_size: Histogram,
+    /// Transactions running now.
+    pub transactions_active: IntGauge,
+    /// Energy delivered by finished sessions, in Wh.
+    pub energy_wh: IntCounter,
+    /// Sessions settled, by payment method.
+    pub sessions_settled: IntCounterVec,
+    /// Money earned by sessions, by payment method, in cents.
+    pub revenue_cents: IntCounterVec,
+    /// Discounts given, by payment method, in cents.
+    pub discount_cents: IntCounterVec,
+    /// Green Card top-ups, by method (`app`, `charger_card`, `charger_cash`).
+    pub top_ups: IntCounterVec,
+    /// Money topped up, by method, in cents.
+    pub top_up_cents: IntCounterVec,
+    /// Reservations and bookings reaching a status (`Scheduled`, `Active`, `Used`, `Expired`, …).
+    pub reservations: IntCounterVec,
+    /// NPS answers, by class (`promoter`, `passive`, `detractor`).
+    pub nps_answers: IntCounterVec,
+    /// Clients of the availability event stream.
+    pub sse_clients: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -46,12 +74,18 @@ impl Default for Metrics {
     }
 }
 
-fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    let metric = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+fn register<C: Collector + Clone + 'static>(registry: &Registry, metric: C) -> C {
     registry
         .register(Box::new(metric.clone()))
         .expect("unique metric");
     metric
+}
+
+fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    register(
+        registry,
+        IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric"),
+    )
 }
 
 fn histogram(
@@ -61,21 +95,20 @@ fn histogram(
     labels: &[&str],
     buckets: Vec<f64>,
 ) -> HistogramVec {
-    let metric = HistogramVec::new(HistogramOpts::new(name, help).buckets(buckets), labels)
-        .expect("valid metric");
-    registry
-        .register(Box::new(metric.clone()))
-        .expect("unique metric");
-    metric
+    let opts = HistogramOpts::new(name, help).buckets(buckets);
+    register(
+        registry,
+        HistogramVec::new(opts, labels).expect("valid metric"),
+    )
 }
 
 fn single_histogram(registry: &Registry, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
-    let metric = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
-        .expect("valid metric");
-    registry
-        .register(Box::new(metric.clone()))
-        .expect("unique metric");
-    metric
+    let opts = HistogramOpts::new(name, help).buckets(buckets);
+    register(registry, Histogram::with_opts(opts).expect("valid metric"))
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    register(registry, IntGauge::new(name, help).expect("valid metric"))
 }
 
 /// Latency buckets from 50 µs to 10 s.
@@ -88,84 +121,150 @@ fn latency_buckets() -> Vec<f64> {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let registry = Registry::new();
+        let r = Registry::new();
         #[cfg(target_os = "linux")]
-        registry
-            .register(Box::new(
-                prometheus::process_collector::ProcessCollector::for_self(),
-            ))
-            .expect("process collector registers once");
-        let chargers_connected = IntGaugeVec::new(
-            Opts::new(
-                "csms_chargers_connected",
-                "Charge points with an open socket, by protocol",
-            ),
-            &["protocol"],
-        )
-        .expect("valid metric");
-        registry
-            .register(Box::new(chargers_connected.clone()))
-            .expect("unique metric");
+        r.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))
+        .expect("process collector registers once");
+        let chargers_connected = register(
+            &r,
+            IntGaugeVec::new(
+                Opts::new(
+                    "csms_chargers_connected",
+                    "Charge points with an open socket, by protocol",
+                ),
+                &["protocol"],
+            )
+            .expect("valid metric"),
+        );
         Metrics {
             chargers_connected,
             handshakes: counter(
-                &registry,
+                &r,
                 "csms_ocpp_handshakes_total",
                 "WebSocket handshakes by result",
                 &["result"],
             ),
             messages: counter(
-                &registry,
+                &r,
                 "csms_ocpp_messages_total",
                 "Inbound OCPP CALLs by action and outcome",
                 &["action", "outcome"],
             ),
             call_errors_sent: counter(
-                &registry,
+                &r,
                 "csms_ocpp_call_errors_sent_total",
                 "CALLERRORs sent to charge points by code",
                 &["code"],
             ),
             call_errors_received: counter(
-                &registry,
+                &r,
                 "csms_ocpp_call_errors_received_total",
                 "CALLERRORs received from charge points by code",
                 &["code"],
             ),
             message_seconds: histogram(
-                &registry,
+                &r,
                 "csms_ocpp_message_duration_seconds",
                 "Time to answer an inbound CALL, by action",
                 &["action"],
                 latency_buckets(),
             ),
             outbound_calls: counter(
-                &registry,
+                &r,
                 "csms_ocpp_outbound_calls_total",
                 "CALLs sent to charge points by action and outcome",
                 &["action", "outcome"],
             ),
             outbound_seconds: histogram(
-                &registry,
+                &r,
                 "csms_ocpp_outbound_call_duration_seconds",
                 "Time for a charge point to answer our CALL, by action",
                 &["action"],
                 latency_buckets(),
             ),
             commit_seconds: single_histogram(
-                &registry,
+                &r,
                 "csms_store_commit_duration_seconds",
                 "Duration of one group commit",
                 latency_buckets(),
             ),
             commit_batch_size: single_histogram(
-                &registry,
+                &r,
                 "csms_store_commit_batch_size",
                 "Writes carried by one group commit",
                 vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
             ),
-            registry,
+            transactions_active: gauge(
+                &r,
+                "csms_transactions_active",
+                "Charging sessions running now",
+            ),
+            energy_wh: register(
+                &r,
+                IntCounter::new(
+                    "csms_energy_delivered_wh_total",
+                    "Energy delivered by finished sessions, in Wh",
+                )
+                .expect("valid metric"),
+            ),
+            sessions_settled: counter(
+                &r,
+                "csms_sessions_settled_total",
+                "Sessions settled, by payment method",
+                &["method"],
+            ),
+            revenue_cents: counter(
+                &r,
+                "csms_revenue_cents_total",
+                "Money earned by sessions, by payment method, in cents",
+                &["method"],
+            ),
+            discount_cents: counter(
+                &r,
+                "csms_discount_cents_total",
+                "Discounts given, by payment method, in cents",
+                &["method"],
+            ),
+            top_ups: counter(
+                &r,
+                "csms_top_ups_total",
+                "Green Card top-ups, by method",
+                &["method"],
+            ),
+            top_up_cents: counter(
+                &r,
+                "csms_top_up_cents_total",
+                "Money topped up, by method, in cents",
+                &["method"],
+            ),
+            reservations: counter(
+                &r,
+                "csms_reservations_total",
+                "Reservations and bookings reaching a status",
+                &["status"],
+            ),
+            nps_answers: counter(
+                &r,
+                "csms_nps_answers_total",
+                "NPS answers, by class",
+                &["class"],
+            ),
+            sse_clients: gauge(
+                &r,
+                "csms_sse_clients",
+                "Clients of the availability event stream",
+            ),
+            registry: r,
         }
+    }
+
+    /// Adds the fleet's gauges, read at each scrape.
+    pub fn watch_fleet(&self, fleet: Arc<Fleet>) {
+        self.registry
+            .register(Box::new(FleetCollector::new(fleet)))
+            .expect("the fleet collector registers once");
     }
 
     /// The text exposition format served at `/metrics`.
@@ -176,6 +275,130 @@ impl Metrics {
             .expect("text encoding cannot fail");
         String::from_utf8(buf).expect("the text format is UTF-8")
     }
+
+    /// The names of every metric family exported (for the dashboards' check).
+    pub fn names(&self) -> Vec<String> {
+        self.registry
+            .gather()
+            .iter()
+            .map(|f| f.name().to_owned())
+            .collect()
+    }
+}
+
+/// Connectors by status, free connectors and registered charge points, counted from the fleet
+/// when Prometheus scrapes (no bookkeeping on the status hot path).
+struct FleetCollector {
+    fleet: Arc<Fleet>,
+    connectors: IntGaugeVec,
+    free: IntGauge,
+    registered: IntGauge,
+}
+
+impl FleetCollector {
+    fn new(fleet: Arc<Fleet>) -> FleetCollector {
+        FleetCollector {
+            fleet,
+            connectors: IntGaugeVec::new(
+                Opts::new("csms_connectors", "Connectors by status"),
+                &["status"],
+            )
+            .expect("valid metric"),
+            free: IntGauge::new("csms_connectors_free", "Connectors a driver could take now")
+                .expect("valid metric"),
+            registered: IntGauge::new(
+                "csms_chargers_registered",
+                "Charge points known to the system",
+            )
+            .expect("valid metric"),
+        }
+    }
+}
+
+impl Collector for FleetCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        [
+            self.connectors.desc(),
+            self.free.desc(),
+            self.registered.desc(),
+        ]
+        .concat()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let counts = self.fleet.status_counts();
+        for status in ConnectorStatus::ALL {
+            let n = counts.by_status.get(status).copied().unwrap_or(0);
+            self.connectors.with_label_values(&[status.as_str()]).set(n);
+        }
+        self.free.set(counts.free);
+        self.registered.set(counts.charge_points);
+        [
+            self.connectors.collect(),
+            self.free.collect(),
+            self.registered.collect(),
+        ]
+        .concat()
+    }
+}
+
+/// Keeps the business counters in step with the domain events, until the bus closes.
+pub async fn observe(metrics: Metrics, mut events: Receiver<DomainEvent>) {
+    loop {
+        let event = match events.recv().await {
+            Ok(event) => event,
+            Err(RecvError::Lagged(skipped)) => {
+                tracing::warn!(skipped, "metrics fell behind the event bus");
+                continue;
+            }
+            Err(RecvError::Closed) => break,
+        };
+        match event {
+            DomainEvent::TransactionStarted { .. } => metrics.transactions_active.inc(),
+            DomainEvent::TransactionStopped { energy_wh, .. } => {
+                metrics.transactions_active.dec();
+                metrics
+                    .energy_wh
+                    .inc_by(u64::try_from(energy_wh).unwrap_or(0));
+            }
+            DomainEvent::SessionSettled {
+                total_cents,
+                discount_cents,
+                payment_method,
+                ..
+            } => {
+                let method = [payment_method.as_str()];
+                metrics.sessions_settled.with_label_values(&method).inc();
+                metrics
+                    .revenue_cents
+                    .with_label_values(&method)
+                    .inc_by(u64::try_from(total_cents).unwrap_or(0));
+                metrics
+                    .discount_cents
+                    .with_label_values(&method)
+                    .inc_by(u64::try_from(discount_cents).unwrap_or(0));
+            }
+            DomainEvent::ToppedUp { method, cents } => {
+                metrics.top_ups.with_label_values(&[method]).inc();
+                metrics
+                    .top_up_cents
+                    .with_label_values(&[method])
+                    .inc_by(u64::try_from(cents).unwrap_or(0));
+            }
+            DomainEvent::ReservationChanged { status, .. } => {
+                metrics
+                    .reservations
+                    .with_label_values(&[status.as_str()])
+                    .inc();
+            }
+            DomainEvent::NpsAnswered { class } => {
+                metrics.nps_answers.with_label_values(&[class]).inc()
+            }
+            DomainEvent::ConnectorStatusChanged { .. }
+            | DomainEvent::ChargePointConnected { .. }
+            | DomainEvent::ChargePointDisconnected { .. } => {}
+        }
+    }
 }
 
 /// The `action` label for an action name a charge point sent: itself when the OCPP catalogue
@@ -185,5 +408,108 @@ pub fn action_label(version: ocpp_j::Version, action: &str) -> &str {
         action
     } else {
         "unknown"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Every metric family the process exports, with each labelled family touched once so it
+    /// shows up in a scrape.
+    fn exported() -> BTreeSet<String> {
+        let m = Metrics::new();
+        m.watch_fleet(Arc::new(Fleet::default()));
+        m.chargers_connected.with_label_values(&["ocpp1.6"]).set(0);
+        for vec in [
+            &m.handshakes,
+            &m.call_errors_sent,
+            &m.call_errors_received,
+            &m.sessions_settled,
+            &m.revenue_cents,
+            &m.discount_cents,
+            &m.top_ups,
+            &m.top_up_cents,
+            &m.reservations,
+            &m.nps_answers,
+        ] {
+            vec.with_label_values(&["x"]).inc_by(0);
+        }
+        for vec in [&m.messages, &m.outbound_calls] {
+            vec.with_label_values(&["x", "y"]).inc_by(0);
+        }
+        for vec in [&m.message_seconds, &m.outbound_seconds] {
+            vec.with_label_values(&["x"]).observe(0.0);
+        }
+        m.commit_seconds.observe(0.0);
+        m.commit_batch_size.observe(1.0);
+        let mut names = BTreeSet::new();
+        for family in m.registry.gather() {
+            let name = family.name().to_owned();
+            if family.get_field_type() == prometheus::proto::MetricType::HISTOGRAM {
+                for suffix in ["_bucket", "_sum", "_count"] {
+                    names.insert(format!("{name}{suffix}"));
+                }
+            }
+            names.insert(name);
+        }
+        names
+    }
+
+    /// The metric names a PromQL expression uses (ours and the process collector's).
+    fn metrics_in(expr: &str) -> Vec<String> {
+        expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .filter(|word| word.starts_with("csms_") || word.starts_with("process_"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn dashboard_queries() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../grafana/dashboards");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("grafana/dashboards exists") {
+            let path = entry.unwrap().path();
+            let dashboard: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for panel in dashboard["panels"].as_array().unwrap() {
+                for target in panel["targets"].as_array().unwrap() {
+                    let title = format!(
+                        "{} / {}",
+                        path.file_name().unwrap().to_string_lossy(),
+                        panel["title"]
+                    );
+                    out.push((title, target["expr"].as_str().unwrap().to_owned()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_metric_a_dashboard_names_is_exported() {
+        let exported = exported();
+        let queries = dashboard_queries();
+        assert!(queries.len() >= 20, "the four dashboards have their panels");
+        for (panel, expr) in queries {
+            let used = metrics_in(&expr);
+            assert!(!used.is_empty(), "{panel}: {expr} names no metric");
+            for name in used {
+                assert!(
+                    exported.contains(&name),
+                    "{panel} uses {name}, which csms does not export"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_check_catches_a_misnamed_metric() {
+        assert_eq!(
+            metrics_in("sum(rate(csms_nope_total[5m])) / process_cpu_seconds_total"),
+            ["csms_nope_total", "process_cpu_seconds_total"]
+        );
+        assert!(!exported().contains("csms_nope_total"));
     }
 }

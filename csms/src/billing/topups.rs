@@ -40,9 +40,9 @@ async fn record(
     tag: IdTag,
     amount: i64,
     source: &'static str,
-    method: String,
+    method: &'static str,
 ) -> Result<i64, TopUpError> {
-    state
+    let outcome = state
         .committer
         .run(move |conn| {
             Box::pin(async move {
@@ -50,28 +50,40 @@ async fn record(
                     .bind(&reference)
                     .fetch_optional(&mut *conn)
                     .await?;
+                let mut moved = false;
                 if let Some(seen) = seen {
                     let (seen_tag, seen_amount): (String, i64) = (seen.try_get(0)?, seen.try_get(1)?);
                     if seen_tag != tag.as_str() || seen_amount != amount {
                         return Ok(Err(TopUpError::KeyReused));
                     }
                 } else {
-                    sqlx::query("INSERT INTO top_ups (reference, id_tag, amount_cents, method, created_at_ms) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(&reference)
-                        .bind(tag.as_str())
-                        .bind(amount)
-                        .bind(&method)
-                        .bind(to_millis(Utc::now()))
-                        .execute(&mut *conn)
-                        .await?;
+                    sqlx::query(
+                        "INSERT INTO top_ups (reference, id_tag, amount_cents, method, created_at_ms) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&reference)
+                    .bind(tag.as_str())
+                    .bind(amount)
+                    .bind(method)
+                    .bind(to_millis(Utc::now()))
+                    .execute(&mut *conn)
+                    .await?;
                     let card = ledger::card_account(&tag);
                     let t = Transfer { reference: &reference, kind: "top_up", unit: Unit::Cents, from: source, to: &card, amount };
-                    ledger::transfer(conn, &t, Utc::now()).await?;
+                    moved = ledger::transfer(conn, &t, Utc::now()).await?;
                 }
-                Ok(Ok(ledger::balance(conn, &ledger::card_account(&tag)).await?))
+                Ok(Ok((ledger::balance(conn, &ledger::card_account(&tag)).await?, moved)))
             })
         })
-        .await?
+        .await?;
+    let (balance, moved) = outcome?;
+    if moved {
+        state.bus.publish(crate::events::DomainEvent::ToppedUp {
+            method,
+            cents: amount,
+        });
+    }
+    Ok(balance)
 }
 
 fn check_amount(amount: i64) -> Result<(), TopUpError> {
@@ -105,7 +117,7 @@ pub async fn in_app(
         tag.clone(),
         amount,
         ledger::PSP,
-        "app".into(),
+        "app",
     )
     .await
 }
@@ -153,7 +165,7 @@ pub async fn at_charger(
         t.id_tag,
         t.amount_cents,
         source,
-        method.into(),
+        method,
     )
     .await
 }

@@ -208,12 +208,24 @@ pub async fn stop_transaction(
     state.running_costs.forget(transaction_id);
     let outcome = state.committer.stop_transaction(stop).await?;
     match &outcome {
-        StopOutcome::Stopped(record) => state.bus.publish(DomainEvent::TransactionStopped {
-            charge_point_id,
-            transaction_id,
-            energy_wh: record.energy_wh().unwrap_or(0),
-            at: record.stopped_at.unwrap_or_else(|| state.clock.now()),
-        }),
+        StopOutcome::Stopped(record) => {
+            if record.authorization == AuthorizationStatus::Accepted {
+                state.bus.publish(DomainEvent::TransactionStopped {
+                    charge_point_id,
+                    transaction_id,
+                    energy_wh: record.energy_wh().unwrap_or(0),
+                    at: record.stopped_at.unwrap_or_else(|| state.clock.now()),
+                });
+            }
+            if let Some(method) = &record.payment_method {
+                state.bus.publish(DomainEvent::SessionSettled {
+                    transaction_id,
+                    total_cents: record.cost_cents.unwrap_or(0),
+                    discount_cents: record.discount_cents.unwrap_or(0),
+                    payment_method: method.clone(),
+                });
+            }
+        }
         StopOutcome::AlreadyStopped(_) => {
             tracing::info!(transaction_id, "a retried StopTransaction changes nothing");
         }

@@ -64,6 +64,14 @@ impl Connector {
     }
 }
 
+/// What the metrics count of the fleet.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub by_status: std::collections::HashMap<ConnectorStatus, i64>,
+    pub free: i64,
+    pub charge_points: i64,
+}
+
 /// A change in what a connector shows a driver: its status, or whether it is free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectorChange {
@@ -336,6 +344,19 @@ impl Fleet {
 
     pub fn len(&self) -> usize {
         self.points.len()
+    }
+
+    /// Connectors by status, free connectors and charge points, for the metrics.
+    pub fn status_counts(&self) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for p in self.points.iter() {
+            counts.charge_points += 1;
+            for c in p.connectors.values() {
+                *counts.by_status.entry(c.status).or_default() += 1;
+                counts.free += i64::from(p.is_free(c));
+            }
+        }
+        counts
     }
 
     pub fn is_empty(&self) -> bool {

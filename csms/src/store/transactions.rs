@@ -316,6 +316,16 @@ async fn insert_sample(conn: &mut AnyConnection, s: &MeterSample) -> Result<(), 
 }
 
 impl Store {
+    /// Accepted transactions still running (the metrics' starting point).
+    pub async fn count_active_transactions(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM transactions WHERE stopped_at_ms IS NULL AND auth_status = 'Accepted'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// A member's finished sessions, newest first.
     pub async fn member_sessions(
         &self,

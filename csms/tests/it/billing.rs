@@ -179,7 +179,11 @@ async fn settled_once(app: TestApp) {
         .iter()
         .map(|m| m["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["nps", "receipt", "welcome"], "one receipt, one invitation");
+    assert_eq!(
+        kinds,
+        ["nps", "receipt", "welcome"],
+        "one receipt, one invitation"
+    );
     assert!(
         messages["messages"][1]["body"]
             .as_str()
