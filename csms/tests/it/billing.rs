@@ -45,13 +45,8 @@ async fn top_up(app: &TestApp, token: &str, tag: &str, cents: i64, key: &str) ->
 }
 
 async fn card(app: &TestApp, token: &str, tag: &str) -> Value {
-    app.as_member(token, Method::GET, &format!("/api/v1/me/green-cards/{tag}"))
-        .send()
+    app.member_json(token, &format!("/api/v1/me/green-cards/{tag}"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 /// Runs a whole session of `wh` over 30 minutes; returns the transaction id.
@@ -165,14 +160,7 @@ async fn settled_once(app: TestApp) {
     assert_eq!(after["balanceCents"], 4000);
     assert_eq!(after["points"], 10);
 
-    let messages: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/messages")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages: Value = app.member_json(&token, "/api/v1/me/messages").await;
     let kinds: Vec<&str> = messages["messages"]
         .as_array()
         .unwrap()
@@ -190,14 +178,7 @@ async fn settled_once(app: TestApp) {
             .unwrap()
             .contains("Total: 10.00 €")
     );
-    let sessions: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/sessions")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions: Value = app.member_json(&token, "/api/v1/me/sessions").await;
     assert_eq!(sessions["sessions"][0]["costCents"], 1000);
     assert_eq!(
         sessions["sessions"][0]["lines"].as_array().unwrap().len(),
@@ -405,14 +386,7 @@ async fn the_best_discount_applies_and_the_receipt_names_it() {
     let friday = detail(&app, session(&mut charger, &tag, 10_000, 28).await).await;
     assert_eq!(friday["discountCents"], 500);
     assert_eq!(friday["discountName"], "Launch");
-    let messages: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/messages")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages: Value = app.member_json(&token, "/api/v1/me/messages").await;
     assert!(
         messages["messages"][1]["body"]
             .as_str()
@@ -493,14 +467,7 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
         .unwrap();
     assert_eq!(rerun["charged"], 0, "{rerun}");
 
-    let quote: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/plan")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let quote: Value = app.member_json(&token, "/api/v1/me/plan").await;
     assert_eq!(quote["terminationFeeCents"], 9000);
     let unconfirmed = app
         .as_member(&token, Method::POST, "/api/v1/me/plan/cancel")

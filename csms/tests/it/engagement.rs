@@ -42,13 +42,7 @@ async fn register(app: &TestApp, email: &str, extra: Value) -> String {
 }
 
 async fn messages(app: &TestApp, token: &str) -> Value {
-    app.as_member(token, Method::GET, "/api/v1/me/messages")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.member_json(token, "/api/v1/me/messages").await
 }
 
 #[tokio::test]
@@ -81,14 +75,7 @@ async fn a_new_member_is_welcomed_with_their_contract_and_the_account_stays_mask
             "{needle:?} not in the welcome:\n{body}"
         );
     }
-    let plan: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/plan")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plan: Value = app.member_json(&token, "/api/v1/me/plan").await;
     assert_eq!(plan["planId"], "rodador");
     // The whole account never appears, in any response or message.
     for path in ["/api/v1/me", "/api/v1/me/messages", "/api/v1/me/plan"] {
@@ -252,14 +239,7 @@ async fn each_session_gets_one_nps_answer_and_operators_see_the_score() {
 async fn a_contact_with_customer_service_ends_with_an_nps_question() {
     let app = spawn_app().await;
     let token = register(&app, "xoan@example.es", json!({})).await;
-    let me: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.member_json(&token, "/api/v1/me").await;
     let number = me["memberNumber"].as_i64().unwrap();
     let contact = app
         .post(

@@ -245,6 +245,17 @@ impl TestApp {
         Ok(body["token"].as_str().unwrap().to_owned())
     }
 
+    /// A member's GET, as JSON.
+    pub async fn member_json(&self, token: &str, path: &str) -> Value {
+        self.as_member(token, reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// A request as a member.
     pub fn as_member(
         &self,

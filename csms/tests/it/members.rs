@@ -198,14 +198,7 @@ async fn green_cards_belong_to_their_member_only() {
         404,
         "another member's card does not exist for her"
     );
-    let list: Value = app
-        .as_member(&ana, Method::GET, "/api/v1/me/green-cards")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.member_json(&ana, "/api/v1/me/green-cards").await;
     assert_eq!(list["greenCards"].as_array().unwrap().len(), 2);
     app.shutdown().await;
 }

@@ -151,14 +151,7 @@ async fn a_reservation_holds_the_connector_for_its_tag_only() {
                                               "timestamp": "2026-11-24T10:01:00Z", "reservationId": created["id"]}))
         .await;
     assert_eq!(started["idTagInfo"]["status"], "Accepted");
-    let mine: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/reservations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.member_json(&token, "/api/v1/me/reservations").await;
     assert_eq!(mine["reservations"][0]["status"], "Used");
     assert_eq!(
         mine["reservations"][0]["transactionId"],
@@ -193,14 +186,7 @@ async fn of_a_thousand_simultaneous_reservations_of_one_connector_exactly_one_wi
     let id = winner.json::<Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
-    let mine: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/reservations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.member_json(&token, "/api/v1/me/reservations").await;
     assert_eq!(
         mine["reservations"].as_array().unwrap().len(),
         1,
@@ -243,14 +229,7 @@ async fn a_refusal_or_silence_of_the_charge_point_releases_the_hold() {
     let (silent, _) = tokio::join!(reserve(&app, &token, body), async { charger.recv().await });
     assert_eq!(silent.status(), 504);
     assert_eq!(free_connectors(&app, "CP-NO").await, [1, 2, 3]);
-    let mine: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/reservations")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.member_json(&token, "/api/v1/me/reservations").await;
     let statuses: Vec<&str> = mine["reservations"]
         .as_array()
         .unwrap()
@@ -317,14 +296,7 @@ async fn an_unused_reservation_expires_and_survives_a_restart_until_then() {
         c
     };
     assert_eventually("the reservation expires", || async {
-        let mine: Value = app
-            .as_member(&token, Method::GET, "/api/v1/me/reservations")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine: Value = app.member_json(&token, "/api/v1/me/reservations").await;
         mine["reservations"][0]["status"] == "Expired"
     })
     .await;
@@ -433,28 +405,14 @@ async fn a_booking_sends_reserve_now_when_its_slot_begins_and_moves_to_a_twin_wh
     );
     assert_eq!(call["connectorId"], 2, "moved to the free twin");
     assert_eventually("the moved booking is active", || async {
-        let mine: Value = app
-            .as_member(&token, Method::GET, "/api/v1/me/reservations")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine: Value = app.member_json(&token, "/api/v1/me/reservations").await;
         (
             mine["reservations"][0]["status"].clone(),
             mine["reservations"][0]["connectorId"].clone(),
         ) == (json!("Active"), json!(2))
     })
     .await;
-    let messages: Value = app
-        .as_member(&token, Method::GET, "/api/v1/me/messages")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages: Value = app.member_json(&token, "/api/v1/me/messages").await;
     assert_eq!(messages["messages"][0]["kind"], "booking");
     assert!(
         messages["messages"][0]["body"]
@@ -481,26 +439,12 @@ async fn a_booking_with_no_free_connector_is_cancelled_and_the_member_told() {
         )
         .await;
     assert_eventually("the booking is cancelled", || async {
-        let mine: Value = app
-            .as_member(&token, Method::GET, "/api/v1/me/reservations")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mine: Value = app.member_json(&token, "/api/v1/me/reservations").await;
         mine["reservations"][0]["status"] == "Cancelled"
     })
     .await;
     assert_eventually("the member is told", || async {
-        let messages: Value = app
-            .as_member(&token, Method::GET, "/api/v1/me/messages")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let messages: Value = app.member_json(&token, "/api/v1/me/messages").await;
         messages["messages"][0]["subject"] == "Your booking was cancelled"
     })
     .await;
