@@ -20,6 +20,11 @@ pub struct RunningCsms {
 
 impl RunningCsms {
     pub async fn start() -> RunningCsms {
+        RunningCsms::start_with(|_| {}).await
+    }
+
+    /// Like [`RunningCsms::start`], with the config adjusted first (e.g. `auto_register`).
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> RunningCsms {
         let dir = std::env::temp_dir().join("csms-e2e");
         std::fs::create_dir_all(&dir).unwrap();
         let nanos = std::time::SystemTime::now()
@@ -27,7 +32,7 @@ impl RunningCsms {
             .unwrap()
             .as_nanos();
         let db = dir.join(format!("{}-{nanos}.db", std::process::id()));
-        let config = Config {
+        let mut config = Config {
             ocpp_addr: "127.0.0.1:0".parse().unwrap(),
             http_addr: "127.0.0.1:0".parse().unwrap(),
             database_url: format!("sqlite://{}", db.display()),
@@ -35,6 +40,7 @@ impl RunningCsms {
             call_timeout_secs: 10,
             ..Config::default()
         };
+        configure(&mut config);
         let app = App::build(config).await.expect("csms builds");
         let http = format!("http://{}", app.http_addr());
         let ocpp = format!("ws://{}/ocpp", app.ocpp_addr());
@@ -65,6 +71,23 @@ impl RunningCsms {
         let _ = self.stop.send(());
         self.task.await.unwrap().unwrap();
     }
+}
+
+/// Polls `check` every 20 ms until it holds, or panics after `within`: for facts that settle
+/// asynchronously (never a bare sleep).
+pub async fn assert_eventually<F, Fut>(what: &str, within: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("not within {within:?}: {what}");
 }
 
 /// The Python interpreter of the interop virtualenv: `CITERE_PYTHON`, or `.venv` at the root.

@@ -111,15 +111,7 @@ pub async fn in_app(
     }
     let reference = format!("topup:app:{member}:{key}");
     state.payments.charge(&reference, amount).await?;
-    record(
-        state,
-        reference,
-        tag.clone(),
-        amount,
-        ledger::PSP,
-        "app",
-    )
-    .await
+    record(state, reference, tag.clone(), amount, ledger::PSP, "app").await
 }
 
 /// The data of a `GreenCardTopUp` DataTransfer.
@@ -159,13 +151,5 @@ pub async fn at_charger(
         PaidWith::Cash => (ledger::CASH, "charger_cash"),
     };
     let reference = format!("topup:cp:{cp}:{}", t.reference);
-    record(
-        state,
-        reference,
-        t.id_tag,
-        t.amount_cents,
-        source,
-        method,
-    )
-    .await
+    record(state, reference, t.id_tag, t.amount_cents, source, method).await
 }

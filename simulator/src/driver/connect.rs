@@ -1,0 +1,225 @@
+//! Opening a charge point's WebSocket: `ws://HOST:PORT/PATH/{chargePointId}` with the OCPP
+//! subprotocol and, when there is a password, HTTP Basic auth. The TCP socket may be bound to a
+//! chosen source address first (load mode spreads thousands of connections over several
+//! loopback addresses, since one address runs out of ephemeral ports near 28k). The socket is
+//! boxed behind [`Io`] so that tests can dial an in-memory duplex instead.
+
+use std::{fmt, future::Future, net::IpAddr, pin::Pin, time::Duration};
+
+use base64::Engine;
+use ocpp_j::Version;
+use tokio::{
+    io::{AsyncRead, AsyncWrite},
+    net::TcpSocket,
+};
+use tokio_tungstenite::{
+    WebSocketStream, client_async_with_config,
+    tungstenite::{
+        self,
+        client::IntoClientRequest,
+        http::{HeaderValue, Uri, header},
+        protocol::WebSocketConfig,
+    },
+};
+
+/// Whatever carries a WebSocket: a TCP stream, or an in-memory duplex in tests.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// An open OCPP WebSocket.
+pub type Ws = WebSocketStream<Box<dyn Io>>;
+
+/// A dial in progress.
+pub type Dialing = Pin<Box<dyn Future<Output = Result<Ws, ConnectError>> + Send>>;
+
+/// How long a TCP connect plus WebSocket handshake may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The read buffer of one socket: tungstenite allocates it eagerly (128 KiB by default), and
+/// OCPP frames are small while load mode holds ten thousand sockets.
+const READ_BUFFER: usize = 4 * 1024;
+
+/// Why a connection could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0:?} is not a ws:// URL: {1}")]
+    BadUrl(String, String),
+    #[error("cannot reach {0}: {1}")]
+    Tcp(String, std::io::Error),
+    #[error("the handshake failed: {0}")]
+    Handshake(#[from] tungstenite::Error),
+    #[error("the central system refused the connection with HTTP {0}")]
+    Refused(u16),
+    #[error("the central system did not agree to {0}")]
+    Subprotocol(Version),
+    #[error("no connection within {CONNECT_TIMEOUT:?}")]
+    Timeout,
+}
+
+/// Opens connections for charge points; the driver asks it again after every loss.
+pub trait Dial: Send + Sync + fmt::Debug {
+    fn dial(&self, charge_point_id: &str) -> Dialing;
+}
+
+/// Where the central system listens: `ws://HOST:PORT/ocpp`, to which the id is appended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    base: String,
+    /// `HOST:PORT`, for the TCP connect.
+    authority: String,
+    pub version: Version,
+    pub password: Option<String>,
+}
+
+impl Endpoint {
+    pub fn parse(
+        url: &str,
+        version: Version,
+        password: Option<String>,
+    ) -> Result<Endpoint, ConnectError> {
+        let bad = |why: &str| ConnectError::BadUrl(url.to_owned(), why.to_owned());
+        let uri: Uri = url
+            .parse()
+            .map_err(|e: tungstenite::http::uri::InvalidUri| bad(&e.to_string()))?;
+        if uri.scheme_str() != Some("ws") {
+            return Err(bad(
+                "only ws:// is supported (put TLS in front of the simulator if needed)",
+            ));
+        }
+        let host = uri.host().ok_or_else(|| bad("no host"))?;
+        let port = uri.port_u16().unwrap_or(80);
+        Ok(Endpoint {
+            base: url.trim_end_matches('/').to_owned(),
+            authority: format!("{host}:{port}"),
+            version,
+            password,
+        })
+    }
+
+    /// The URL of one charge point.
+    pub fn url(&self, charge_point_id: &str) -> String {
+        format!("{}/{charge_point_id}", self.base)
+    }
+
+    /// Whether the central system is on this machine (load mode then spreads source addresses).
+    pub async fn is_loopback(&self) -> bool {
+        match tokio::net::lookup_host(&self.authority).await {
+            Ok(mut addrs) => addrs.next().is_some_and(|a| a.ip().is_loopback()),
+            Err(_) => false,
+        }
+    }
+
+    /// Connects `charge_point_id`, from `source` when given.
+    pub async fn connect(
+        &self,
+        charge_point_id: &str,
+        source: Option<IpAddr>,
+    ) -> Result<Ws, ConnectError> {
+        tokio::time::timeout(CONNECT_TIMEOUT, self.connect_now(charge_point_id, source))
+            .await
+            .map_err(|_| ConnectError::Timeout)?
+    }
+
+    async fn connect_now(
+        &self,
+        charge_point_id: &str,
+        source: Option<IpAddr>,
+    ) -> Result<Ws, ConnectError> {
+        let tcp = |e| ConnectError::Tcp(self.authority.clone(), e);
+        let addr = tokio::net::lookup_host(&self.authority)
+            .await
+            .map_err(tcp)?
+            .next()
+            .ok_or_else(|| tcp(std::io::ErrorKind::NotFound.into()))?;
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        }
+        .map_err(tcp)?;
+        if let Some(source) = source {
+            socket.bind((source, 0).into()).map_err(tcp)?;
+        }
+        let stream = socket.connect(addr).await.map_err(tcp)?;
+        stream.set_nodelay(true).map_err(tcp)?;
+        self.handshake(charge_point_id, Box::new(stream)).await
+    }
+
+    /// The WebSocket handshake of `charge_point_id` over an open stream.
+    pub async fn handshake(
+        &self,
+        charge_point_id: &str,
+        io: Box<dyn Io>,
+    ) -> Result<Ws, ConnectError> {
+        let mut request = self.url(charge_point_id).into_client_request()?;
+        let headers = request.headers_mut();
+        headers.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static(self.version.subprotocol()),
+        );
+        if let Some(password) = &self.password {
+            let token = base64::engine::general_purpose::STANDARD
+                .encode(format!("{charge_point_id}:{password}"));
+            let value = HeaderValue::from_str(&format!("Basic {token}"))
+                .map_err(|e| ConnectError::BadUrl(charge_point_id.to_owned(), e.to_string()))?;
+            headers.insert(header::AUTHORIZATION, value);
+        }
+        let (ws, response) = match client_async_with_config(request, io, Some(ws_config())).await {
+            Ok(done) => done,
+            Err(tungstenite::Error::Http(response)) => {
+                return Err(ConnectError::Refused(response.status().as_u16()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let agreed = response
+            .headers()
+            .get(header::SEC_WEBSOCKET_PROTOCOL)
+            .and_then(|v| v.to_str().ok());
+        if agreed != Some(self.version.subprotocol()) {
+            return Err(ConnectError::Subprotocol(self.version));
+        }
+        Ok(ws)
+    }
+}
+
+/// The WebSocket settings of every simulated connection.
+pub fn ws_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(Some(1 << 20))
+        .max_frame_size(Some(1 << 20))
+}
+
+/// Dials over TCP to an [`Endpoint`], optionally from a fixed source address.
+#[derive(Clone, Debug)]
+pub struct TcpDial {
+    pub endpoint: Endpoint,
+    pub source: Option<IpAddr>,
+}
+
+impl Dial for TcpDial {
+    fn dial(&self, charge_point_id: &str) -> Dialing {
+        let (dial, id) = (self.clone(), charge_point_id.to_owned());
+        Box::pin(async move { dial.endpoint.connect(&id, dial.source).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_take_ws_urls_and_append_the_id() {
+        let endpoint = Endpoint::parse("ws://127.0.0.1:9000/ocpp/", Version::V16, None).unwrap();
+        assert_eq!(
+            endpoint.url("GIJ-PLAZAMAYOR-01"),
+            "ws://127.0.0.1:9000/ocpp/GIJ-PLAZAMAYOR-01"
+        );
+        assert_eq!(endpoint.authority, "127.0.0.1:9000");
+        let default_port = Endpoint::parse("ws://csms.local/ocpp", Version::V16, None).unwrap();
+        assert_eq!(default_port.authority, "csms.local:80");
+        assert!(Endpoint::parse("wss://csms.local/ocpp", Version::V16, None).is_err());
+        assert!(Endpoint::parse("not a url", Version::V16, None).is_err());
+    }
+}
