@@ -60,11 +60,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let existed = sqlx::query("SELECT 1 FROM charge_points WHERE id = $1")
-            .bind(spec.id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
+        let existed = super::lock_row(&mut tx, "charge_points", "id", spec.id.as_str()).await?;
         sqlx::query(
             "INSERT INTO charge_points (id, name, address, latitude, longitude, password_hash, \
                  tariff_id, created_at_ms, updated_at_ms) \

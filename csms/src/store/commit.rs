@@ -276,6 +276,25 @@ async fn commit(store: &Store, batch: &mut Vec<Write>, rules: &Rules) {
     batch.clear();
 }
 
+/// Records a start; the transactions it supersedes are settled in the same database transaction.
+async fn start_and_settle_superseded(
+    conn: &mut AnyConnection,
+    start: &NewTransaction,
+    rules: &Rules,
+) -> Result<StartedTransaction, StoreError> {
+    let started = transactions::start(conn, start).await?;
+    for id in &started.superseded {
+        tracing::warn!(
+            transaction = id,
+            "a new start on its connector supersedes a transaction whose stop was lost"
+        );
+        if let Some(record) = transactions::get(conn, *id).await? {
+            settlement::settle(conn, &record, rules, start.received_at).await?;
+        }
+    }
+    Ok(started)
+}
+
 /// Records a stop and settles its session in the same database transaction.
 async fn stop_and_settle(
     conn: &mut AnyConnection,
@@ -308,7 +327,7 @@ async fn apply(conn: &mut AnyConnection, write: Write, rules: &Rules) -> (Option
     let nobody_waits: Finish = Box::new(|_| {});
     match write {
         Write::Start(start, reply) => {
-            let r = transactions::start(conn, &start).await;
+            let r = start_and_settle_superseded(conn, &start, rules).await;
             (failed(&r), finish(reply, r))
         }
         Write::Stop(stop, reply) => {

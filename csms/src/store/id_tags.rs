@@ -22,11 +22,7 @@ impl Store {
     /// Creates or replaces an id tag; returns whether it was created.
     pub async fn put_id_tag(&self, tag: &IdTagRecord) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let existed = sqlx::query("SELECT 1 FROM id_tags WHERE id_tag = $1")
-            .bind(tag.id_tag.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
+        let existed = super::lock_row(&mut tx, "id_tags", "id_tag", tag.id_tag.as_str()).await?;
         sqlx::query(
             "INSERT INTO id_tags (id_tag, status, expires_at_ms, parent_id_tag) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (id_tag) DO UPDATE SET status = excluded.status, \

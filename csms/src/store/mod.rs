@@ -174,6 +174,25 @@ impl Store {
     }
 }
 
+/// Opens a write on `table`'s row `key` with an UPDATE that changes nothing, so the transaction
+/// holds the write lock from its first statement: SQLite fails a deferred read-then-write
+/// transaction at once (SQLITE_BUSY_SNAPSHOT) when another connection commits in between, and
+/// PostgreSQL locks the row. Returns whether the row exists.
+pub(crate) async fn lock_row(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    key_column: &str,
+    key: &str,
+) -> Result<bool, StoreError> {
+    let sql = format!("UPDATE {table} SET {key_column} = {key_column} WHERE {key_column} = $1");
+    Ok(sqlx::query(&sql)
+        .bind(key)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 /// Reads a string column into one of the domain's closed sets, or reports a corrupt row.
 pub(crate) fn parse_column<T: FromStr>(value: &str, column: &str) -> Result<T, StoreError> {
     value

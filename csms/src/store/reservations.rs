@@ -72,6 +72,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Result<ReservationRecord, Overlap>, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // Calendar writes of one charge point are serialized by its row's lock.
+        super::lock_row(&mut tx, "charge_points", "id", r.charge_point_id.as_str()).await?;
         if !calendar_clear(
             &mut tx,
             &r.charge_point_id,

@@ -16,11 +16,7 @@ impl Store {
     /// Creates or replaces a tariff; returns whether it was created.
     pub async fn put_tariff(&self, id: &str, tariff: &Tariff) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let existed = sqlx::query("SELECT 1 FROM tariffs WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
+        let existed = super::lock_row(&mut tx, "tariffs", "id", id).await?;
         sqlx::query(
             "INSERT INTO tariffs (id, price_per_kwh_cents, price_per_minute_cents, session_fee_cents) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET \

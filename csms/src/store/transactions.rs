@@ -26,12 +26,16 @@ pub struct NewTransaction {
 }
 
 /// The answer to a StartTransaction: the id we assigned and the id tag's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartedTransaction {
     pub transaction_id: i64,
     pub status: AuthorizationStatus,
     /// The charger resent a start we had already recorded.
     pub retried: bool,
+    /// Transactions of the same connector that were still running: the charger lost their
+    /// stop, since OCPP delivers transaction messages in order. They are closed at their last
+    /// reading (stop reason `Superseded`), for settlement.
+    pub superseded: Vec<i64>,
 }
 
 /// A StopTransaction to record.
@@ -198,8 +202,23 @@ pub(crate) async fn start(
             transaction_id: row.try_get(0)?,
             status: parse_column(&status, "auth_status")?,
             retried: true,
+            superseded: Vec::new(),
         });
     }
+    let superseded = sqlx::query(
+        "UPDATE transactions SET stopped_at_ms = $3, stop_reason = 'Superseded', \
+             meter_stop = COALESCE(last_meter_wh, meter_start), last_meter_wh = COALESCE(last_meter_wh, meter_start) \
+         WHERE charge_point_id = $1 AND connector_id = $2 AND stopped_at_ms IS NULL AND started_at_ms <= $3 \
+         RETURNING id",
+    )
+    .bind(start.charge_point_id.as_str())
+    .bind(i64::from(start.connector_id))
+    .bind(to_millis(start.started_at))
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<Vec<i64>, _>>()?;
     if start.authorization == AuthorizationStatus::Accepted
         && let Some(id) =
             insert_start(conn, start, start.authorization, "ON CONFLICT DO NOTHING").await?
@@ -208,6 +227,7 @@ pub(crate) async fn start(
             transaction_id: id,
             status: AuthorizationStatus::Accepted,
             retried: false,
+            superseded,
         });
     }
     // Refused: still recorded, because the charger has started and will send its stop.
@@ -222,6 +242,7 @@ pub(crate) async fn start(
         transaction_id: id,
         status,
         retried: false,
+        superseded,
     })
 }
 

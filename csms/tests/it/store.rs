@@ -209,11 +209,17 @@ async fn transactions_are_idempotent(store: Store) {
         .unwrap();
     assert_eq!(first.transaction_id, retry.transaction_id);
     assert!(!first.retried && retry.retried);
+    // The same tag on another connector: ConcurrentTx (on the same connector, a new start
+    // would supersede the first instead).
     let concurrent = committer
-        .start_transaction(start("CP-1", "TAG", 100, 1))
+        .start_transaction(NewTransaction {
+            connector_id: 2,
+            ..start("CP-1", "TAG", 100, 1)
+        })
         .await
         .unwrap();
     assert_eq!(concurrent.status, AuthorizationStatus::ConcurrentTx);
+    assert!(concurrent.superseded.is_empty());
 
     committer
         .record_samples(vec![MeterSample {

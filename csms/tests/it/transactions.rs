@@ -186,3 +186,38 @@ async fn a_stop_for_an_unknown_transaction_is_answered_and_changes_nothing() {
     assert!(all["transactions"].as_array().unwrap().is_empty());
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_new_start_on_a_connector_closes_the_transaction_whose_stop_was_lost() {
+    let app = spawn_app().await;
+    app.put_id_tag("TAG-1", "Accepted").await;
+    app.put_id_tag("TAG-2", "Accepted").await;
+    let mut charger = app.booted_charger("CP-LOST").await;
+    let lost = charger.start(1, "TAG-1", 100, "2026-11-24T08:00:00Z").await;
+    let lost_id = lost["transactionId"].as_i64().unwrap();
+    charger
+        .call_ok(
+            "MeterValues",
+            json!({"connectorId": 1, "transactionId": lost_id, "meterValue": [{
+                "timestamp": "2026-11-24T08:30:00Z", "sampledValue": [{"value": "2600"}]}]}),
+        )
+        .await;
+    // The charger lost that session's stop; the connector is used again.
+    let next = charger
+        .start(1, "TAG-2", 2600, "2026-11-24T09:00:00Z")
+        .await;
+    assert_eq!(next["idTagInfo"]["status"], "Accepted");
+    let closed: Value = app
+        .get(&format!("/api/v1/operator/transactions/{lost_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(closed["status"], "finished");
+    assert_eq!(closed["stopReason"], "Superseded");
+    assert_eq!(closed["energyWh"], 2500, "closed at its last reading");
+    // Its tag is free to charge again.
+    let again = charger.start(2, "TAG-1", 0, "2026-11-24T09:05:00Z").await;
+    assert_eq!(again["idTagInfo"]["status"], "Accepted");
+    app.shutdown().await;
+}
