@@ -3,11 +3,15 @@ SHELL := /bin/bash
 CARGO ?= cargo
 ROOT := $(abspath .)
 
-.PHONY: run test lint services python-env tools schemas
+.PHONY: run bench test lint services python-env tools schemas
 
-## run: the CSMS on its embedded default (SQLite under data/), chargers auto-registered
+## run: the CSMS on its embedded default (SQLite under data/) with the Gijón demo fleet
 run:
-	$(CARGO) run -p csms -- --auto-register
+	@scripts/run.sh
+
+## bench: csms against the null responder (release builds), and the micro-benchmarks
+bench:
+	@scripts/bench.sh
 
 ## test: every test, with PostgreSQL, Redis and the Python OCPP peer made ready first
 test: services python-env tools

@@ -79,6 +79,10 @@ pub struct LoadArgs {
     /// End with the figures as one JSON line on stdout.
     #[arg(long)]
     pub json: bool,
+    /// The loop after boot: `meter` (a transaction's Heartbeat and MeterValues) or `status`
+    /// (StatusNotification churn).
+    #[arg(long, value_enum, default_value_t = crate::load::Mix::Meter)]
+    pub mix: crate::load::Mix,
 }
 
 #[derive(Args, Debug)]

@@ -54,9 +54,17 @@ async fn main() -> anyhow::Result<()> {
                 password: args.password,
                 call_timeout: Duration::from_secs(args.call_timeout.max(1)),
                 progress: true,
+                mix: args.mix,
             };
             let report = load::run(&options, ctrl_c()).await?;
             println!("{}", report.line());
+            if let Some(after) = report.all_booted_after {
+                println!(
+                    "all {} booted after {:.2} s",
+                    report.booted,
+                    after.as_secs_f64()
+                );
+            }
             if args.json {
                 println!("{}", report.json());
             }

@@ -16,11 +16,14 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
-use super::stats::{Failure, LoadStats};
+use super::{
+    Mix,
+    stats::{Failure, LoadStats},
+};
 use crate::driver::backoff::Backoff;
 use crate::driver::connect::{Endpoint, Ws};
 use crate::model::messages::{BootInfo, Request, Sample};
-use crate::model::types::{IdTag, SampleContext};
+use crate::model::types::{FaultCode, IdTag, SampleContext, Status};
 use crate::protocol::Protocol;
 
 pub(super) struct Client {
@@ -30,6 +33,10 @@ pub(super) struct Client {
     pub protocol: &'static dyn Protocol,
     /// Calls per second.
     pub rate: f64,
+    pub mix: Mix,
+    /// The clients of the run and when it began, for the boot storm's figure.
+    pub count: u64,
+    pub started: Instant,
     pub call_timeout: Duration,
     pub stats: Arc<LoadStats>,
     pub stop: CancellationToken,
@@ -92,6 +99,7 @@ impl Client {
         if let Err(end) = link.call(&boot).await {
             return end;
         }
+        self.stats.booted(self.started.elapsed(), self.count);
         let tag = IdTag::parse(&format!("LOAD-TAG-{:05}", self.n)).expect("short enough");
         let start = Request::StartTransaction {
             connector: 1,
@@ -130,7 +138,18 @@ impl Client {
                 },
             }
             next = (next + period).max(Instant::now());
-            let request = if n % 2 == 0 {
+            let request = if self.mix == Mix::Status {
+                Request::Status {
+                    connector: 1,
+                    status: if n % 2 == 0 {
+                        Status::Charging
+                    } else {
+                        Status::Available
+                    },
+                    fault: FaultCode::NoError,
+                    at: Utc::now(),
+                }
+            } else if n % 2 == 0 {
                 Request::Heartbeat
             } else {
                 meter_wh += 100;

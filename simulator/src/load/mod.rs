@@ -38,6 +38,18 @@ pub struct LoadOptions {
     pub call_timeout: Duration,
     /// Whether to draw progress (a bar on a terminal, lines otherwise).
     pub progress: bool,
+    /// What each charge point sends in its loop.
+    pub mix: Mix,
+}
+
+/// The calls of the loop after boot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mix {
+    /// A transaction: Heartbeat and MeterValues, alternating (MeterValues are stored durably).
+    #[default]
+    Meter,
+    /// Status churn: StatusNotification, Available and Charging in turn.
+    Status,
 }
 
 /// Why a load run could not start.
@@ -110,6 +122,9 @@ pub async fn run(
                     source,
                     protocol,
                     rate: options.rate,
+                    mix: options.mix,
+                    count: options.count as u64,
+                    started,
                     call_timeout: options.call_timeout,
                     stats: stats.clone(),
                     stop: stop.clone(),

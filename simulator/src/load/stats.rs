@@ -15,6 +15,9 @@ const MAX_LATENCY_US: u64 = 60_000_000;
 #[derive(Debug)]
 pub struct LoadStats {
     connected: AtomicI64,
+    booted: AtomicU64,
+    /// When the last of the expected boots was answered, since the run began (µs; 0: not yet).
+    all_booted_us: AtomicU64,
     calls: AtomicU64,
     connect_errors: AtomicU64,
     call_errors: AtomicU64,
@@ -36,6 +39,8 @@ impl Default for LoadStats {
     fn default() -> LoadStats {
         LoadStats {
             connected: AtomicI64::new(0),
+            booted: AtomicU64::new(0),
+            all_booted_us: AtomicU64::new(0),
             calls: AtomicU64::new(0),
             connect_errors: AtomicU64::new(0),
             call_errors: AtomicU64::new(0),
@@ -51,6 +56,16 @@ impl Default for LoadStats {
 impl LoadStats {
     pub fn connected(&self) {
         self.connected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A client's BootNotification was answered; the `expected`-th answer marks the storm done.
+    pub fn booted(&self, since_start: Duration, expected: u64) {
+        if self.booted.fetch_add(1, Ordering::Relaxed) + 1 == expected {
+            let us = u64::try_from(since_start.as_micros())
+                .unwrap_or(u64::MAX)
+                .max(1);
+            self.all_booted_us.store(us, Ordering::Relaxed);
+        }
     }
 
     pub fn disconnected(&self) {
@@ -102,6 +117,11 @@ impl LoadStats {
                 p99: quantile(0.99),
                 max: histogram.max(),
             },
+            booted: get(&self.booted),
+            all_booted_after: match self.all_booted_us.load(Ordering::Relaxed) {
+                0 => None,
+                us => Some(Duration::from_micros(us)),
+            },
             breakdown: Breakdown {
                 connect: get(&self.connect_errors),
                 call_error: get(&self.call_errors),
@@ -141,6 +161,12 @@ pub struct LoadReport {
     pub latency_us: Latency,
     #[serde(skip)]
     pub breakdown: Breakdown,
+    /// Clients whose BootNotification was answered (not in the JSON line).
+    #[serde(skip)]
+    pub booted: u64,
+    /// How long it took until every client had booted, if they all did (a boot storm's figure).
+    #[serde(skip)]
+    pub all_booted_after: Option<Duration>,
 }
 
 impl LoadReport {

@@ -1,0 +1,362 @@
+//! The `make bench` runner. It starts the release csms (SQLite, as shipped) and the null
+//! responder as child processes and drives each with the simulator's load mode (in this
+//! process), then prints one table of figures with csms/ceiling ratios, all measured in this
+//! run: a closed loop of Heartbeat and MeterValues, a boot storm with the server's memory per
+//! connection, and `GET /api/v1/availability` under status churn (with wrk).
+
+use std::{
+    path::PathBuf,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use serde_json::json;
+use simulator::{
+    Version,
+    load::{self, LoadOptions, LoadReport, Mix},
+};
+use tokio::process::{Child, Command};
+
+/// Benchmarks csms against the null responder on this machine.
+#[derive(Parser, Debug)]
+struct Args {
+    /// Chargers in the closed loop.
+    #[arg(long, default_value_t = 200)]
+    closed_loop: usize,
+    /// Seconds of closed loop per server.
+    #[arg(long, default_value_t = 20)]
+    closed_loop_secs: u64,
+    /// Chargers in the boot storm.
+    #[arg(long, default_value_t = 15_000)]
+    storm: usize,
+    /// Chargers changing status while availability is queried.
+    #[arg(long, default_value_t = 10_000)]
+    churn: usize,
+    /// Status changes per second per charger during the churn.
+    #[arg(long, default_value_t = 0.2)]
+    churn_rate: f64,
+    /// Seconds of wrk per availability measurement.
+    #[arg(long, default_value_t = 15)]
+    wrk_secs: u64,
+}
+
+const TOKEN: &str = "bench-operator-token-0001";
+
+fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the runner knows where it is");
+    exe.parent().expect("in target/release").join(name)
+}
+
+struct Server {
+    child: Child,
+    ocpp: String,
+    http: Option<String>,
+    _dir: Option<PathBuf>,
+}
+
+impl Server {
+    fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
+        if let Some(dir) = &self._dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+async fn wait_for_port(addr: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        if Instant::now() > deadline {
+            bail!("{addr} never opened");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+async fn csms(tag: &str) -> anyhow::Result<Server> {
+    let dir = std::env::temp_dir().join(format!("csms-bench-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let child = Command::new(binary("csms"))
+        .args([
+            "--ocpp-addr",
+            "127.0.0.1:9300",
+            "--http-addr",
+            "127.0.0.1:8380",
+            "--auto-register",
+        ])
+        .args(["--operator-token", TOKEN, "--max-handshakes", "1024"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.join("bench.db").display()))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("target/release/csms (make bench builds it)")?;
+    wait_for_port("127.0.0.1:9300").await?;
+    wait_for_port("127.0.0.1:8380").await?;
+    Ok(Server {
+        child,
+        ocpp: "ws://127.0.0.1:9300/ocpp".into(),
+        http: Some("http://127.0.0.1:8380".into()),
+        _dir: Some(dir),
+    })
+}
+
+async fn null_responder() -> anyhow::Result<Server> {
+    let child = Command::new(binary("null-responder"))
+        .args(["--addr", "127.0.0.1:9301"])
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("target/release/null-responder")?;
+    wait_for_port("127.0.0.1:9301").await?;
+    Ok(Server {
+        child,
+        ocpp: "ws://127.0.0.1:9301/ocpp".into(),
+        http: None,
+        _dir: None,
+    })
+}
+
+async fn run_load(
+    url: &str,
+    count: usize,
+    secs: u64,
+    rate: f64,
+    ramp: f64,
+    mix: Mix,
+) -> anyhow::Result<LoadReport> {
+    let options = LoadOptions {
+        csms: url.into(),
+        count,
+        duration: Duration::from_secs(secs),
+        version: Version::V16,
+        rate,
+        ramp,
+        password: None,
+        call_timeout: Duration::from_secs(30),
+        progress: false,
+        mix,
+    };
+    Ok(load::run(&options, std::future::pending()).await?)
+}
+
+/// Resident and peak resident memory of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Requests per second of wrk against `url`.
+async fn wrk(url: &str, secs: u64) -> anyhow::Result<f64> {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c64", &format!("-d{secs}s"), "--latency", url])
+        .output()
+        .await
+        .context("wrk (make bench installs it)")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("Requests/sec:")
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .with_context(|| format!("no Requests/sec in wrk's output:\n{text}"))
+}
+
+/// Places the churn's chargers (the load's ids) around Gijón, so availability finds them.
+async fn place_fleet(http: &str, count: usize) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    use futures_util::StreamExt;
+    let mut pending = futures_util::stream::iter(1..=count)
+        .map(|n| {
+            let client = client.clone();
+            let body = json!({
+                "name": format!("Bench {n}"), "address": "Gijón",
+                "latitude": 43.50 + (n % 100) as f64 * 0.001, "longitude": -5.70 + (n / 100) as f64 * 0.001,
+                "connectors": [{"connectorId": 1, "type": "CCS2", "maxPowerKw": 50.0}]
+            });
+            let url = format!("{http}/api/v1/operator/charge-points/LOAD-{n:05}");
+            async move { client.put(url).bearer_auth(TOKEN).json(&body).send().await }
+        })
+        .buffer_unordered(32);
+    while let Some(r) = pending.next().await {
+        let r = r?;
+        if !r.status().is_success() {
+            bail!("placing the fleet: {}", r.status());
+        }
+    }
+    Ok(())
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 { 0.0 } else { a / b }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let mut rows: Vec<(String, String, String, String)> = Vec::new();
+    let row = |rows: &mut Vec<_>, what: &str, ours: String, ceiling: String, r: String| {
+        println!("{what}: csms {ours} | ceiling {ceiling} | ratio {r}");
+        rows.push((what.to_owned(), ours, ceiling, r));
+    };
+
+    // 1. Closed loop: each charger sends its next call as soon as the last is answered.
+    let (closed, closed_null) = {
+        let server = csms("loop").await?;
+        let ours = run_load(
+            &server.ocpp,
+            args.closed_loop,
+            args.closed_loop_secs,
+            1e6,
+            1e6,
+            Mix::Meter,
+        )
+        .await?;
+        server.stop().await;
+        let server = null_responder().await?;
+        let ceiling = run_load(
+            &server.ocpp,
+            args.closed_loop,
+            args.closed_loop_secs,
+            1e6,
+            1e6,
+            Mix::Meter,
+        )
+        .await?;
+        server.stop().await;
+        (ours, ceiling)
+    };
+    row(
+        &mut rows,
+        "closed loop calls/s",
+        format!("{:.0}", closed.calls_per_second),
+        format!("{:.0}", closed_null.calls_per_second),
+        format!(
+            "{:.2}",
+            ratio(closed.calls_per_second, closed_null.calls_per_second)
+        ),
+    );
+    for (name, ours, ceiling) in [
+        ("p50", closed.latency_us.p50, closed_null.latency_us.p50),
+        ("p99", closed.latency_us.p99, closed_null.latency_us.p99),
+    ] {
+        row(
+            &mut rows,
+            &format!("closed loop latency {name} (µs)"),
+            ours.to_string(),
+            ceiling.to_string(),
+            format!("{:.2}", ratio(ours as f64, ceiling as f64)),
+        );
+    }
+    row(
+        &mut rows,
+        "closed loop errors",
+        closed.errors.to_string(),
+        closed_null.errors.to_string(),
+        "-".into(),
+    );
+
+    // 2. Boot storm: every charger connects and boots at once.
+    let mut storm = Vec::new();
+    for server in [csms("storm").await?, null_responder().await?] {
+        let (base, _) = memory_kib(server.pid());
+        let report = run_load(&server.ocpp, args.storm, 45, 0.01, 1e9, Mix::Meter).await?;
+        let (_, peak) = memory_kib(server.pid());
+        storm.push((report, base, peak));
+        server.stop().await;
+    }
+    let per_conn = |(r, base, peak): &(LoadReport, u64, u64)| {
+        (*peak as f64 - *base as f64) / r.booted.max(1) as f64
+    };
+    let secs = |(r, _, _): &(LoadReport, u64, u64)| {
+        r.all_booted_after.map_or(f64::NAN, |d| d.as_secs_f64())
+    };
+    row(
+        &mut rows,
+        &format!("boot storm of {}: booted", args.storm),
+        storm[0].0.booted.to_string(),
+        storm[1].0.booted.to_string(),
+        "-".into(),
+    );
+    row(
+        &mut rows,
+        "boot storm: seconds until all booted",
+        format!("{:.2}", secs(&storm[0])),
+        format!("{:.2}", secs(&storm[1])),
+        format!("{:.2}", ratio(secs(&storm[0]), secs(&storm[1]))),
+    );
+    row(
+        &mut rows,
+        "boot storm: peak RSS per connection (KiB)",
+        format!("{:.1}", per_conn(&storm[0])),
+        format!("{:.1}", per_conn(&storm[1])),
+        format!("{:.2}", ratio(per_conn(&storm[0]), per_conn(&storm[1]))),
+    );
+
+    // 3. Availability queries while chargers change status.
+    let server = csms("churn").await?;
+    let http = server.http.clone().expect("csms has a REST listener");
+    place_fleet(&http, args.churn).await?;
+    let url = format!("{http}/api/v1/availability?lat=43.54&lon=-5.66&radiusKm=5&limit=20");
+    let ocpp = server.ocpp.clone();
+    let churn = args.churn;
+    let load_secs = args.wrk_secs * 2 + 40;
+    let churning = tokio::spawn(async move {
+        run_load(
+            &ocpp,
+            churn,
+            load_secs,
+            args.churn_rate,
+            2_000.0,
+            Mix::Status,
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_secs(15)).await; // the ramp: 10,000 at 2,000/s, and a margin
+    let quiet_free = {
+        let found: serde_json::Value = reqwest::get(&url).await?.json().await?;
+        found["chargePoints"].as_array().map_or(0, Vec::len)
+    };
+    let busy = wrk(&url, args.wrk_secs).await?;
+    let report = churning.await??;
+    let idle = wrk(&url, args.wrk_secs).await?;
+    server.stop().await;
+    row(
+        &mut rows,
+        &format!("GET /api/v1/availability req/s while {churn} chargers change status"),
+        format!("{busy:.0}"),
+        format!("{idle:.0} (no churn)"),
+        format!("{:.2}", ratio(busy, idle)),
+    );
+    row(
+        &mut rows,
+        "status changes/s during the churn",
+        format!("{:.0}", report.calls_per_second),
+        "-".into(),
+        "-".into(),
+    );
+    println!("(availability answered {quiet_free} charge points per query during the churn)");
+
+    println!("\n| figure | csms | ceiling / baseline | ratio |\n|---|---|---|---|");
+    for (what, ours, ceiling, r) in &rows {
+        println!("| {what} | {ours} | {ceiling} | {r} |");
+    }
+    Ok(())
+}
