@@ -93,25 +93,35 @@ impl Fleet {
     /// Connected charge points within the radius with at least one free connector that
     /// matches, nearest first, at most `limit`.
     pub fn available(&self, q: &AvailabilityQuery) -> Vec<AvailableChargePoint> {
-        let mut found = Vec::new();
+        // Candidates are only (distance, id): the views are built for the winners alone.
+        let mut found: Vec<(f64, ChargePointId)> = Vec::new();
         let grid = self.grid.read().expect("the grid lock is never poisoned");
         grid.nearest(q.lat, q.lon, q.radius_km, q.limit, |id| {
             let p = self.points.get(id)?;
             let (lat, lon) = p.location()?;
             let d = distance_km(q.lat, q.lon, lat, lon);
-            if d > q.radius_km || !p.is_connected() {
-                return None;
-            }
-            let point = snapshot(&p, q, d);
-            (point.free_connectors > 0).then(|| {
-                found.push(point);
+            let wanted = d <= q.radius_km
+                && p.is_connected()
+                && p.connectors
+                    .values()
+                    .any(|c| p.is_free(c) && q.wants(c.connector_type, c.max_power_kw));
+            wanted.then(|| {
+                found.push((d, id.clone()));
                 d
             })
         });
         drop(grid);
-        found.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km));
+        found.sort_by(|a, b| a.0.total_cmp(&b.0));
         found.truncate(q.limit);
         found
+            .into_iter()
+            .filter_map(|(d, id)| {
+                let p = self.points.get(&id)?;
+                let view = snapshot(&p, q, d);
+                // It may have changed since: a connector taken in between drops it.
+                (view.free_connectors > 0).then_some(view)
+            })
+            .collect()
     }
 
     /// Located charge points within the radius, connected or not, nearest first, at most

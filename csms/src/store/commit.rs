@@ -8,7 +8,7 @@
 //! Write-behind facts (connector status, boot info, last seen) ride in the same batches but
 //! nobody waits for them.
 
-use std::{any::Any, time::Duration};
+use std::{any::Any, collections::HashMap, time::Duration};
 
 use futures_util::future::BoxFuture;
 
@@ -250,8 +250,76 @@ async fn commit(store: &Store, batch: &mut Vec<Write>, rules: &Rules) {
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
     let outcome: Result<(), StoreError> = async {
         let mut tx = store.pool().begin().await?;
+        // Meter samples are most of the traffic: all of the batch's go in one statement.
+        let mut samples = Vec::new();
+        let mut sample_replies = Vec::new();
+        // Write-behind statuses: only the latest of each connector is worth writing.
+        let mut statuses: HashMap<(ChargePointId, u32), Write> = HashMap::new();
+        let mut others = Vec::new();
         for write in batch.drain(..) {
-            // A savepoint per write, so a failing write leaves its batch-mates intact.
+            match write {
+                Write::Samples(s, reply) => {
+                    samples.extend(s);
+                    sample_replies.push(reply);
+                }
+                Write::ConnectorStatus { ref charge_point_id, connector_id, .. } => {
+                    statuses.insert((charge_point_id.clone(), connector_id), write);
+                }
+                other => others.push(other),
+            }
+        }
+        if !samples.is_empty() {
+            let mut savepoint = tx.begin().await?;
+            let stored = transactions::record_samples(&mut savepoint, &samples).await;
+            let error = stored.as_ref().err().map(ToString::to_string);
+            match &error {
+                None => savepoint.commit().await?,
+                Some(e) => {
+                    tracing::error!(error = %e, samples = samples.len(), "meter samples not stored");
+                    savepoint.rollback().await?;
+                }
+            }
+            for reply in sample_replies {
+                let answer = match &error {
+                    None => Ok(()),
+                    Some(e) => Err(StoreError::Commit(e.clone())),
+                };
+                finishes.push(finish(reply, answer));
+            }
+        }
+        // Facts that cannot clash with anything (status, boot info, last seen, a new charge
+        // point) share one savepoint; a failure there is the database's, and costs only them.
+        let (simple, checked): (Vec<Write>, Vec<Write>) = statuses
+            .into_values()
+            .chain(others)
+            .partition(|w| matches!(w, Write::ConnectorStatus { .. } | Write::Boot { .. } | Write::LastSeen(_) | Write::Register(..)));
+        if !simple.is_empty() {
+            let mut savepoint = tx.begin().await?;
+            let mut done = Vec::with_capacity(simple.len());
+            let mut first_error = None;
+            for write in simple {
+                let (failed, finish) = apply(&mut savepoint, write, rules).await;
+                first_error = first_error.or(failed);
+                done.push(finish);
+            }
+            match &first_error {
+                None => {
+                    savepoint.commit().await?;
+                    finishes.extend(done);
+                }
+                Some(error) => {
+                    tracing::error!(%error, "runtime facts not stored");
+                    savepoint.rollback().await?;
+                    // They failed, whatever becomes of the batch: answer them now.
+                    let failure = StoreError::Commit(error.clone());
+                    for f in done {
+                        f(Some(&failure));
+                    }
+                }
+            }
+        }
+        // A savepoint per other write, so a failing write leaves its batch-mates intact.
+        for write in checked {
             let mut savepoint = tx.begin().await?;
             let (failed, done) = apply(&mut savepoint, write, rules).await;
             match failed {
