@@ -13,8 +13,13 @@ pub struct InvalidValue(pub String);
 /// A charge point's identity: 1 to 48 characters, printable ASCII without `:` (the OCPP
 /// security whitepaper forbids it because it separates user and password in Basic auth) or `/`.
 /// Cheap to clone: it is copied into every session, event and log line.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
+#[schema(
+    value_type = String,
+    example = "CP-001",
+    description = "A charge point's id: 1 to 48 printable ASCII characters, without `:` or `/`."
+)]
 pub struct ChargePointId(Arc<str>);
 
 impl ChargePointId {
@@ -65,8 +70,9 @@ impl<'de> Deserialize<'de> for ChargePointId {
 
 /// An RFID or app token as OCPP 1.6 carries it (`CiString20`): 1 to 20 characters.
 /// Compared case-insensitively by chargers; we keep the spelling we were given.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
+#[schema(value_type = String, example = "04A2B3C4D5E6F7")]
 pub struct IdTag(String);
 
 impl IdTag {
@@ -116,7 +122,7 @@ impl<'de> Deserialize<'de> for IdTag {
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         pub enum $name { $($variant),+ }
 
         impl $name {

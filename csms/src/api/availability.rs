@@ -25,14 +25,22 @@ const MAX_RADIUS_KM: f64 = 200.0;
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// Latitude of the place, in [-90, 90].
     lat: f64,
+    /// Longitude of the place, in [-180, 180].
     lon: f64,
+    /// The search radius, in (0, 200]; 10 when absent.
     radius_km: Option<f64>,
+    /// Only connectors with this plug.
+    #[param(inline)]
     connector_type: Option<ConnectorType>,
+    /// Only connectors of at least this power, in [0, 1000].
     min_power_kw: Option<f64>,
+    /// At most this many charge points, in 1..=100; 20 when absent.
     limit: Option<usize>,
 }
 
@@ -81,14 +89,16 @@ impl TryFrom<Params> for AvailabilityQuery {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Availability {
     charge_points: Vec<ChargePointView>,
 }
 
-#[derive(Debug, Serialize)]
+/// A connected charge point near the place, with its connectors.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AvailableChargePoint)]
 struct ChargePointView {
     id: ChargePointId,
     name: String,
@@ -100,8 +110,10 @@ struct ChargePointView {
     connectors: Vec<ConnectorView>,
 }
 
-#[derive(Debug, Serialize)]
+/// A connector, and whether it is free: `Available`, on a connected charge point, not reserved.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AvailableConnector)]
 struct ConnectorView {
     connector_id: u32,
     #[serde(rename = "type")]
@@ -137,6 +149,17 @@ impl From<AvailableChargePoint> for ChargePointView {
     }
 }
 
+/// Connected charge points near a place with at least one free connector, nearest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/availability",
+    tag = "availability",
+    params(Params),
+    responses(
+        (status = 200, description = "The charge points found.", body = Availability),
+        (status = 400, description = "A coordinate, the radius, the power or the limit is out of range."),
+    )
+)]
 pub async fn search(
     State(state): State<AppState>,
     Query(params): Query<Params>,
@@ -148,9 +171,11 @@ pub async fn search(
     }))
 }
 
-#[derive(Debug, Serialize)]
+/// The data of a `connector` event.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ConnectorEvent<'a> {
+    #[schema(value_type = ChargePointId)]
     charge_point_id: &'a ChargePointId,
     connector_id: u32,
     status: ConnectorStatus,
@@ -158,15 +183,50 @@ struct ConnectorEvent<'a> {
     at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Server-Sent Events: one `connector` event per connector change.
+///
+/// One subscriber of the stream, counted in `csms_sse_clients` while it lives.
+struct Client {
+    receiver: tokio::sync::broadcast::Receiver<DomainEvent>,
+    gauge: prometheus::IntGauge,
+}
+
+impl Client {
+    fn new(
+        receiver: tokio::sync::broadcast::Receiver<DomainEvent>,
+        gauge: prometheus::IntGauge,
+    ) -> Client {
+        gauge.inc();
+        Client { receiver, gauge }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.gauge.dec();
+    }
+}
+
 /// One `connector` event per connector change. A client too slow to keep up with the bus is
 /// dropped (it reconnects and reloads), so it can never hold anyone else back.
+#[utoipa::path(
+    get,
+    path = "/api/v1/availability/events",
+    tag = "availability",
+    responses((
+        status = 200,
+        description = "An endless `text/event-stream` of `connector` events (a keep-alive comment every 15 s).",
+        content_type = "text/event-stream",
+        body = ConnectorEvent,
+    ))
+)]
 pub async fn events(
     State(state): State<AppState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let receiver = state.bus.subscribe();
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+    let client = Client::new(state.bus.subscribe(), state.metrics.sse_clients.clone());
+    let stream = futures_util::stream::unfold(client, |mut client| async move {
         loop {
-            match receiver.recv().await {
+            match client.receiver.recv().await {
                 Ok(DomainEvent::ConnectorStatusChanged {
                     charge_point_id,
                     connector_id,
@@ -185,7 +245,7 @@ pub async fn events(
                         .event("connector")
                         .json_data(&data)
                         .expect("connector events serialize");
-                    return Some((Ok(event), receiver));
+                    return Some((Ok(event), client));
                 }
                 Ok(_) => continue,
                 Err(RecvError::Lagged(skipped)) => {

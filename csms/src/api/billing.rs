@@ -35,13 +35,30 @@ impl From<TopUpError> for ApiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TopUpBody {
     amount_cents: i64,
+    /// The same key again returns the same result and credits nothing more.
     idempotency_key: String,
 }
 
+/// Tops up one of the member's Green Cards (idempotent per `idempotencyKey`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/green-cards/{idTag}/top-ups",
+    tag = "billing",
+    security(("member_token" = [])),
+    params(("idTag" = String, Path, description = "The card's id tag.")),
+    request_body = TopUpBody,
+    responses(
+        (status = 201, description = "Credited (or credited before under this key): the card.", body = CardView),
+        (status = 400, description = "The body is malformed or the amount is out of range."),
+        (status = 402, description = "The payment was declined."),
+        (status = 404, description = "No such card of this member."),
+        (status = 409, description = "The idempotency key was used for another top-up."),
+    )
+)]
 pub async fn top_up(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -61,7 +78,8 @@ pub async fn top_up(
     Ok((StatusCode::CREATED, axum::Json(card.into())))
 }
 
-#[derive(Debug, Serialize)]
+/// A finished charging session of the member, priced.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     transaction_id: i64,
@@ -75,6 +93,8 @@ pub struct SessionView {
     discount_cents: Option<i64>,
     discount_name: Option<String>,
     payment_method: Option<String>,
+    /// The priced lines (empty until the session is settled).
+    #[schema(value_type = Vec<crate::billing::pricing::Line>)]
     lines: Vec<serde_json::Value>,
 }
 
@@ -106,11 +126,19 @@ impl From<TransactionRecord> for SessionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SessionList {
     sessions: Vec<SessionView>,
 }
 
+/// The member's finished charging sessions, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/sessions",
+    tag = "billing",
+    security(("member_token" = [])),
+    responses((status = 200, description = "The sessions.", body = SessionList))
+)]
 pub async fn sessions(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -121,19 +149,34 @@ pub async fn sessions(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RedeemBody {
     pack_id: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Redeemed {
     pack_id: String,
     points_left: i64,
 }
 
+/// Redeems a card's points for an experience pack.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/green-cards/{idTag}/redemptions",
+    tag = "billing",
+    security(("member_token" = [])),
+    params(("idTag" = String, Path, description = "The card's id tag.")),
+    request_body = RedeemBody,
+    responses(
+        (status = 201, description = "Redeemed.", body = Redeemed),
+        (status = 400, description = "The body is malformed."),
+        (status = 404, description = "No such card of this member, or no such pack."),
+        (status = 409, description = "Not enough points, or this pack was redeemed this year already."),
+    )
+)]
 pub async fn redeem(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -159,13 +202,14 @@ pub async fn redeem(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Catalogue<T> {
     items: Vec<Item<T>>,
 }
 
-#[derive(Debug, Serialize)]
+/// An entry of a catalogue: its id and its fields.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Item<T> {
     id: String,
     #[serde(flatten)]
@@ -181,12 +225,26 @@ fn catalogue<T>(items: Vec<(String, T)>) -> axum::Json<Catalogue<T>> {
     })
 }
 
+/// The experience packs points can be redeemed for.
+#[utoipa::path(
+    get,
+    path = "/api/v1/experience-packs",
+    tag = "billing",
+    responses((status = 200, description = "The packs.", body = Catalogue<ExperiencePack>))
+)]
 pub async fn packs(
     State(state): State<AppState>,
 ) -> Result<axum::Json<Catalogue<ExperiencePack>>, ApiError> {
     Ok(catalogue(state.store.packs().await?))
 }
 
+/// The flat-rate plans on offer.
+#[utoipa::path(
+    get,
+    path = "/api/v1/plans",
+    tag = "billing",
+    responses((status = 200, description = "The plans.", body = Catalogue<Plan>))
+)]
 pub async fn plan_catalogue(
     State(state): State<AppState>,
 ) -> Result<axum::Json<Catalogue<Plan>>, ApiError> {
@@ -205,7 +263,7 @@ impl From<PlanError> for ApiError {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionView {
     plan_id: String,
@@ -224,6 +282,17 @@ fn view(sub: Subscription, fee: i64) -> SubscriptionView {
     }
 }
 
+/// The member's plan, with what cancelling it today would cost.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/plan",
+    tag = "billing",
+    security(("member_token" = [])),
+    responses(
+        (status = 200, description = "The subscription.", body = SubscriptionView),
+        (status = 404, description = "The member has no plan."),
+    )
+)]
 pub async fn my_plan(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -232,12 +301,26 @@ pub async fn my_plan(
     Ok(axum::Json(view(sub, fee)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubscribeBody {
     plan_id: String,
 }
 
+/// Subscribes the member to a plan.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/plan",
+    tag = "billing",
+    security(("member_token" = [])),
+    request_body = SubscribeBody,
+    responses(
+        (status = 201, description = "Subscribed.", body = SubscriptionView),
+        (status = 400, description = "The body is malformed."),
+        (status = 404, description = "No such plan."),
+        (status = 409, description = "The member has a plan already."),
+    )
+)]
 pub async fn subscribe(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -248,19 +331,35 @@ pub async fn subscribe(
     Ok((StatusCode::CREATED, axum::Json(view(sub, fee))))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancelBody {
+    /// The early-termination fee the member was shown and accepts.
     accept_fee_cents: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Cancelled {
     fee_cents: i64,
 }
 
+/// Cancels the member's plan, charging the early-termination fee.
+///
 /// Cancels only when the member confirms the fee they were shown (`GET /api/v1/me/plan`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/plan/cancel",
+    tag = "billing",
+    security(("member_token" = [])),
+    request_body = CancelBody,
+    responses(
+        (status = 200, description = "Cancelled, and the fee charged.", body = Cancelled),
+        (status = 400, description = "The body is malformed."),
+        (status = 404, description = "The member has no plan."),
+        (status = 409, description = "`acceptFeeCents` is absent or not the fee due."),
+    )
+)]
 pub async fn cancel_plan(
     State(state): State<AppState>,
     member: CurrentMember,

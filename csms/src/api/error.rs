@@ -1,6 +1,7 @@
 //! The one error type of the REST API and its wire form, `application/problem+json`
 //! (RFC 9457): `{"type","title","status","detail"}`, plus extension members where a problem
-//! carries more (the charge point's CALLERROR behind a 502). Logged once, here.
+//! carries more (the charge point's CALLERROR behind a 502). Logged once, here. The OpenAPI
+//! document describes that wire form with [`ProblemDetails`] and [`CallErrorProblem`].
 
 use axum::{
     Json,
@@ -11,6 +12,42 @@ use axum::{
 use serde_json::{Map, Value, json};
 
 use crate::{gateway::registry::CallFailure, store::StoreError};
+
+// Documentation only: `ApiError::into_response` writes these members, and a test below keeps
+// the two in step.
+/// An error, as `application/problem+json` (RFC 9457).
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/not-found",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "no charge point CP-404"
+}))]
+pub struct ProblemDetails {
+    /// `/problems/<slug>`: what kind of problem it is.
+    #[schema(rename = "type")]
+    pub problem_type: String,
+    /// The HTTP status's reason phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+}
+
+/// The 502 of a command the charge point answered with a CALLERROR: the problem plus the
+/// CALLERROR's members.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub struct CallErrorProblem {
+    #[serde(flatten)]
+    pub problem: ProblemDetails,
+    /// The OCPP error code, e.g. `NotSupported`.
+    pub error_code: String,
+    pub error_description: String,
+    #[schema(value_type = Object)]
+    pub error_details: Value,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -138,5 +175,64 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    async fn members(error: ApiError) -> BTreeSet<String> {
+        let body = axum::body::to_bytes(error.into_response().into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        body.as_object().unwrap().keys().cloned().collect()
+    }
+
+    fn properties(schema: &Value) -> BTreeSet<String> {
+        schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_documented_problem_has_the_members_every_problem_has() {
+        let documented = properties(&serde_json::to_value(ProblemDetails::schema()).unwrap());
+        let errors = [
+            ApiError::BadRequest("bad".into()),
+            ApiError::Unauthorized,
+            ApiError::NotFound("gone".into()),
+            ApiError::TooManyRequests(3),
+            ApiError::ChargePoint(CallFailure::NotConnected),
+            ApiError::Store(StoreError::Closed),
+        ];
+        for error in errors {
+            assert_eq!(members(error).await, documented);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_documented_call_error_problem_has_the_callerror_members() {
+        let schema = serde_json::to_value(CallErrorProblem::schema()).unwrap();
+        let extension = &schema["allOf"][1];
+        let documented: BTreeSet<String> =
+            properties(&serde_json::to_value(ProblemDetails::schema()).unwrap())
+                .into_iter()
+                .chain(properties(extension))
+                .collect();
+        let error = ApiError::ChargePoint(CallFailure::CallError {
+            code: "NotSupported".into(),
+            description: "no".into(),
+            details: json!({}),
+        });
+        assert_eq!(members(error).await, documented);
     }
 }

@@ -21,25 +21,29 @@ use crate::{
     store::members::{GreenCardRecord, MemberRecord, NewMember},
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Registration {
     email: Email,
+    /// At least 10 characters.
+    #[schema(min_length = 10)]
     password: String,
     name: String,
     segment: Segment,
+    /// An IBAN, to pay by direct debit.
     bank_account: Option<String>,
     /// A flat-rate plan to start with.
     plan_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     member_number: MemberId,
     email: Email,
     name: String,
     segment: Segment,
+    /// The bank account with all but its last 4 characters hidden.
     bank_account_masked: Option<String>,
     created_at: DateTime<Utc>,
 }
@@ -57,6 +61,18 @@ impl From<MemberRecord> for Profile {
     }
 }
 
+/// Registers a member (and sends the welcome message).
+#[utoipa::path(
+    post,
+    path = "/api/v1/members",
+    tag = "members",
+    request_body = Registration,
+    responses(
+        (status = 201, description = "Registered.", body = Profile),
+        (status = 400, description = "A malformed email or bank account, a password under 10 characters, a bad name, or an unknown plan."),
+        (status = 409, description = "This email is registered already."),
+    )
+)]
 pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<Registration>,
@@ -124,16 +140,17 @@ pub async fn register(
     Ok((StatusCode::CREATED, axum::Json(created.into())))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Credentials {
     email: String,
     password: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
+    /// The member token: `Authorization: Bearer <token>`.
     token: String,
     expires_at: DateTime<Utc>,
 }
@@ -141,6 +158,20 @@ pub struct Session {
 /// Verified against when the email is unknown, so both failures take the same time.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Hn0bY6Rj0+7r4x5Jp2b7Ww6f9bKc1cZrV2y3T2m8QkA";
 
+/// Logs a member in: a bearer token for the member endpoints.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "members",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Logged in.", body = Session),
+        (status = 400, description = "The body is malformed."),
+        (status = 401, description = "Wrong email or password."),
+        (status = 429, description = "Too many failed attempts for this email; `Retry-After` says when to try again.",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<Credentials>,
@@ -172,6 +203,14 @@ pub async fn login(
     Ok(axum::Json(Session { token, expires_at }))
 }
 
+/// Revokes the presented member token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "members",
+    security(("member_token" = [])),
+    responses((status = 204, description = "Logged out."))
+)]
 pub async fn logout(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -180,6 +219,14 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The member's profile.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "members",
+    security(("member_token" = [])),
+    responses((status = 200, description = "The profile.", body = Profile))
+)]
 pub async fn me(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -192,18 +239,21 @@ pub async fn me(
     Ok(axum::Json(record.into()))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewCard {
+    /// The RFID uid of the card; generated when absent.
     id_tag: Option<IdTag>,
 }
 
-#[derive(Debug, Serialize)]
+/// A Green Card, with its balance and points.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CardView {
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<DateTime<Utc>>,
     id_tag: IdTag,
+    /// `Active` once issued.
     status: String,
     balance_cents: i64,
     points: i64,
@@ -230,6 +280,19 @@ fn generated_id_tag() -> IdTag {
     IdTag::parse(&hex).expect("14 characters")
 }
 
+/// Issues a Green Card to the member.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/green-cards",
+    tag = "members",
+    security(("member_token" = [])),
+    request_body = NewCard,
+    responses(
+        (status = 201, description = "Issued.", body = CardView),
+        (status = 400, description = "The body or the id tag is malformed."),
+        (status = 409, description = "The id tag is in use."),
+    )
+)]
 pub async fn issue_card(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -263,6 +326,18 @@ pub(crate) async fn own_card(
         .ok_or_else(not_found)
 }
 
+/// One of the member's Green Cards.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/green-cards/{idTag}",
+    tag = "members",
+    security(("member_token" = [])),
+    params(("idTag" = String, Path, description = "The card's id tag.")),
+    responses(
+        (status = 200, description = "The card.", body = CardView),
+        (status = 404, description = "No such card of this member."),
+    )
+)]
 pub async fn card(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -271,12 +346,20 @@ pub async fn card(
     Ok(axum::Json(own_card(&state, &member, &raw).await?.into()))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CardList {
     green_cards: Vec<CardView>,
 }
 
+/// The member's Green Cards.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/green-cards",
+    tag = "members",
+    security(("member_token" = [])),
+    responses((status = 200, description = "The member's cards.", body = CardList))
+)]
 pub async fn cards(
     State(state): State<AppState>,
     member: CurrentMember,

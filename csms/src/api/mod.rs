@@ -1,5 +1,7 @@
 //! The REST API (axum): public availability, the operator router behind its bearer token,
-//! `/healthz` and `/metrics`. Every handler maps its failures through [`error::ApiError`].
+//! `/healthz`, `/metrics`, the OpenAPI document built from the same routes ([`openapi`]), and
+//! the drivers' web page ([`web`]).
+//! Every handler maps its failures through [`error::ApiError`].
 
 pub mod availability;
 pub mod billing;
@@ -8,61 +10,60 @@ pub mod extract;
 pub mod member_auth;
 pub mod members;
 pub mod nps;
+pub mod openapi;
 pub mod operator;
 pub mod reservations;
+pub mod web;
 
 use axum::{
-    Router,
+    Extension, Router,
     extract::State,
     http::{StatusCode, header},
     response::IntoResponse,
-    routing::{delete, get, post},
 };
+use serde::Serialize;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::app::AppState;
 
+/// The whole HTTP surface but the OCPP socket. Routes are registered only with `routes!`, so
+/// each is in the OpenAPI document ([`openapi`]); handlers serving one path go in one `routes!`.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/api/v1/availability", get(availability::search))
-        .route("/api/v1/availability/events", get(availability::events))
-        .route("/api/v1/availability/slots", get(reservations::slots))
-        .route("/api/v1/reservations", post(reservations::create))
-        .route("/api/v1/reservations/{id}", delete(reservations::cancel))
-        .route("/api/v1/me/reservations", get(reservations::mine))
-        .route("/api/v1/me/messages", get(reservations::messages))
-        .route("/api/v1/members", post(members::register))
-        .route("/api/v1/auth/login", post(members::login))
-        .route("/api/v1/auth/logout", post(members::logout))
-        .route("/api/v1/me", get(members::me))
-        .route(
-            "/api/v1/me/green-cards",
-            post(members::issue_card).get(members::cards),
-        )
-        .route("/api/v1/me/green-cards/{id_tag}", get(members::card))
-        .route(
-            "/api/v1/me/green-cards/{id_tag}/top-ups",
-            post(billing::top_up),
-        )
-        .route(
-            "/api/v1/me/green-cards/{id_tag}/redemptions",
-            post(billing::redeem),
-        )
-        .route("/api/v1/me/sessions", get(billing::sessions))
-        .route(
-            "/api/v1/me/sessions/{transaction_id}/nps",
-            post(nps::answer_session),
-        )
-        .route("/api/v1/me/contacts/{id}/nps", post(nps::answer_contact))
-        .route(
-            "/api/v1/me/plan",
-            get(billing::my_plan).post(billing::subscribe),
-        )
-        .route("/api/v1/me/plan/cancel", post(billing::cancel_plan))
-        .route("/api/v1/plans", get(billing::plan_catalogue))
-        .route("/api/v1/experience-packs", get(billing::packs))
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi::document))
+        .routes(routes!(availability::search))
+        .routes(routes!(availability::events))
+        .routes(routes!(reservations::slots))
+        .routes(routes!(reservations::create))
+        .routes(routes!(reservations::cancel))
+        .routes(routes!(reservations::mine))
+        .routes(routes!(reservations::messages))
+        .routes(routes!(members::register))
+        .routes(routes!(members::login))
+        .routes(routes!(members::logout))
+        .routes(routes!(members::me))
+        .routes(routes!(members::issue_card, members::cards))
+        .routes(routes!(members::card))
+        .routes(routes!(billing::top_up))
+        .routes(routes!(billing::redeem))
+        .routes(routes!(billing::sessions))
+        .routes(routes!(nps::answer_session))
+        .routes(routes!(nps::answer_contact))
+        .routes(routes!(billing::my_plan, billing::subscribe))
+        .routes(routes!(billing::cancel_plan))
+        .routes(routes!(billing::plan_catalogue))
+        .routes(routes!(billing::packs))
         .nest("/api/v1/operator", operator::router(state.clone()))
+        .split_for_parts();
+    let document = openapi::Document::render(&openapi::finish(doc));
+    router
+        .route_layer(Extension(document))
+        // The web page is not part of the API, so not in its document (the drift test holds
+        // every served route outside the document to be one of the page's files).
+        .merge(web::router())
         .fallback(not_found)
         .layer(cors(&state.config.cors_origins))
         .with_state(state)
@@ -82,23 +83,50 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
         .max_age(std::time::Duration::from_secs(3600))
 }
 
-/// 200 when the store answers, 503 otherwise.
+/// The body of `/healthz`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok`, or `store unreachable`.
+    status: &'static str,
+}
+
+/// Whether the store is reachable.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "system",
+    responses(
+        (status = 200, description = "The store answers.", body = Health),
+        (status = 503, description = "The store is unreachable.", body = Health),
+    )
+)]
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok"})),
-        ),
+        Ok(()) => (StatusCode::OK, axum::Json(Health { status: "ok" })),
         Err(e) => {
             tracing::warn!(error = %e, "health check: store unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"status": "store unreachable"})),
+                axum::Json(Health {
+                    status: "store unreachable",
+                }),
             )
         }
     }
 }
 
+/// Every metric, in the Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "system",
+    responses((
+        status = 200,
+        description = "The Prometheus text exposition format.",
+        content_type = "text/plain; version=0.0.4",
+        body = String,
+    ))
+)]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

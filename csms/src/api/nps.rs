@@ -20,17 +20,21 @@ use crate::{
     store::engagement::{NpsFilter, Subject},
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Answer {
+    /// How likely the member is to recommend CITERE, 0 to 10.
+    #[schema(minimum = 0, maximum = 10)]
     score: i64,
+    /// At most 2000 characters.
     comment: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Answered {
     score: i64,
+    /// `promoter` (9-10), `passive` (7-8) or `detractor` (0-6).
     class: &'static str,
 }
 
@@ -73,6 +77,9 @@ async fn record(
         7..=8 => "passive",
         _ => "detractor",
     };
+    state
+        .bus
+        .publish(crate::events::DomainEvent::NpsAnswered { class });
     Ok((
         StatusCode::CREATED,
         axum::Json(Answered {
@@ -82,6 +89,21 @@ async fn record(
     ))
 }
 
+/// The member rates a finished session of theirs (once).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/sessions/{transactionId}/nps",
+    tag = "nps",
+    security(("member_token" = [])),
+    params(("transactionId" = i64, Path, description = "The session's transaction id.")),
+    request_body = Answer,
+    responses(
+        (status = 201, description = "Recorded.", body = Answered),
+        (status = 400, description = "The body is malformed, the score outside 0..=10 or the comment too long."),
+        (status = 404, description = "No such finished session of this member."),
+        (status = 409, description = "This session was rated already."),
+    )
+)]
 pub async fn answer_session(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -104,6 +126,21 @@ pub async fn answer_session(
     record(&state, member.id, subject, answer).await
 }
 
+/// The member rates a contact with customer service (once).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/contacts/{id}/nps",
+    tag = "nps",
+    security(("member_token" = [])),
+    params(("id" = i64, Path, description = "The contact's id (from the invitation message).")),
+    request_body = Answer,
+    responses(
+        (status = 201, description = "Recorded.", body = Answered),
+        (status = 400, description = "The body is malformed, the score outside 0..=10 or the comment too long."),
+        (status = 404, description = "No such contact of this member."),
+        (status = 409, description = "This contact was rated already."),
+    )
+)]
 pub async fn answer_contact(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -119,21 +156,35 @@ pub async fn answer_contact(
     record(&state, member.id, Subject::Contact(id), answer).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContactBody {
+    /// `chat`, `phone`, `whatsapp`, `email` or `charger`.
     channel: String,
+    /// 1 to 2000 characters.
     summary: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ContactCreated {
     id: i64,
 }
 
 const CHANNELS: &[&str] = &["chat", "phone", "whatsapp", "email", "charger"];
 
-/// An operator records a contact with a member; the member is invited to rate it.
+/// Records a contact with a member, who is invited to rate it (operator).
+#[utoipa::path(
+    post,
+    path = "/members/{memberNumber}/contacts",
+    tag = "operator",
+    params(("memberNumber" = i64, Path, description = "The member's number.")),
+    request_body = ContactBody,
+    responses(
+        (status = 201, description = "Recorded; the member has an invitation to rate it.", body = ContactCreated),
+        (status = 400, description = "The body is malformed, or the channel or summary is invalid."),
+        (status = 404, description = "No such member."),
+    )
+)]
 pub async fn record_contact(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -175,15 +226,21 @@ pub async fn record_contact(
     Ok((StatusCode::CREATED, axum::Json(ContactCreated { id })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct NpsQuery {
+    /// Only answers given at or after this time.
     from: Option<DateTime<Utc>>,
+    /// Only answers given before this time.
     to: Option<DateTime<Utc>>,
+    /// Only answers about sessions at this charge point.
     charge_point_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// The score (`nps` = round(100 × (promoters − detractors) / responses), 0 when there are
+/// none) and its course, month by month.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NpsReport {
     #[serde(flatten)]
@@ -191,6 +248,17 @@ pub struct NpsReport {
     by_month: Vec<MonthScore>,
 }
 
+/// The Net Promoter Score, filtered by period and charge point (operator).
+#[utoipa::path(
+    get,
+    path = "/nps",
+    tag = "operator",
+    params(NpsQuery),
+    responses(
+        (status = 200, description = "The score.", body = NpsReport),
+        (status = 400, description = "A malformed filter, or `to` not after `from`."),
+    )
+)]
 pub async fn report(
     State(state): State<AppState>,
     Query(q): Query<NpsQuery>,

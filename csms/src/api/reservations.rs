@@ -40,17 +40,20 @@ impl From<ReserveError> for ApiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReservationBody {
     charge_point_id: String,
+    /// A connector of the charge point; any free one when absent.
     connector_id: Option<u32>,
+    /// The card that will start the session.
     id_tag: IdTag,
+    /// A later slot to book; now when absent.
     starts_at: Option<DateTime<Utc>>,
     duration_minutes: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReservationView {
     id: i64,
@@ -79,6 +82,22 @@ impl From<ReservationRecord> for ReservationView {
     }
 }
 
+/// Reserves a connector now, or books a later slot (member).
+#[utoipa::path(
+    post,
+    path = "/api/v1/reservations",
+    tag = "reservations",
+    security(("member_token" = [])),
+    request_body = ReservationBody,
+    responses(
+        (status = 201, description = "Reserved (`Active`, the charge point accepted) or booked (`Scheduled`).", body = ReservationView),
+        (status = 400, description = "The body is malformed, or the slot is in the past or too long."),
+        (status = 404, description = "No such charge point or connector."),
+        (status = 409, description = "The connector is not free, the slot overlaps another booking, or the charge point refused."),
+        (status = 502, description = "The charge point's answer was not understood."),
+        (status = 504, description = "The charge point did not answer in time."),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -96,6 +115,19 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(record.into())))
 }
 
+/// Cancels one of the member's reservations (sends `CancelReservation` when it is active).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/reservations/{id}",
+    tag = "reservations",
+    security(("member_token" = [])),
+    params(("id" = i64, Path, description = "The reservation's id.")),
+    responses(
+        (status = 204, description = "Cancelled."),
+        (status = 404, description = "No such reservation of this member."),
+        (status = 409, description = "The reservation is over already."),
+    )
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -108,11 +140,19 @@ pub async fn cancel(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReservationList {
     reservations: Vec<ReservationView>,
 }
 
+/// The member's reservations.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/reservations",
+    tag = "reservations",
+    security(("member_token" = [])),
+    responses((status = 200, description = "The member's reservations.", body = ReservationList))
+)]
 pub async fn mine(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -123,6 +163,18 @@ pub async fn mine(
     }))
 }
 
+/// A charge point's reservations (operator; mounted under `/api/v1/operator`).
+#[utoipa::path(
+    get,
+    path = "/charge-points/{id}/reservations",
+    tag = "operator",
+    params(("id" = String, Path, description = "The charge point's id.")),
+    responses(
+        (status = 200, description = "The charge point's reservations.", body = ReservationList),
+        (status = 400, description = "The id is not a valid charge point id."),
+        (status = 404, description = "No such charge point."),
+    )
+)]
 pub async fn of_charge_point(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -137,7 +189,7 @@ pub async fn of_charge_point(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageView {
     id: i64,
@@ -147,11 +199,19 @@ pub struct MessageView {
     created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MessageList {
     messages: Vec<MessageView>,
 }
 
+/// Messages sent to the member: the welcome, receipts, NPS invitations.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/messages",
+    tag = "members",
+    security(("member_token" = [])),
+    responses((status = 200, description = "The member's messages.", body = MessageList))
+)]
 pub async fn messages(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -169,20 +229,30 @@ pub async fn messages(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SlotParams {
+    /// Latitude of the place, in [-90, 90].
     lat: f64,
+    /// Longitude of the place, in [-180, 180].
     lon: f64,
+    /// The search radius, in (0, 200]; 10 when absent.
     radius_km: Option<f64>,
+    /// The start of the window (within 2 minutes of now: the connector must be free now).
     from: DateTime<Utc>,
+    /// The end of the window.
     to: DateTime<Utc>,
+    /// Only connectors with this plug.
+    #[param(inline)]
     connector_type: Option<ConnectorType>,
+    /// Only connectors of at least this power.
     min_power_kw: Option<f64>,
+    /// At most this many slots, in 1..=100; 20 when absent.
     limit: Option<usize>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Slot {
     charge_point_id: ChargePointId,
@@ -199,7 +269,7 @@ pub struct Slot {
     to: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SlotList {
     slots: Vec<Slot>,
 }
@@ -207,6 +277,17 @@ pub struct SlotList {
 /// A window that starts within this much of now counts as "now": the connector must be free.
 const NOW_TOLERANCE_SECS: i64 = 120;
 
+/// Connectors near a place that are free for a whole window, to book.
+#[utoipa::path(
+    get,
+    path = "/api/v1/availability/slots",
+    tag = "reservations",
+    params(SlotParams),
+    responses(
+        (status = 200, description = "The free slots.", body = SlotList),
+        (status = 400, description = "A coordinate, the radius or the limit is out of range, or the window is empty, past or too long."),
+    )
+)]
 pub async fn slots(
     State(state): State<AppState>,
     Query(p): Query<SlotParams>,

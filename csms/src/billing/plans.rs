@@ -20,7 +20,7 @@ use crate::{
 
 /// One tier of the early-termination fee: cancelling in months `from_month..=to_month` of the
 /// commitment costs `fee_cents`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FeeTier {
     pub from_month: i64,
@@ -28,7 +28,7 @@ pub struct FeeTier {
     pub fee_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Plan {
     pub name: String,

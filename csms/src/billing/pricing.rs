@@ -37,7 +37,7 @@ pub struct Context {
     pub offers: Vec<Offer>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum LineKind {
     Energy,
@@ -49,7 +49,7 @@ pub enum LineKind {
 
 /// One line of a receipt. `quantity` is in Wh, seconds or sessions; `amount_cents` is signed
 /// (a discount is negative).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Line {
     pub kind: LineKind,

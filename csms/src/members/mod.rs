@@ -10,12 +10,16 @@ pub mod welcome;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::domain::InvalidValue;
 
 /// A member's number, assigned in order of registration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
+#[schema(value_type = i64, example = 1042)]
 pub struct MemberId(pub i64);
 
 impl fmt::Display for MemberId {
@@ -25,8 +29,9 @@ impl fmt::Display for MemberId {
 }
 
 /// An email address, trimmed and lowercased: one `local@domain.tld`, at most 254 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(transparent)]
+#[schema(value_type = String, format = Email, example = "ada@example.com")]
 pub struct Email(String);
 
 impl Email {
@@ -60,7 +65,7 @@ impl<'de> Deserialize<'de> for Email {
 }
 
 /// Private drivers or business accounts (promotions may target either).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Segment {
     Private,

@@ -382,6 +382,23 @@ async fn the_best_discount_applies_and_the_receipt_names_it() {
             .status(),
         400
     );
+    let listed: Value = app
+        .get("/api/v1/operator/promotions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = listed["promotions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["launch", "bf26"],
+        "by start, and the refused one is not there"
+    );
     // Member 1 in Black Friday week: the 50 % launch offer beats 25 %; they do not stack.
     let friday = detail(&app, session(&mut charger, &tag, 10_000, 28).await).await;
     assert_eq!(friday["discountCents"], 500);

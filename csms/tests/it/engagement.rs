@@ -195,6 +195,20 @@ async fn each_session_gets_one_nps_answer_and_operators_see_the_score() {
         201
     );
 
+    assert_eventually("answers are counted by class", || async {
+        let metrics = app
+            .http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        metrics.contains(r#"csms_nps_answers_total{class="promoter"} 1"#)
+            && metrics.contains(r#"csms_nps_answers_total{class="detractor"} 1"#)
+    })
+    .await;
     let all: Value = app.get("/api/v1/operator/nps").await.json().await.unwrap();
     assert_eq!(
         (

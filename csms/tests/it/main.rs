@@ -6,6 +6,7 @@ mod engagement;
 mod gateway;
 mod helpers;
 mod members;
+mod openapi;
 mod operator_api;
 mod process;
 mod reservations;

@@ -412,14 +412,16 @@ async fn a_booking_sends_reserve_now_when_its_slot_begins_and_moves_to_a_twin_wh
         ) == (json!("Active"), json!(2))
     })
     .await;
-    let messages: Value = app.member_json(&token, "/api/v1/me/messages").await;
-    assert_eq!(messages["messages"][0]["kind"], "booking");
-    assert!(
-        messages["messages"][0]["body"]
-            .as_str()
-            .unwrap()
-            .contains("connector 2")
-    );
+    // The member is told after the reservation turns Active.
+    assert_eventually("the member is told of the move", || async {
+        let messages: Value = app.member_json(&token, "/api/v1/me/messages").await;
+        messages["messages"][0]["kind"] == "booking"
+            && messages["messages"][0]["body"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("connector 2")
+    })
+    .await;
     app.shutdown().await;
 }
 

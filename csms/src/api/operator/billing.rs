@@ -35,6 +35,19 @@ fn created(created: bool) -> StatusCode {
     }
 }
 
+/// Creates or replaces a promotion.
+#[utoipa::path(
+    put,
+    path = "/promotions/{id}",
+    tag = "operator",
+    params(("id" = String, Path, description = "The promotion's id: 1 to 64 letters, digits, '-', '_' or '.'.")),
+    request_body = PromotionSpec,
+    responses(
+        (status = 200, description = "Replaced.", body = PromotionSpec),
+        (status = 201, description = "Created.", body = PromotionSpec),
+        (status = 400, description = "The id or the promotion is invalid."),
+    )
+)]
 pub async fn put_promotion(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -58,24 +71,52 @@ pub async fn put_promotion(
     ))
 }
 
-#[derive(Debug, Serialize)]
+/// An entry of a list: its id and its fields.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Listed<T> {
     id: String,
     #[serde(flatten)]
     item: T,
 }
 
-pub async fn promotions(
-    State(state): State<AppState>,
-) -> Result<axum::Json<Vec<Listed<PromotionSpec>>>, ApiError> {
-    let all = state.store.promotions().await?;
-    Ok(axum::Json(
-        all.into_iter()
-            .map(|(id, item)| Listed { id, item })
-            .collect(),
-    ))
+/// The promotions, as every other list: `{"promotions": […]}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PromotionList {
+    promotions: Vec<Listed<PromotionSpec>>,
 }
 
+/// Every promotion.
+#[utoipa::path(
+    get,
+    path = "/promotions",
+    tag = "operator",
+    responses((status = 200, description = "The promotions.", body = PromotionList))
+)]
+pub async fn promotions(
+    State(state): State<AppState>,
+) -> Result<axum::Json<PromotionList>, ApiError> {
+    let all = state.store.promotions().await?;
+    Ok(axum::Json(PromotionList {
+        promotions: all
+            .into_iter()
+            .map(|(id, item)| Listed { id, item })
+            .collect(),
+    }))
+}
+
+/// Creates or replaces an experience pack.
+#[utoipa::path(
+    put,
+    path = "/experience-packs/{id}",
+    tag = "operator",
+    params(("id" = String, Path, description = "The pack's id: 1 to 64 letters, digits, '-', '_' or '.'.")),
+    request_body = ExperiencePack,
+    responses(
+        (status = 200, description = "Replaced.", body = ExperiencePack),
+        (status = 201, description = "Created.", body = ExperiencePack),
+        (status = 400, description = "The id or the pack is invalid."),
+    )
+)]
 pub async fn put_pack(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -93,6 +134,19 @@ pub async fn put_pack(
     ))
 }
 
+/// Creates or replaces a flat-rate plan.
+#[utoipa::path(
+    put,
+    path = "/plans/{id}",
+    tag = "operator",
+    params(("id" = String, Path, description = "The plan's id: 1 to 64 letters, digits, '-', '_' or '.'.")),
+    request_body = Plan,
+    responses(
+        (status = 200, description = "Replaced.", body = Plan),
+        (status = 201, description = "Created.", body = Plan),
+        (status = 400, description = "The id or the plan is invalid."),
+    )
+)]
 pub async fn put_plan(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -106,15 +160,23 @@ pub async fn put_plan(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanFeeRun {
     month: String,
     charged: usize,
 }
 
-/// Runs the monthly plan-fee job now (it also runs by itself every hour). Idempotent per
-/// member and month: a second run in the same month charges nobody.
+/// Runs the monthly plan-fee job now.
+///
+/// It also runs by itself every hour. Idempotent per member and month: a second run in the
+/// same month charges nobody.
+#[utoipa::path(
+    post,
+    path = "/billing/plan-fees",
+    tag = "operator",
+    responses((status = 200, description = "The month and how many members were charged.", body = PlanFeeRun))
+)]
 pub async fn run_plan_fees(
     State(state): State<AppState>,
 ) -> Result<axum::Json<PlanFeeRun>, ApiError> {
@@ -126,16 +188,23 @@ pub async fn run_plan_fees(
     }))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LedgerAudit {
     balanced: bool,
     problem: Option<String>,
     /// The network's own accounts, in cents (revenue is positive, money owed to us negative).
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
     accounts: std::collections::BTreeMap<&'static str, i64>,
 }
 
 /// Checks the ledger: every balance equals its transfers and each unit sums to zero.
+#[utoipa::path(
+    get,
+    path = "/billing/ledger",
+    tag = "operator",
+    responses((status = 200, description = "The audit and the network's own accounts.", body = LedgerAudit))
+)]
 pub async fn audit_ledger(
     State(state): State<AppState>,
 ) -> Result<axum::Json<LedgerAudit>, ApiError> {

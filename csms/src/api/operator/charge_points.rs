@@ -18,25 +18,33 @@ use crate::{
 };
 
 /// The body of `PUT`. `password`: absent keeps the current one, `null` removes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChargePointBody {
+    /// 1 to 200 characters.
     name: String,
+    /// At most 500 characters.
     address: String,
     latitude: f64,
     longitude: f64,
+    /// The HTTP Basic password of the charge point: absent keeps the current one, `null`
+    /// removes it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, required = false)]
     password: Option<Option<String>>,
+    /// The tariff; `default` when absent.
     tariff_id: Option<String>,
     connectors: Vec<ConnectorBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConnectorBody {
+    /// From 1, unique within the charge point.
     connector_id: u32,
     #[serde(rename = "type")]
     connector_type: ConnectorType,
+    /// In (0, 1000].
     max_power_kw: f64,
 }
 
@@ -45,7 +53,8 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
     Option::<String>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Serialize)]
+/// A charge point as defined (never its password) with its live state.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargePointView {
     id: ChargePointId,
@@ -55,8 +64,10 @@ pub struct ChargePointView {
     longitude: Option<f64>,
     tariff_id: Option<String>,
     connected: bool,
+    /// `ocpp1.6` or `ocpp2.0.1` while connected.
     protocol: Option<&'static str>,
     last_seen: Option<DateTime<Utc>>,
+    /// The status of the charge point as a whole (connector 0).
     status: ConnectorStatus,
     registration_status: Option<RegistrationStatus>,
     vendor: Option<String>,
@@ -65,7 +76,7 @@ pub struct ChargePointView {
     connectors: Vec<ConnectorView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectorView {
     connector_id: u32,
@@ -147,6 +158,20 @@ fn validate(body: &ChargePointBody) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Creates or replaces a charge point.
+#[utoipa::path(
+    put,
+    path = "/charge-points/{id}",
+    operation_id = "put_charge_point",
+    tag = "operator",
+    params(("id" = String, Path, description = "The charge point's id.")),
+    request_body = ChargePointBody,
+    responses(
+        (status = 200, description = "Replaced.", body = ChargePointView),
+        (status = 201, description = "Created.", body = ChargePointView),
+        (status = 400, description = "The id or the body is invalid."),
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
@@ -195,6 +220,19 @@ pub async fn put(
     Ok((status, axum::Json(view)))
 }
 
+/// A charge point, with its live state.
+#[utoipa::path(
+    get,
+    path = "/charge-points/{id}",
+    operation_id = "get_charge_point",
+    tag = "operator",
+    params(("id" = String, Path, description = "The charge point's id.")),
+    responses(
+        (status = 200, description = "The charge point.", body = ChargePointView),
+        (status = 400, description = "The id is not a valid charge point id."),
+        (status = 404, description = "No such charge point."),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
@@ -207,12 +245,20 @@ pub async fn get(
         .ok_or_else(|| ApiError::NotFound(format!("no charge point {id}")))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargePointList {
     charge_points: Vec<ChargePointView>,
 }
 
+/// Every charge point, with its live state.
+#[utoipa::path(
+    get,
+    path = "/charge-points",
+    operation_id = "list_charge_points",
+    tag = "operator",
+    responses((status = 200, description = "The charge points.", body = ChargePointList))
+)]
 pub async fn list(State(state): State<AppState>) -> axum::Json<ChargePointList> {
     axum::Json(ChargePointList {
         charge_points: state.fleet.list().into_iter().map(Into::into).collect(),

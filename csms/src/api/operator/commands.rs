@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::charge_points::parse_id;
 use crate::{
     api::{
-        error::ApiError,
+        error::{ApiError, CallErrorProblem},
         extract::{Json, Path},
     },
     app::AppState,
@@ -17,6 +17,25 @@ use crate::{
     ocpp16,
 };
 
+/// Sends an OCPP CALL to a connected charge point; answers with its response payload.
+#[utoipa::path(
+    post,
+    path = "/charge-points/{id}/commands/{action}",
+    tag = "operator",
+    params(
+        ("id" = String, Path, description = "The charge point's id."),
+        ("action" = String, Path, description = "The action as its protocol names it, e.g. `Reset`, `RemoteStartTransaction`."),
+    ),
+    request_body(content = Object, description = "The action's request payload."),
+    responses(
+        (status = 200, description = "The charge point's response payload.", body = Object),
+        (status = 400, description = "Not an action the central system sends, or the payload is invalid for it."),
+        (status = 404, description = "No such charge point, or it is not connected."),
+        (status = 502, description = "The charge point answered with a CALLERROR.", body = CallErrorProblem,
+            content_type = "application/problem+json"),
+        (status = 504, description = "The charge point did not answer in time."),
+    )
+)]
 pub async fn send(
     State(state): State<AppState>,
     Path((raw_id, action)): Path<(String, String)>,

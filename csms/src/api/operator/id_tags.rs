@@ -15,15 +15,16 @@ use crate::{
     store::id_tags::IdTagRecord,
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdTagBody {
+    /// Any status but `ConcurrentTx`.
     status: AuthorizationStatus,
     expires_at: Option<DateTime<Utc>>,
     parent_id_tag: Option<IdTag>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IdTagView {
     id_tag: IdTag,
@@ -47,6 +48,20 @@ fn parse_tag(raw: &str) -> Result<IdTag, ApiError> {
     IdTag::parse(raw).map_err(|e| ApiError::BadRequest(e.0))
 }
 
+/// Creates or replaces an id tag of the Authorize table.
+#[utoipa::path(
+    put,
+    path = "/id-tags/{idTag}",
+    operation_id = "put_id_tag",
+    tag = "operator",
+    params(("idTag" = String, Path, description = "The id tag: 1 to 20 characters.")),
+    request_body = IdTagBody,
+    responses(
+        (status = 200, description = "Replaced.", body = IdTagView),
+        (status = 201, description = "Created.", body = IdTagView),
+        (status = 400, description = "The id tag or the body is invalid (`ConcurrentTx` is not a tag's status)."),
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -73,6 +88,19 @@ pub async fn put(
     Ok((status, axum::Json(record.into())))
 }
 
+/// An id tag of the Authorize table.
+#[utoipa::path(
+    get,
+    path = "/id-tags/{idTag}",
+    operation_id = "get_id_tag",
+    tag = "operator",
+    params(("idTag" = String, Path, description = "The id tag.")),
+    responses(
+        (status = 200, description = "The id tag.", body = IdTagView),
+        (status = 400, description = "The id tag is invalid."),
+        (status = 404, description = "No such id tag."),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(raw): Path<String>,

@@ -10,49 +10,39 @@ mod tariffs;
 mod transactions;
 
 use axum::{
-    Router,
     extract::{Request, State},
     http::header,
     middleware::{self, Next},
     response::Response,
-    routing::{get, post, put},
 };
 use subtle::ConstantTimeEq;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::error::ApiError;
+use super::{error::ApiError, openapi};
 use crate::app::AppState;
 
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/charge-points", get(charge_points::list))
-        .route(
-            "/charge-points/{id}",
-            put(charge_points::put).get(charge_points::get),
-        )
-        .route(
-            "/charge-points/{id}/commands/{action}",
-            post(commands::send),
-        )
-        .route(
-            "/charge-points/{id}/reservations",
-            get(crate::api::reservations::of_charge_point),
-        )
-        .route("/transactions", get(transactions::list))
-        .route("/transactions/{transaction_id}", get(transactions::get))
-        .route("/tariffs/{id}", put(tariffs::put).get(tariffs::get))
-        .route("/promotions", get(billing::promotions))
-        .route("/promotions/{id}", put(billing::put_promotion))
-        .route("/experience-packs/{id}", put(billing::put_pack))
-        .route("/plans/{id}", put(billing::put_plan))
-        .route("/billing/plan-fees", post(billing::run_plan_fees))
-        .route("/nps", get(crate::api::nps::report))
-        .route(
-            "/members/{member_number}/contacts",
-            post(crate::api::nps::record_contact),
-        )
-        .route("/billing/ledger", get(billing::audit_ledger))
-        .route("/id-tags/{id_tag}", put(id_tags::put).get(id_tags::get))
-        .route_layer(middleware::from_fn_with_state(state, require_operator))
+/// The operator's routes, relative to `/api/v1/operator`, all behind [`require_operator`] (and
+/// so all documented as requiring the operator token).
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    let mut router = OpenApiRouter::new()
+        .routes(routes!(charge_points::list))
+        .routes(routes!(charge_points::put, charge_points::get))
+        .routes(routes!(commands::send))
+        .routes(routes!(crate::api::reservations::of_charge_point))
+        .routes(routes!(transactions::list))
+        .routes(routes!(transactions::get))
+        .routes(routes!(tariffs::put, tariffs::get))
+        .routes(routes!(billing::promotions))
+        .routes(routes!(billing::put_promotion))
+        .routes(routes!(billing::put_pack))
+        .routes(routes!(billing::put_plan))
+        .routes(routes!(billing::run_plan_fees))
+        .routes(routes!(crate::api::nps::report))
+        .routes(routes!(crate::api::nps::record_contact))
+        .routes(routes!(billing::audit_ledger))
+        .routes(routes!(id_tags::put, id_tags::get));
+    openapi::require(router.get_openapi_mut(), openapi::OPERATOR_TOKEN);
+    router.route_layer(middleware::from_fn_with_state(state, require_operator))
 }
 
 async fn require_operator(

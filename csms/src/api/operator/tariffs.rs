@@ -13,8 +13,10 @@ use crate::{
     store::tariffs::Tariff,
 };
 
-#[derive(Debug, Deserialize, Serialize)]
+/// Prices in whole cents, 0 to 100000 each.
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = Tariff)]
 pub struct TariffBody {
     price_per_kwh_cents: i64,
     price_per_minute_cents: i64,
@@ -36,6 +38,20 @@ fn parse_id(raw: &str) -> Result<String, ApiError> {
     }
 }
 
+/// Creates or replaces a tariff (`default` applies to charge points without one).
+#[utoipa::path(
+    put,
+    path = "/tariffs/{id}",
+    operation_id = "put_tariff",
+    tag = "operator",
+    params(("id" = String, Path, description = "The tariff's id: 1 to 64 letters, digits, '-', '_' or '.'.")),
+    request_body = TariffBody,
+    responses(
+        (status = 200, description = "Replaced.", body = TariffBody),
+        (status = 201, description = "Created.", body = TariffBody),
+        (status = 400, description = "The id or a price is invalid."),
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
@@ -66,6 +82,19 @@ pub async fn put(
     Ok((status, axum::Json(body)))
 }
 
+/// A tariff.
+#[utoipa::path(
+    get,
+    path = "/tariffs/{id}",
+    operation_id = "get_tariff",
+    tag = "operator",
+    params(("id" = String, Path, description = "The tariff's id.")),
+    responses(
+        (status = 200, description = "The tariff.", body = TariffBody),
+        (status = 400, description = "The id is invalid."),
+        (status = 404, description = "No such tariff."),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,

@@ -18,29 +18,37 @@ use crate::{
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only sessions at this charge point.
     charge_point_id: Option<String>,
+    /// Only `active` or only `finished` sessions.
+    #[param(inline)]
     status: Option<StatusFilter>,
+    /// At most this many, in 1..=500; 50 when absent.
     limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 enum StatusFilter {
     Active,
     Finished,
 }
 
-#[derive(Debug, Serialize)]
+/// A charging session.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionView {
     transaction_id: i64,
     charge_point_id: String,
     connector_id: u32,
     id_tag: String,
+    /// `active` or `finished`.
     status: &'static str,
+    /// How the session was authorized.
     authorization: &'static str,
     meter_start: i64,
     meter_stop: Option<i64>,
@@ -54,6 +62,7 @@ pub struct TransactionView {
     payment_method: Option<String>,
     discount_name: Option<String>,
     /// The priced lines of a settled session (empty until it is settled).
+    #[schema(value_type = Vec<crate::billing::pricing::Line>)]
     lines: Vec<serde_json::Value>,
 }
 
@@ -82,11 +91,23 @@ impl From<TransactionRecord> for TransactionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TransactionList {
     transactions: Vec<TransactionView>,
 }
 
+/// Charging sessions, newest first.
+#[utoipa::path(
+    get,
+    path = "/transactions",
+    operation_id = "list_transactions",
+    tag = "operator",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The sessions.", body = TransactionList),
+        (status = 400, description = "A malformed filter or limit."),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
@@ -108,6 +129,19 @@ pub async fn list(
     }))
 }
 
+/// One charging session, with its priced lines.
+#[utoipa::path(
+    get,
+    path = "/transactions/{transactionId}",
+    operation_id = "get_transaction",
+    tag = "operator",
+    params(("transactionId" = i64, Path, description = "The transaction id.")),
+    responses(
+        (status = 200, description = "The session.", body = TransactionView),
+        (status = 400, description = "The transaction id is not a number."),
+        (status = 404, description = "No such transaction."),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(transaction_id): Path<i64>,
