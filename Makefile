@@ -28,6 +28,7 @@ services:
 ## tools: what the end-to-end tests drive: Prometheus (and Chromium for the browser test)
 tools:
 	@scripts/prometheus.sh
+	@scripts/browser.sh
 
 python-env:
 	@scripts/python-env.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates .venv with the independent OCPP peer used by the interop tests: the Python `ocpp`
-# package (pinned) and `websockets`. Idempotent; reinstalls when the pins change.
+# Creates .venv with what the Python sides of the tests use: the independent OCPP peer (the
+# `ocpp` package and `websockets`) and Selenium for the browser test, all pinned in
+# tests/interop/requirements.txt. Idempotent; reinstalls when the pins change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requirements=tests/interop/requirements.txt
