@@ -101,7 +101,7 @@ impl App {
         if config.redis_url.is_some() {
             anyhow::bail!("cluster mode (--redis-url) is not available in this build yet");
         }
-        let store = Store::connect(&config.database_url)
+        let store = Store::connect_with(&config.database_url, config.sqlite_synchronous)
             .await
             .with_context(|| format!("cannot open the store at {}", config.database_url))?;
         let fleet = Arc::new(Fleet::load(store.load_charge_points().await?));

@@ -26,6 +26,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// SQLite's durability: `full` fsyncs every commit before acknowledging it; `normal`
+    /// survives the process dying (kill -9) but not a power cut, and commits far faster.
+    #[arg(long, env = "CSMS_SQLITE_SYNCHRONOUS", value_enum, default_value_t = crate::store::SqliteSync::Full)]
+    pub sqlite_synchronous: crate::store::SqliteSync,
+
     /// Cluster mode: several csms nodes share state through Redis.
     #[arg(long, env = "CSMS_REDIS_URL")]
     pub redis_url: Option<String>,

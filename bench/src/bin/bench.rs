@@ -81,6 +81,10 @@ async fn wait_for_port(addr: &str) -> anyhow::Result<()> {
 }
 
 async fn csms(tag: &str) -> anyhow::Result<Server> {
+    csms_with(tag, &[]).await
+}
+
+async fn csms_with(tag: &str, extra: &[&str]) -> anyhow::Result<Server> {
     let dir = std::env::temp_dir().join(format!("csms-bench-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -95,6 +99,7 @@ async fn csms(tag: &str) -> anyhow::Result<Server> {
         .args(["--operator-token", TOKEN, "--max-handshakes", "1024"])
         .arg("--database-url")
         .arg(format!("sqlite://{}", dir.join("bench.db").display()))
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .kill_on_drop(true)

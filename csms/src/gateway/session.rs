@@ -291,7 +291,7 @@ impl Session {
         true
     }
 
-    async fn send_call(&mut self, command: Command) -> Alive {
+    async fn send_call(&mut self, command: Box<Command>) -> Alive {
         let now = Instant::now();
         if command.deadline <= now {
             let _ = command

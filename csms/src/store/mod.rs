@@ -69,10 +69,28 @@ macro_rules! migrations {
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing", 5 "0005_engagement");
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = migrations!("postgres": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing", 5 "0005_engagement");
 
+/// When SQLite's commits reach the disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqliteSync {
+    /// Every commit is fsynced before it is acknowledged: nothing acknowledged is lost, even
+    /// to a power cut.
+    #[default]
+    Full,
+    /// Commits reach the operating system at once and the disk at checkpoints: nothing
+    /// acknowledged is lost when the process dies (`kill -9`), the last moments may be lost
+    /// to a power cut.
+    Normal,
+}
+
 impl Store {
     /// Opens the database at `url` (creating a SQLite file and its folder when missing) and
     /// brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with(url, SqliteSync::Full).await
+    }
+
+    /// [`Store::connect`], choosing SQLite's durability.
+    pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
@@ -116,9 +134,16 @@ impl Store {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; FULL makes every commit
                         // reach the disk before we acknowledge it (group commit pays for it).
+                        let synchronous = match sync {
+                            SqliteSync::Full => "FULL",
+                            SqliteSync::Normal => "NORMAL",
+                        };
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+                            )
+                            .as_str(),
                         )
                         .await?;
                     }

@@ -27,6 +27,10 @@ struct Running {
 
 /// Starts the binary on `db` and waits for its "listening" line (JSON logs).
 async fn start_binary(db: &Path) -> Running {
+    start_binary_with(db, &[]).await
+}
+
+async fn start_binary_with(db: &Path, extra: &[&str]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_csms"))
         .args([
             "--ocpp-addr",
@@ -38,6 +42,7 @@ async fn start_binary(db: &Path) -> Running {
         .args(["--log-format", "json", "--operator-token", TOKEN])
         .arg("--database-url")
         .arg(format!("sqlite://{}", db.display()))
+        .args(extra)
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -158,8 +163,17 @@ async fn call(charger: &mut TestCharger, action: &str, payload: Value) -> Option
 
 #[tokio::test]
 async fn kill_9_during_a_stream_of_transactions_loses_nothing_acknowledged() {
+    kill_9_loses_nothing(&[]).await;
+}
+
+#[tokio::test]
+async fn kill_9_loses_nothing_with_sqlite_synchronous_normal_either() {
+    kill_9_loses_nothing(&["--sqlite-synchronous", "normal"]).await;
+}
+
+async fn kill_9_loses_nothing(extra: &[&str]) {
     let db = temp_db();
-    let mut running = start_binary(&db).await;
+    let mut running = start_binary_with(&db, extra).await;
     let acked: Acknowledged = Arc::default();
     let chargers: Vec<_> = (0..8)
         .map(|i| {
