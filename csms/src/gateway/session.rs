@@ -174,6 +174,7 @@ impl Session {
                 action,
                 payload,
             } => {
+                tracing::debug!(message_id = %id, %action, "CALL");
                 let started = Instant::now();
                 let reply = match self.handle_call(&action, payload).await {
                     Ok(payload) => {

@@ -23,6 +23,8 @@ struct Running {
     child: Child,
     ocpp: String,
     http: String,
+    /// Every log line the process printed (JSON).
+    logs: Arc<Mutex<Vec<Value>>>,
 }
 
 /// Starts the binary on `db` and waits for its "listening" line (JSON logs).
@@ -63,9 +65,18 @@ async fn start_binary_with(db: &Path, extra: &[&str]) -> Running {
     })
     .await
     .expect("csms listens within 20 s");
-    // Keep draining its output so it never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    // Keep reading its output so it never blocks on a full pipe.
+    let logs: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let kept = logs.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Ok(log) = serde_json::from_str(&line) {
+                kept.lock().unwrap().push(log);
+            }
+        }
+    });
     Running {
+        logs,
         child,
         ocpp: format!("ws://{}/ocpp", listening["ocpp"].as_str().unwrap()),
         http: format!("http://{}", listening["http"].as_str().unwrap()),
