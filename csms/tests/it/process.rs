@@ -104,6 +104,23 @@ async fn sigterm_drains_sessions_and_exits_cleanly() {
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+    // A bad CALL is logged as JSON with the charge point's id and the message id.
+    let refused = charger.call("Explode", json!({})).await;
+    assert_eq!(refused[2], "NotImplemented");
+    assert_eventually("the CALLERROR is logged with its fields", || {
+        let logs = running.logs.lock().unwrap().clone();
+        let id = refused[1].clone();
+        async move {
+            logs.iter().any(|l| {
+                l["fields"]["message_id"] == id
+                    && l["fields"]["code"] == "NotImplemented"
+                    && l["spans"]
+                        .as_array()
+                        .is_some_and(|spans| spans.iter().any(|s| s["id"] == "CP-TERM"))
+            })
+        }
+    })
+    .await;
     signal(&running.child, "TERM");
     assert_eq!(
         charger.closed_within(Duration::from_secs(5)).await,
