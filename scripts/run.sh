@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -p csms -p simulator
-token=${CSMS_OPERATOR_TOKEN:-$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)}
+token=${CSMS_OPERATOR_TOKEN:-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')}
 export CSMS_OPERATOR_TOKEN=$token
 target/debug/csms --auto-register &
 csms=$!
