@@ -1,6 +1,6 @@
 //! The durable store: sqlx over SQLite (the embedded default) or PostgreSQL, behind one
 //! [`Store`] handle. Queries are written once in the SQL both accept (`$n` parameters, BIGINT
-//! times in UTC milliseconds); the two dialects differ only in their migration files.
+//! times in UTC milliseconds); the dialects differ only in two spellings of the migrations.
 //!
 //! Reads and rare operator writes go straight to the pool. Writes on the chargers' hot path go
 //! through the [`commit::Committer`], which shares one database transaction among many
@@ -55,19 +55,28 @@ pub struct Store {
     backend: Backend,
 }
 
-/// Each dialect's migrations, in order: (version, description, SQL).
+/// The migrations, in order: (version, description, SQL). They are written once, in SQLite's
+/// dialect; [`postgres_dialect`] makes PostgreSQL's.
 macro_rules! migrations {
-    ($dialect:literal: $($version:literal $name:literal),+ $(,)?) => {
-        &[$((
-            $version,
-            $name,
-            include_str!(concat!("../../migrations/", $dialect, "/", $name, ".sql")),
-        )),+]
+    ($($version:literal $name:literal),+ $(,)?) => {
+        &[$(($version, $name, include_str!(concat!("../../migrations/", $name, ".sql")))),+]
     };
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing", 5 "0005_engagement");
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = migrations!("postgres": 1 "0001_foundation", 2 "0002_members", 3 "0003_reservations", 4 "0004_billing", 5 "0005_engagement");
+const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
+    1 "0001_foundation",
+    2 "0002_members",
+    3 "0003_reservations",
+    4 "0004_billing",
+    5 "0005_engagement",
+);
+
+/// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an
+/// auto-incremented key, and 64-bit integers, which SQLite's INTEGER already is).
+fn postgres_dialect(sql: &str) -> String {
+    sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+        .replace("INTEGER NOT NULL", "BIGINT NOT NULL")
+}
 
 /// When SQLite's commits reach the disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -157,18 +166,18 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        let files = match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-            Backend::Postgres => POSTGRES_MIGRATIONS,
-        };
-        let migrations = files
+        let migrations = MIGRATIONS
             .iter()
             .map(|(version, description, sql)| {
+                let sql = match self.backend {
+                    Backend::Sqlite => Cow::Borrowed(*sql),
+                    Backend::Postgres => Cow::Owned(postgres_dialect(sql)),
+                };
                 Migration::new(
                     *version,
                     Cow::Borrowed(*description),
                     MigrationType::Simple,
-                    Cow::Borrowed(*sql),
+                    sql,
                     false,
                 )
             })
