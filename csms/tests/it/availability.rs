@@ -179,27 +179,11 @@ async fn the_event_stream_delivers_a_connector_change() {
     assert_eq!(data["connectorId"], 2);
     assert_eq!(data["status"], "Charging");
     assert_eq!(data["free"], false);
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("csms_sse_clients 1"), "{metrics}");
     drop(stream);
     assert_eventually("the stream's client is gone from the gauge", || async {
-        let metrics = app
-            .http
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics().await;
         metrics.contains("csms_sse_clients 0")
     })
     .await;

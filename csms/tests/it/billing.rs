@@ -19,19 +19,6 @@ async fn tariff(app: &TestApp, kwh: i64, minute: i64, fee: i64) {
     );
 }
 
-/// A member with a card; returns (token, tag).
-async fn card_holder(app: &TestApp, email: &str, tag: &str) -> (String, String) {
-    let token = app.member(email).await;
-    let r = app
-        .as_member(&token, Method::POST, "/api/v1/me/green-cards")
-        .json(&json!({"idTag": tag}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    (token, tag.to_owned())
-}
-
 async fn top_up(app: &TestApp, token: &str, tag: &str, cents: i64, key: &str) -> reqwest::Response {
     app.as_member(
         token,
@@ -77,8 +64,8 @@ async fn detail(app: &TestApp, tx: i64) -> Value {
 #[tokio::test]
 async fn a_green_card_is_topped_up_once_per_key_and_bad_top_ups_move_nothing() {
     let app = spawn_app().await;
-    let (ana, tag) = card_holder(&app, "ana@example.es", "ANA-CARD").await;
-    let (bea, _) = card_holder(&app, "bea@example.es", "BEA-CARD").await;
+    let (ana, tag) = app.card_holder("ana@example.es", "ANA-CARD", 0).await;
+    let (bea, _) = app.card_holder("bea@example.es", "BEA-CARD", 0).await;
     let first = top_up(&app, &ana, &tag, 2000, "k-1").await;
     assert_eq!(first.status(), 201);
     assert_eq!(first.json::<Value>().await.unwrap()["balanceCents"], 2000);
@@ -130,7 +117,7 @@ async fn money_at_the_charger_works_on_postgres_too() {
 
 async fn settled_once(app: TestApp) {
     tariff(&app, 45, 0, 100).await;
-    let (token, tag) = card_holder(&app, "carla@example.es", "CARLA-CARD").await;
+    let (token, tag) = app.card_holder("carla@example.es", "CARLA-CARD", 0).await;
     let mut charger = app.booted_charger("CP-PAY").await;
     let blocked = charger.call_ok("Authorize", json!({"idTag": tag})).await;
     assert_eq!(blocked["idTagInfo"]["status"], "Blocked", "no balance yet");
@@ -200,7 +187,7 @@ async fn top_ups_and_direct_payments_at_the_charger() {
 
 async fn at_the_charger(app: TestApp) {
     tariff(&app, 50, 0, 0).await;
-    let (token, tag) = card_holder(&app, "dani@example.es", "DANI-CARD").await;
+    let (token, tag) = app.card_holder("dani@example.es", "DANI-CARD", 0).await;
     let mut charger = app.booted_charger("CP-DT").await;
     let transfer = |message: &str, data: Value| json!({"vendorId": "es.citere", "messageId": message, "data": data.to_string()});
     let topup = transfer(
@@ -288,7 +275,7 @@ async fn a_session_that_runs_out_of_balance_is_stopped_and_the_overrun_settled_b
 {
     let app = spawn_app().await;
     tariff(&app, 100, 0, 0).await; // 1 € per kWh
-    let (token, tag) = card_holder(&app, "eva@example.es", "EVA-CARD").await;
+    let (token, tag) = app.card_holder("eva@example.es", "EVA-CARD", 0).await;
     assert_eq!(top_up(&app, &token, &tag, 300, "small").await.status(), 201);
     let mut charger = app.booted_charger("CP-OUT").await;
     let started = charger.start(1, &tag, 0, "2026-11-05T10:00:00Z").await;
@@ -339,7 +326,7 @@ async fn the_best_discount_applies_and_the_receipt_names_it() {
     })
     .await;
     tariff(&app, 100, 0, 0).await;
-    let (token, tag) = card_holder(&app, "fer@example.es", "FER-CARD").await;
+    let (token, tag) = app.card_holder("fer@example.es", "FER-CARD", 0).await;
     top_up(&app, &token, &tag, 50_000, "big").await;
     let mut charger = app.booted_charger("CP-DISC").await;
     let first = detail(&app, session(&mut charger, &tag, 10_000, 6).await).await;
@@ -438,7 +425,7 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
         .await
         .unwrap();
     assert_eq!(catalogue["items"][0]["id"], "rodador", "{catalogue}");
-    let (token, tag) = card_holder(&app, "gil@example.es", "GIL-CARD").await;
+    let (token, tag) = app.card_holder("gil@example.es", "GIL-CARD", 0).await;
     let subscribed = app
         .as_member(&token, Method::POST, "/api/v1/me/plan")
         .json(&json!({"planId": "rodador"}))
@@ -543,7 +530,7 @@ async fn points_are_redeemed_once_a_year_for_a_pack_they_cover() {
     let big = json!({"name": "Picos de Europa", "description": "A weekend in the mountains", "points": 5000});
     app.put("/api/v1/operator/experience-packs/picos", &big)
         .await;
-    let (token, tag) = card_holder(&app, "hugo@example.es", "HUGO-CARD").await;
+    let (token, tag) = app.card_holder("hugo@example.es", "HUGO-CARD", 0).await;
     top_up(&app, &token, &tag, 5000, "t").await;
     let mut charger = app.booted_charger("CP-PTS").await;
     session(&mut charger, &tag, 20_000, 9).await; // 20 € → 20 points

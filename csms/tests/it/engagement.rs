@@ -196,15 +196,7 @@ async fn each_session_gets_one_nps_answer_and_operators_see_the_score() {
     );
 
     assert_eventually("answers are counted by class", || async {
-        let metrics = app
-            .http
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics().await;
         metrics.contains(r#"csms_nps_answers_total{class="promoter"} 1"#)
             && metrics.contains(r#"csms_nps_answers_total{class="detractor"} 1"#)
     })

@@ -210,15 +210,7 @@ async fn bad_frames_get_a_clear_callerror_and_the_connection_stays_up() {
         // Whatever came before, the connection still works.
         charger.call_ok("Heartbeat", json!({})).await;
     }
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"csms_ocpp_call_errors_sent_total{code="NotImplemented"} 1"#),
         "{metrics}"
@@ -382,15 +374,7 @@ async fn handshakes_beyond_the_admission_limit_wait_for_a_permit() {
         "admitted after {waited:?}, before the permit was free"
     );
     charger.boot().await;
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"csms_ocpp_handshakes_total{result="timeout"} 1"#),
         "{metrics}"

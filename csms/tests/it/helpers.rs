@@ -245,6 +245,45 @@ impl TestApp {
         Ok(body["token"].as_str().unwrap().to_owned())
     }
 
+    /// The `/metrics` exposition.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// A registered member with a Green Card `tag`, topped up by `cents` when positive;
+    /// returns (token, tag).
+    pub async fn card_holder(&self, email: &str, tag: &str, cents: i64) -> (String, String) {
+        let token = self.member(email).await;
+        let r = self
+            .as_member(&token, reqwest::Method::POST, "/api/v1/me/green-cards")
+            .json(&json!({"idTag": tag}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        if cents > 0 {
+            let topped = self
+                .as_member(
+                    &token,
+                    reqwest::Method::POST,
+                    &format!("/api/v1/me/green-cards/{tag}/top-ups"),
+                )
+                .json(&json!({"amountCents": cents, "idempotencyKey": "first"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(topped.status(), 201);
+        }
+        (token, tag.to_owned())
+    }
+
     /// A member's GET, as JSON.
     pub async fn member_json(&self, token: &str, path: &str) -> Value {
         self.as_member(token, reqwest::Method::GET, path)

@@ -290,15 +290,7 @@ async fn health_and_metrics_are_served() {
     let health = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let _charger = app.booted_charger("CP-M").await;
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"csms_chargers_connected{protocol="ocpp1.6"} 1"#),
         "{metrics}"

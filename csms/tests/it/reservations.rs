@@ -42,30 +42,6 @@ async fn online(app: &TestApp, id: &str) -> TestCharger {
     charger
 }
 
-/// A member with a Green Card; returns (token, idTag).
-async fn driver(app: &TestApp, email: &str, tag: &str) -> (String, String) {
-    let token = app.member(email).await;
-    let r = app
-        .as_member(&token, Method::POST, "/api/v1/me/green-cards")
-        .json(&json!({"idTag": tag}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let topped = app
-        .as_member(
-            &token,
-            Method::POST,
-            &format!("/api/v1/me/green-cards/{tag}/top-ups"),
-        )
-        .json(&json!({"amountCents": 5000, "idempotencyKey": "first"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(topped.status(), 201);
-    (token, tag.to_owned())
-}
-
 async fn reserve(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.as_member(token, Method::POST, "/api/v1/reservations")
         .json(&body)
@@ -117,7 +93,7 @@ fn rfc3339(t: chrono::DateTime<Utc>) -> String {
 async fn a_reservation_holds_the_connector_for_its_tag_only() {
     let app = spawn_app().await;
     let mut charger = online(&app, "CP-R1").await;
-    let (token, tag) = driver(&app, "ana@example.es", "ANA-TAG").await;
+    let (token, tag) = app.card_holder("ana@example.es", "ANA-TAG", 5000).await;
     app.put_id_tag("OTHER", "Accepted").await;
 
     let (created, call) = tokio::join!(
@@ -164,7 +140,7 @@ async fn a_reservation_holds_the_connector_for_its_tag_only() {
 async fn of_a_thousand_simultaneous_reservations_of_one_connector_exactly_one_wins() {
     let app = spawn_app().await;
     let mut charger = online(&app, "CP-RACE").await;
-    let (token, tag) = driver(&app, "race@example.es", "RACE-TAG").await;
+    let (token, tag) = app.card_holder("race@example.es", "RACE-TAG", 5000).await;
     let body = json!({"chargePointId": "CP-RACE", "connectorId": 2, "idTag": tag});
     let requests = (0..1000).map(|_| reserve(&app, &token, body.clone()));
     let (answers, _) = tokio::join!(
@@ -216,7 +192,7 @@ async fn of_a_thousand_simultaneous_reservations_of_one_connector_exactly_one_wi
 async fn a_refusal_or_silence_of_the_charge_point_releases_the_hold() {
     let app = spawn_app().await;
     let mut charger = online(&app, "CP-NO").await;
-    let (token, tag) = driver(&app, "no@example.es", "NO-TAG").await;
+    let (token, tag) = app.card_holder("no@example.es", "NO-TAG", 5000).await;
     let body = json!({"chargePointId": "CP-NO", "connectorId": 1, "idTag": tag});
     let (refused, _) = tokio::join!(
         reserve(&app, &token, body.clone()),
@@ -245,7 +221,7 @@ async fn an_unused_reservation_expires_and_survives_a_restart_until_then() {
     let db = temp_db();
     let app = spawn_app_with(test_config(&db)).await;
     let mut charger = online(&app, "CP-EXP").await;
-    let (token, tag) = driver(&app, "exp@example.es", "EXP-TAG").await;
+    let (token, tag) = app.card_holder("exp@example.es", "EXP-TAG", 5000).await;
     let (created, _) = tokio::join!(
         reserve(
             &app,
@@ -308,7 +284,7 @@ async fn an_unused_reservation_expires_and_survives_a_restart_until_then() {
 async fn bookings_may_not_overlap_on_one_connector() {
     let app = spawn_app().await;
     place(&app, "CP-CAL").await;
-    let (token, tag) = driver(&app, "cal@example.es", "CAL-TAG").await;
+    let (token, tag) = app.card_holder("cal@example.es", "CAL-TAG", 5000).await;
     let at = |minutes: i64| rfc3339(Utc::now() + chrono::Duration::minutes(minutes));
     let book = |start: String, connector: Option<u32>| {
         let mut body = json!({"chargePointId": "CP-CAL", "idTag": tag, "startsAt": start, "durationMinutes": 60});
@@ -381,7 +357,7 @@ async fn a_booking_sends_reserve_now_when_its_slot_begins_and_moves_to_a_twin_wh
     let db = temp_db();
     let app = spawn_app_with(quick_bookings(&db)).await;
     let mut charger = online(&app, "CP-SLOT").await;
-    let (token, tag) = driver(&app, "slot@example.es", "SLOT-TAG").await;
+    let (token, tag) = app.card_holder("slot@example.es", "SLOT-TAG", 5000).await;
     let starts = Utc::now() + chrono::Duration::seconds(2);
     let booked = reserve(
         &app,
@@ -430,7 +406,7 @@ async fn a_booking_with_no_free_connector_is_cancelled_and_the_member_told() {
     let db = temp_db();
     let app = spawn_app_with(quick_bookings(&db)).await;
     let mut charger = online(&app, "CP-FULL").await;
-    let (token, tag) = driver(&app, "full@example.es", "FULL-TAG").await;
+    let (token, tag) = app.card_holder("full@example.es", "FULL-TAG", 5000).await;
     let starts = Utc::now() + chrono::Duration::seconds(1);
     let booked = reserve(&app, &token, json!({"chargePointId": "CP-FULL", "connectorId": 3, "idTag": tag, "startsAt": rfc3339(starts)})).await;
     assert_eq!(booked.status(), 201);
@@ -458,7 +434,7 @@ async fn pending_bookings_survive_a_restart() {
     let db = temp_db();
     let app = spawn_app_with(quick_bookings(&db)).await;
     place(&app, "CP-BOOT").await;
-    let (token, tag) = driver(&app, "boot@example.es", "BOOT-TAG").await;
+    let (token, tag) = app.card_holder("boot@example.es", "BOOT-TAG", 5000).await;
     let starts = Utc::now() + chrono::Duration::seconds(3);
     let booked = reserve(&app, &token, json!({"chargePointId": "CP-BOOT", "connectorId": 1, "idTag": tag, "startsAt": rfc3339(starts)})).await;
     assert_eq!(booked.status(), 201);
@@ -484,8 +460,8 @@ async fn pending_bookings_survive_a_restart() {
 async fn bad_reservations_are_refused_and_hold_nothing() {
     let app = spawn_app().await;
     let _charger = online(&app, "CP-BAD").await;
-    let (token, tag) = driver(&app, "bad@example.es", "BAD-TAG").await;
-    let (other, _) = driver(&app, "other@example.es", "OTHER-TAG").await;
+    let (token, tag) = app.card_holder("bad@example.es", "BAD-TAG", 5000).await;
+    let (other, _) = app.card_holder("other@example.es", "OTHER-TAG", 5000).await;
     let past = rfc3339(Utc::now() - chrono::Duration::minutes(5));
     let later = rfc3339(Utc::now() + chrono::Duration::hours(1));
     for (body, status) in [
