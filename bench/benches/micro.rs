@@ -1,6 +1,6 @@
 //! Micro-benchmarks: the hot path of a charger's message (frame parsing plus schema
 //! validation), pricing a session, and a nearest-free query of the availability index over
-//! 100,000 connectors.
+//! 100,000 connectors and over the dense fleet of `make bench`'s availability figure.
 
 use std::hint::black_box;
 
@@ -133,5 +133,53 @@ fn index(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frames, pricing, index);
+/// `make bench`'s churn fleet: 10,000 charge points of one connector on a 100 × 100 lattice
+/// 0.001° apart around Gijón (about 11 × 8 km), every other one free.
+fn dense_fleet() -> Fleet {
+    let fleet = Fleet::default();
+    for n in 1..=10_000u32 {
+        let id = ChargePointId::parse(&format!("LOAD-{n:05}")).unwrap();
+        fleet.put(ChargePointSpec {
+            id: id.clone(),
+            name: format!("Bench {n}"),
+            address: "Gijón".into(),
+            latitude: Some(43.50 + (n % 100) as f64 * 0.001),
+            longitude: Some(-5.70 + (n / 100) as f64 * 0.001),
+            password_hash: None,
+            tariff_id: None,
+            connectors: vec![ConnectorSpec {
+                connector_id: 1,
+                connector_type: Some(ConnectorType::CCS2),
+                max_power_kw: Some(50.0),
+            }],
+        });
+        fleet.connected(&id, Version::V16, chrono::Utc::now());
+        let status = if n.is_multiple_of(2) {
+            ConnectorStatus::Available
+        } else {
+            ConnectorStatus::Charging
+        };
+        fleet.set_status(&id, 1, status, None);
+    }
+    fleet
+}
+
+fn dense_index(c: &mut Criterion) {
+    let fleet = dense_fleet();
+    let query = AvailabilityQuery {
+        lat: 43.54,
+        lon: -5.66,
+        radius_km: 5.0,
+        connector_type: None,
+        min_power_kw: None,
+        limit: 20,
+    };
+    assert_eq!(fleet.available(&query).len(), 20);
+    c.bench_function(
+        "nearest 20 free among 10k charge points in 11 x 8 km",
+        |b| b.iter(|| fleet.available(black_box(&query))),
+    );
+}
+
+criterion_group!(benches, frames, pricing, index, dense_index);
 criterion_main!(benches);

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ChargePoint, ConnectorChange, Fleet, Hold, grid::distance_km};
+use super::{ChargePoint, ConnectorChange, Fleet, Hold};
 use crate::domain::{ChargePointId, ConnectorStatus, ConnectorType};
 
 /// A validated availability query.
@@ -91,37 +91,25 @@ fn snapshot(p: &ChargePoint, q: &AvailabilityQuery, distance_km: f64) -> Availab
 
 impl Fleet {
     /// Connected charge points within the radius with at least one free connector that
-    /// matches, nearest first, at most `limit`.
+    /// matches, nearest first, at most `limit`. Only the charge points the grid offers (those
+    /// nearer than the last one taken) are looked up.
     pub fn available(&self, q: &AvailabilityQuery) -> Vec<AvailableChargePoint> {
-        // Candidates are only (distance, id): the views are built for the winners alone.
-        let mut found: Vec<(f64, ChargePointId)> = Vec::new();
+        let mut found = Vec::with_capacity(q.limit);
         let grid = self.grid.read().expect("the grid lock is never poisoned");
-        grid.nearest(q.lat, q.lon, q.radius_km, q.limit, |id| {
-            let p = self.points.get(id)?;
-            let (lat, lon) = p.location()?;
-            let d = distance_km(q.lat, q.lon, lat, lon);
-            let wanted = d <= q.radius_km
-                && p.is_connected()
-                && p.connectors
-                    .values()
-                    .any(|c| p.is_free(c) && q.wants(c.connector_type, c.max_power_kw));
-            wanted.then(|| {
-                found.push((d, id.clone()));
-                d
-            })
+        grid.nearest(q.lat, q.lon, q.radius_km, q.limit, |id, d| {
+            let Some(p) = self.points.get(id) else {
+                return false;
+            };
+            let wanted = p
+                .connectors
+                .values()
+                .any(|c| p.is_free(c) && q.wants(c.connector_type, c.max_power_kw));
+            if wanted {
+                found.push(snapshot(&p, q, d));
+            }
+            wanted
         });
-        drop(grid);
-        found.sort_by(|a, b| a.0.total_cmp(&b.0));
-        found.truncate(q.limit);
         found
-            .into_iter()
-            .filter_map(|(d, id)| {
-                let p = self.points.get(&id)?;
-                let view = snapshot(&p, q, d);
-                // It may have changed since: a connector taken in between drops it.
-                (view.free_connectors > 0).then_some(view)
-            })
-            .collect()
     }
 
     /// Located charge points within the radius, connected or not, nearest first, at most
@@ -133,20 +121,14 @@ impl Fleet {
         radius_km: f64,
         limit: usize,
     ) -> Vec<(ChargePoint, f64)> {
-        let mut found = Vec::new();
+        let mut found = Vec::with_capacity(limit);
         let grid = self.grid.read().expect("the grid lock is never poisoned");
-        grid.nearest(lat, lon, radius_km, limit, |id| {
-            let p = self.points.get(id)?;
-            let (plat, plon) = p.location()?;
-            let d = distance_km(lat, lon, plat, plon);
-            (d <= radius_km).then(|| {
-                found.push((p.clone(), d));
-                d
-            })
+        grid.nearest(lat, lon, radius_km, limit, |id, d| {
+            self.points
+                .get(id)
+                .map(|p| found.push((p.clone(), d)))
+                .is_some()
         });
-        drop(grid);
-        found.sort_by(|a, b| a.1.total_cmp(&b.1));
-        found.truncate(limit);
         found
     }
 
