@@ -40,6 +40,40 @@ struct Args {
     /// Seconds of wrk per availability measurement.
     #[arg(long, default_value_t = 15)]
     wrk_secs: u64,
+    /// Run only these parts (all when absent).
+    #[arg(long, value_enum)]
+    only: Vec<Part>,
+}
+
+/// The parts of the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Part {
+    /// The closed loop, against csms (both sync settings) and the null responder.
+    Loop,
+    /// The boot storm, with peak memory per connection.
+    Storm,
+    /// Availability queries under status churn.
+    Availability,
+}
+
+/// The figures of a run, printed as they come and as one Markdown table at the end.
+#[derive(Default)]
+struct Table {
+    rows: Vec<[String; 4]>,
+}
+
+impl Table {
+    fn row(&mut self, what: &str, ours: String, ceiling: String, ratio: String) {
+        println!("{what}: csms {ours} | ceiling {ceiling} | ratio {ratio}");
+        self.rows.push([what.to_owned(), ours, ceiling, ratio]);
+    }
+
+    fn print(&self) {
+        println!("\n| figure | csms | ceiling / baseline | ratio |\n|---|---|---|---|");
+        for [what, ours, ceiling, ratio] in &self.rows {
+            println!("| {what} | {ours} | {ceiling} | {ratio} |");
+        }
+    }
 }
 
 const TOKEN: &str = "bench-operator-token-0001";
@@ -216,13 +250,23 @@ fn ratio(a: f64, b: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut rows: Vec<(String, String, String, String)> = Vec::new();
-    let row = |rows: &mut Vec<_>, what: &str, ours: String, ceiling: String, r: String| {
-        println!("{what}: csms {ours} | ceiling {ceiling} | ratio {r}");
-        rows.push((what.to_owned(), ours, ceiling, r));
-    };
+    let wants = |part| args.only.is_empty() || args.only.contains(&part);
+    let mut table = Table::default();
+    if wants(Part::Loop) {
+        closed_loop(&args, &mut table).await?;
+    }
+    if wants(Part::Storm) {
+        boot_storm(&args, &mut table).await?;
+    }
+    if wants(Part::Availability) {
+        availability(&args, &mut table).await?;
+    }
+    table.print();
+    Ok(())
+}
 
-    // 1. Closed loop: each charger sends its next call as soon as the last is answered.
+/// Each charger sends its next call as soon as the last is answered.
+async fn closed_loop(args: &Args, table: &mut Table) -> anyhow::Result<()> {
     let (closed, closed_null) = {
         let server = csms("loop").await?;
         let ours = run_load(
@@ -248,8 +292,7 @@ async fn main() -> anyhow::Result<()> {
         server.stop().await;
         (ours, ceiling)
     };
-    row(
-        &mut rows,
+    table.row(
         "closed loop calls/s",
         format!("{:.0}", closed.calls_per_second),
         format!("{:.0}", closed_null.calls_per_second),
@@ -262,16 +305,14 @@ async fn main() -> anyhow::Result<()> {
         ("p50", closed.latency_us.p50, closed_null.latency_us.p50),
         ("p99", closed.latency_us.p99, closed_null.latency_us.p99),
     ] {
-        row(
-            &mut rows,
+        table.row(
             &format!("closed loop latency {name} (µs)"),
             ours.to_string(),
             ceiling.to_string(),
             format!("{:.2}", ratio(ours as f64, ceiling as f64)),
         );
     }
-    row(
-        &mut rows,
+    table.row(
         "closed loop errors",
         closed.errors.to_string(),
         closed_null.errors.to_string(),
@@ -292,8 +333,7 @@ async fn main() -> anyhow::Result<()> {
         server.stop().await;
         ours
     };
-    row(
-        &mut rows,
+    table.row(
         "closed loop calls/s, --sqlite-synchronous normal",
         format!("{:.0}", normal.calls_per_second),
         format!("{:.0}", closed_null.calls_per_second),
@@ -302,8 +342,7 @@ async fn main() -> anyhow::Result<()> {
             ratio(normal.calls_per_second, closed_null.calls_per_second)
         ),
     );
-    row(
-        &mut rows,
+    table.row(
         "closed loop latency p99 (µs), --sqlite-synchronous normal",
         normal.latency_us.p99.to_string(),
         closed_null.latency_us.p99.to_string(),
@@ -316,7 +355,11 @@ async fn main() -> anyhow::Result<()> {
         ),
     );
 
-    // 2. Boot storm: every charger connects and boots at once.
+    Ok(())
+}
+
+/// Every charger connects and boots at once.
+async fn boot_storm(args: &Args, table: &mut Table) -> anyhow::Result<()> {
     let mut storm = Vec::new();
     for server in [csms("storm").await?, null_responder().await?] {
         let (base, _) = memory_kib(server.pid());
@@ -331,46 +374,39 @@ async fn main() -> anyhow::Result<()> {
     let secs = |(r, _, _): &(LoadReport, u64, u64)| {
         r.all_booted_after.map_or(f64::NAN, |d| d.as_secs_f64())
     };
-    row(
-        &mut rows,
+    table.row(
         &format!("boot storm of {}: booted", args.storm),
         storm[0].0.booted.to_string(),
         storm[1].0.booted.to_string(),
         "-".into(),
     );
-    row(
-        &mut rows,
+    table.row(
         "boot storm: seconds until all booted",
         format!("{:.2}", secs(&storm[0])),
         format!("{:.2}", secs(&storm[1])),
         format!("{:.2}", ratio(secs(&storm[0]), secs(&storm[1]))),
     );
-    row(
-        &mut rows,
+    table.row(
         "boot storm: peak RSS per connection (KiB)",
         format!("{:.1}", per_conn(&storm[0])),
         format!("{:.1}", per_conn(&storm[1])),
         format!("{:.2}", ratio(per_conn(&storm[0]), per_conn(&storm[1]))),
     );
 
-    // 3. Availability queries while chargers change status.
+    Ok(())
+}
+
+/// Availability queries while chargers change status.
+async fn availability(args: &Args, table: &mut Table) -> anyhow::Result<()> {
     let server = csms("churn").await?;
     let http = server.http.clone().expect("csms has a REST listener");
     place_fleet(&http, args.churn).await?;
     let url = format!("{http}/api/v1/availability?lat=43.54&lon=-5.66&radiusKm=5&limit=20");
     let ocpp = server.ocpp.clone();
-    let churn = args.churn;
+    let (churn, churn_rate) = (args.churn, args.churn_rate);
     let load_secs = args.wrk_secs * 2 + 25;
     let churning = tokio::spawn(async move {
-        run_load(
-            &ocpp,
-            churn,
-            load_secs,
-            args.churn_rate,
-            2_000.0,
-            Mix::Status,
-        )
-        .await
+        run_load(&ocpp, churn, load_secs, churn_rate, 2_000.0, Mix::Status).await
     });
     tokio::time::sleep(Duration::from_secs(15)).await; // the ramp: 10,000 at 2,000/s, and a margin
     let quiet_free = {
@@ -383,25 +419,18 @@ async fn main() -> anyhow::Result<()> {
     let ceiling = wrk(&format!("{http}/app.css"), args.wrk_secs).await?;
     let report = churning.await??;
     server.stop().await;
-    row(
-        &mut rows,
+    table.row(
         &format!("GET /api/v1/availability req/s while {churn} chargers change status"),
         format!("{busy:.0}"),
         format!("{ceiling:.0} (GET /app.css)"),
         format!("{:.2}", ratio(busy, ceiling)),
     );
-    row(
-        &mut rows,
+    table.row(
         "status changes/s during the churn",
         format!("{:.0}", report.calls_per_second),
         "-".into(),
         "-".into(),
     );
     println!("(availability answered {quiet_free} charge points per query during the churn)");
-
-    println!("\n| figure | csms | ceiling / baseline | ratio |\n|---|---|---|---|");
-    for (what, ours, ceiling, r) in &rows {
-        println!("| {what} | {ours} | {ceiling} | {r} |");
-    }
     Ok(())
 }
