@@ -31,6 +31,9 @@ struct Args {
     /// Chargers in the boot storm.
     #[arg(long, default_value_t = 15_000)]
     storm: usize,
+    /// Seconds each boot storm may take.
+    #[arg(long, default_value_t = 45)]
+    storm_secs: u64,
     /// Chargers changing status while availability is queried.
     #[arg(long, default_value_t = 10_000)]
     churn: usize,
@@ -363,7 +366,15 @@ async fn boot_storm(args: &Args, table: &mut Table) -> anyhow::Result<()> {
     let mut storm = Vec::new();
     for server in [csms("storm").await?, null_responder().await?] {
         let (base, _) = memory_kib(server.pid());
-        let report = run_load(&server.ocpp, args.storm, 45, 0.01, 1e9, Mix::Meter).await?;
+        let report = run_load(
+            &server.ocpp,
+            args.storm,
+            args.storm_secs,
+            0.01,
+            1e9,
+            Mix::Meter,
+        )
+        .await?;
         let (_, peak) = memory_kib(server.pid());
         storm.push((report, base, peak));
         server.stop().await;

@@ -150,7 +150,11 @@ async fn connection(
                 connectors: Vec::new(),
             };
             state.fleet.put(spec.clone());
-            state.committer.register(spec, now);
+            if let Err(e) = state.committer.register(spec, now).await {
+                tracing::warn!(error = %e, "cannot record the new charge point, closing");
+                let _ = socket.close(None).await;
+                return;
+            }
             tracing::info!("auto-registered");
         }
         let registration = state.sessions.register(&id, version);

@@ -1,19 +1,25 @@
-//! Group commit: the one task that writes what chargers send on the hot path. Many
-//! connections' writes share one database transaction; each waiter is answered only once the
-//! batch holding its write has committed, so an acknowledged StartTransaction, StopTransaction
-//! or MeterValues survives `kill -9`. A batch is whatever arrived while the previous one was
-//! committing (plus, optionally, a short wait for companions), so a lone write is not delayed
-//! and a storm of them shares one fsync.
+//! Group commit: the one writer (a thread and a connection of its own) of what chargers send
+//! on the hot path. Many connections' writes share one database transaction; each waiter is
+//! answered only once the transaction holding its write has committed, so an acknowledged
+//! StartTransaction, StopTransaction, MeterValues or BootNotification survives `kill -9`. A
+//! batch is whatever arrived while the previous one was committing (plus, optionally, a short
+//! wait for companions), so a lone write is not delayed and a storm of them shares one fsync.
 //!
-//! Write-behind facts (connector status, boot info, last seen) ride in the same batches but
-//! nobody waits for them.
+//! Samples and facts (boot info, new charge points, and the write-behind connector status and
+//! last seen, which nobody waits for) are written a few multi-row statements per batch;
+//! starts, stops and money movements one by one, each in a savepoint, in a transaction of
+//! their own after them.
 
-use std::{any::Any, collections::HashMap, time::Duration};
+use std::{
+    any::Any,
+    collections::{HashMap, VecDeque},
+    time::Duration,
+};
 
 use futures_util::future::BoxFuture;
 
 use chrono::{DateTime, Utc};
-use sqlx::{Acquire, AnyConnection};
+use sqlx::{Acquire, AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -23,6 +29,7 @@ use super::{
     transactions::{
         self, MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop,
     },
+    value_rows,
 };
 use crate::{
     billing::{Rules, settlement},
@@ -41,8 +48,11 @@ pub type Job = Box<
         + Send,
 >;
 
-/// The most writes one database transaction carries.
+/// The most writes taken from the queue at a time.
 const MAX_BATCH: usize = 512;
+/// The most checked writes one database transaction carries, so that samples and boots behind
+/// them wait for a bounded amount of work.
+const CHECKED_PER_COMMIT: usize = 64;
 /// Writes queued before senders wait (back-pressure on the chargers' sessions).
 const QUEUE: usize = 8192;
 
@@ -75,8 +85,12 @@ pub struct Committer {
 }
 
 impl Committer {
-    /// Starts the writer task. It runs until `close` is cancelled, then commits what is
-    /// queued and ends; the returned handle resolves then.
+    /// Starts the writer. It runs until `close` is cancelled, then commits what is queued and
+    /// ends; the returned handle resolves then.
+    ///
+    /// The writer has a thread and a connection of its own: each of its statements is a
+    /// round trip to the database, and on the shared runtime every one of them would wait its
+    /// turn behind every runnable connection task, which in a reconnect storm are thousands.
     pub fn spawn(
         store: Store,
         metrics: Metrics,
@@ -85,7 +99,21 @@ impl Committer {
         close: CancellationToken,
     ) -> (Committer, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(store, metrics, rules, rx, linger, close));
+        let (ended, end) = oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime builds");
+        std::thread::Builder::new()
+            .name("csms-committer".into())
+            .spawn(move || {
+                runtime.block_on(run(store, metrics, rules, rx, linger, close));
+                drop(ended);
+            })
+            .expect("the committer thread starts");
+        let task = tokio::spawn(async move {
+            let _ = end.await;
+        });
         (Committer { tx }, task)
     }
 
@@ -179,9 +207,18 @@ impl Committer {
         }
     }
 
-    /// Records a charge point that connected under `--auto-register`.
-    pub fn register(&self, spec: ChargePointSpec, now: DateTime<Utc>) {
-        self.tell(Write::Register(spec, now));
+    /// Records a charge point that connected under `--auto-register`. Never dropped like the
+    /// other facts (a full queue makes the caller wait): its boot and everything after it need
+    /// the row. Queued ahead of them, it is written no later than they are.
+    pub async fn register(
+        &self,
+        spec: ChargePointSpec,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .send(Write::Register(spec, now))
+            .await
+            .map_err(|_| StoreError::Closed)
     }
 }
 
@@ -194,25 +231,30 @@ async fn run(
     close: CancellationToken,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut checked = VecDeque::new();
+    let mut writer = Writer::new(store);
     loop {
-        let first = tokio::select! {
-            write = rx.recv() => match write {
-                Some(write) => write,
-                None => break,
-            },
-            () = close.cancelled(), if !rx.is_closed() => {
-                // Refuse new writes; what is queued is still committed below.
-                rx.close();
-                continue;
-            }
-        };
-        batch.push(first);
-        if !linger.is_zero() {
-            let deadline = tokio::time::Instant::now() + linger;
-            while batch.len() < MAX_BATCH {
-                match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Some(write)) => batch.push(write),
-                    _ => break,
+        // With checked writes still waiting, take what has arrived and go on at once.
+        if checked.is_empty() {
+            let first = tokio::select! {
+                write = rx.recv() => match write {
+                    Some(write) => write,
+                    None => break,
+                },
+                () = close.cancelled(), if !rx.is_closed() => {
+                    // Refuse new writes; what is queued is still committed below.
+                    rx.close();
+                    continue;
+                }
+            };
+            batch.push(first);
+            if !linger.is_zero() {
+                let deadline = tokio::time::Instant::now() + linger;
+                while batch.len() < MAX_BATCH {
+                    match tokio::time::timeout_at(deadline, rx.recv()).await {
+                        Ok(Some(write)) => batch.push(write),
+                        _ => break,
+                    }
                 }
             }
         }
@@ -222,9 +264,9 @@ async fn run(
                 Err(_) => break,
             }
         }
-        let size = batch.len();
+        let size = batch.len() + checked.len().min(CHECKED_PER_COMMIT);
         let started = tokio::time::Instant::now();
-        commit(&store, &mut batch, &rules).await;
+        commit(&mut writer, &mut batch, &mut checked, &rules).await;
         metrics
             .commit_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -246,28 +288,127 @@ fn finish<T: Send + 'static>(reply: Reply<T>, result: Result<T, StoreError>) -> 
     })
 }
 
-async fn commit(store: &Store, batch: &mut Vec<Write>, rules: &Rules) {
-    let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
-    let outcome: Result<(), StoreError> = async {
-        let mut tx = store.pool().begin().await?;
-        // Meter samples are most of the traffic: all of the batch's go in one statement.
-        let mut samples = Vec::new();
-        let mut sample_replies = Vec::new();
-        // Write-behind statuses: only the latest of each connector is worth writing.
-        let mut statuses: HashMap<(ChargePointId, u32), Write> = HashMap::new();
-        let mut others = Vec::new();
-        for write in batch.drain(..) {
-            match write {
-                Write::Samples(s, reply) => {
-                    samples.extend(s);
-                    sample_replies.push(reply);
-                }
-                Write::ConnectorStatus { ref charge_point_id, connector_id, .. } => {
-                    statuses.insert((charge_point_id.clone(), connector_id), write);
-                }
-                other => others.push(other),
+/// A write that may fail on its own (a start, a stop, a money movement): it gets a savepoint,
+/// so its failure leaves its batch-mates intact.
+enum Checked {
+    Start(NewTransaction, Reply<StartedTransaction>),
+    Stop(TransactionStop, Reply<StopOutcome>),
+    Job(Job, Reply<Box<dyn Any + Send>>),
+}
+
+/// Commits a batch in two database transactions: first its samples and facts, a few
+/// statements whatever their number, so that their waiters (MeterValues, boots) never wait
+/// behind the slower checked writes; then up to [`CHECKED_PER_COMMIT`] of the checked writes
+/// waiting (this batch's join the end of `checked`), in arrival order. Nothing moves ahead of
+/// a write it depends on: a sample's transaction, a boot's or a status's charge point were
+/// written before the charger could send it.
+async fn commit(
+    writer: &mut Writer,
+    batch: &mut Vec<Write>,
+    checked: &mut VecDeque<Checked>,
+    rules: &Rules,
+) {
+    let mut samples = Vec::new();
+    let mut sample_replies = Vec::new();
+    let mut facts = Facts::default();
+    for write in batch.drain(..) {
+        match write {
+            Write::Samples(s, reply) => {
+                samples.extend(s);
+                sample_replies.push(reply);
             }
+            Write::ConnectorStatus {
+                charge_point_id,
+                connector_id,
+                status,
+                error_code,
+                at,
+            } => {
+                facts
+                    .statuses
+                    .insert((charge_point_id, connector_id), (status, error_code, at));
+            }
+            Write::Boot {
+                charge_point_id,
+                info,
+                registration,
+                reply,
+            } => {
+                facts.boots.insert(charge_point_id, (info, registration));
+                facts.boot_replies.push(reply);
+            }
+            Write::LastSeen(seen) => {
+                for (id, at) in seen {
+                    let latest = facts.last_seen.entry(id).or_insert(at);
+                    *latest = (*latest).max(at);
+                }
+            }
+            Write::Register(spec, now) => facts.registers.push((spec, now)),
+            Write::Start(start, reply) => checked.push_back(Checked::Start(start, reply)),
+            Write::Stop(stop, reply) => checked.push_back(Checked::Stop(stop, reply)),
+            Write::Job(job, reply) => checked.push_back(Checked::Job(job, reply)),
         }
+    }
+    if !samples.is_empty() || !facts.is_empty() {
+        let outcome = commit_quick(writer, samples, sample_replies, facts).await;
+        writer.after(&outcome);
+    }
+    if !checked.is_empty() {
+        let n = checked.len().min(CHECKED_PER_COMMIT);
+        let outcome = commit_checked(writer, checked.drain(..n), rules).await;
+        writer.after(&outcome);
+    }
+}
+
+/// The writer's own connection, taken out of the pool (which may open another in its place),
+/// so its statement cache stays warm. After a failed commit it is dropped, and the next batch
+/// takes a fresh one: a database that went away and came back is written to again.
+struct Writer {
+    store: Store,
+    conn: Option<AnyConnection>,
+}
+
+impl Writer {
+    fn new(store: Store) -> Writer {
+        Writer { store, conn: None }
+    }
+
+    async fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        if self.conn.is_none() {
+            self.conn = Some(self.store.pool().acquire().await?.detach());
+        }
+        Ok(self.conn.as_mut().expect("set above"))
+    }
+
+    fn after(&mut self, outcome: &Result<(), StoreError>) {
+        if outcome.is_err() {
+            self.conn = None;
+        }
+    }
+}
+
+/// Answers a database transaction's waiters once it has committed (or failed), and passes the
+/// outcome on.
+fn answer(outcome: Result<(), StoreError>, finishes: Vec<Finish>) -> Result<(), StoreError> {
+    if let Err(e) = &outcome {
+        tracing::error!(error = %e, writes = finishes.len(), "group commit failed");
+    }
+    for f in finishes {
+        f(outcome.as_ref().err());
+    }
+    outcome
+}
+
+async fn commit_quick(
+    writer: &mut Writer,
+    samples: Vec<MeterSample>,
+    sample_replies: Vec<Reply<()>>,
+    mut facts: Facts,
+) -> Result<(), StoreError> {
+    let mut finishes: Vec<Finish> = Vec::with_capacity(sample_replies.len());
+    let outcome: Result<(), StoreError> = async {
+        let mut tx = Connection::begin(writer.conn().await?).await?;
+        // Meter samples are most of the traffic: all of the batch's go in one statement.
         if !samples.is_empty() {
             let mut savepoint = tx.begin().await?;
             let stored = transactions::record_samples(&mut savepoint, &samples).await;
@@ -289,36 +430,40 @@ async fn commit(store: &Store, batch: &mut Vec<Write>, rules: &Rules) {
         }
         // Facts that cannot clash with anything (status, boot info, last seen, a new charge
         // point) share one savepoint; a failure there is the database's, and costs only them.
-        let (simple, checked): (Vec<Write>, Vec<Write>) = statuses
-            .into_values()
-            .chain(others)
-            .partition(|w| matches!(w, Write::ConnectorStatus { .. } | Write::Boot { .. } | Write::LastSeen(_) | Write::Register(..)));
-        if !simple.is_empty() {
+        if !facts.is_empty() {
             let mut savepoint = tx.begin().await?;
-            let mut done = Vec::with_capacity(simple.len());
-            let mut first_error = None;
-            for write in simple {
-                let (failed, finish) = apply(&mut savepoint, write, rules).await;
-                first_error = first_error.or(failed);
-                done.push(finish);
-            }
-            match &first_error {
-                None => {
+            let replies = std::mem::take(&mut facts.boot_replies);
+            match facts.write(&mut savepoint).await {
+                Ok(()) => {
                     savepoint.commit().await?;
-                    finishes.extend(done);
+                    finishes.extend(replies.into_iter().map(|r| finish(r, Ok(()))));
                 }
-                Some(error) => {
+                Err(error) => {
                     tracing::error!(%error, "runtime facts not stored");
                     savepoint.rollback().await?;
                     // They failed, whatever becomes of the batch: answer them now.
-                    let failure = StoreError::Commit(error.clone());
-                    for f in done {
-                        f(Some(&failure));
+                    for reply in replies {
+                        let _ = reply.send(Err(StoreError::Commit(error.to_string())));
                     }
                 }
             }
         }
-        // A savepoint per other write, so a failing write leaves its batch-mates intact.
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    answer(outcome, finishes)
+}
+
+async fn commit_checked(
+    writer: &mut Writer,
+    checked: impl ExactSizeIterator<Item = Checked>,
+    rules: &Rules,
+) -> Result<(), StoreError> {
+    let mut finishes: Vec<Finish> = Vec::with_capacity(checked.len());
+    let outcome: Result<(), StoreError> = async {
+        let mut tx = Connection::begin(writer.conn().await?).await?;
+        // A savepoint per write, so a failing write leaves its batch-mates intact.
         for write in checked {
             let mut savepoint = tx.begin().await?;
             let (failed, done) = apply(&mut savepoint, write, rules).await;
@@ -335,13 +480,132 @@ async fn commit(store: &Store, batch: &mut Vec<Write>, rules: &Rules) {
         Ok(())
     }
     .await;
-    if let Err(e) = &outcome {
-        tracing::error!(error = %e, writes = finishes.len(), "group commit failed");
+    answer(outcome, finishes)
+}
+
+/// A connector's status, its error code and when it was reported.
+type StatusFact = (ConnectorStatus, Option<String>, DateTime<Utc>);
+
+/// Rows per multi-row statement of facts (at most 6 parameters each).
+const FACTS_PER_STATEMENT: usize = 256;
+
+/// A batch's facts that cannot clash with anything, written with one statement per kind (and
+/// per [`FACTS_PER_STATEMENT`] rows), not one per fact: a reconnect storm brings thousands.
+#[derive(Default)]
+struct Facts {
+    registers: Vec<(ChargePointSpec, DateTime<Utc>)>,
+    /// The latest boot of each charge point; everyone who waits on one is in `boot_replies`.
+    boots: HashMap<ChargePointId, (BootInfo, RegistrationStatus)>,
+    boot_replies: Vec<Reply<()>>,
+    /// Only the latest status of each connector is worth writing.
+    statuses: HashMap<(ChargePointId, u32), StatusFact>,
+    last_seen: HashMap<ChargePointId, DateTime<Utc>>,
+}
+
+impl Facts {
+    fn is_empty(&self) -> bool {
+        self.registers.is_empty()
+            && self.boots.is_empty()
+            && self.statuses.is_empty()
+            && self.last_seen.is_empty()
     }
-    for f in finishes {
-        f(outcome.as_ref().err());
+
+    /// Writes them in an order that lets each find its row: new charge points first.
+    async fn write(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        for chunk in self.registers.chunks(FACTS_PER_STATEMENT) {
+            // A connector the operator did not define (auto-registered chargers) is created
+            // untyped by its first status, below.
+            let sql = format!(
+                "INSERT INTO charge_points (id, name, address, created_at_ms, updated_at_ms) \
+                 VALUES {} ON CONFLICT (id) DO NOTHING",
+                value_rows(conn, chunk.len(), 5)
+            );
+            let mut query = sqlx::query(&sql);
+            for (spec, now) in chunk {
+                query = query
+                    .bind(spec.id.as_str())
+                    .bind(spec.name.as_str())
+                    .bind(spec.address.as_str())
+                    .bind(to_millis(*now))
+                    .bind(to_millis(*now));
+            }
+            query.execute(&mut *conn).await?;
+        }
+        let boots: Vec<_> = self.boots.iter().collect();
+        for chunk in boots.chunks(FACTS_PER_STATEMENT) {
+            let sql = format!(
+                "WITH v (id, vendor, model, serial_number, firmware_version, registration_status) \
+                     AS (VALUES {}) \
+                 UPDATE charge_points SET vendor = v.vendor, model = v.model, \
+                     serial_number = v.serial_number, firmware_version = v.firmware_version, \
+                     registration_status = v.registration_status \
+                 FROM v WHERE charge_points.id = v.id",
+                value_rows(conn, chunk.len(), 6)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, (info, registration)) in chunk {
+                query = query
+                    .bind(id.as_str())
+                    .bind(info.vendor.as_deref())
+                    .bind(info.model.as_deref())
+                    .bind(info.serial_number.as_deref())
+                    .bind(info.firmware_version.as_deref())
+                    .bind(registration.as_str());
+            }
+            query.execute(&mut *conn).await?;
+        }
+        let (whole, connectors): (Vec<_>, Vec<_>) =
+            self.statuses.iter().partition(|((_, n), _)| *n == 0);
+        for chunk in whole.chunks(FACTS_PER_STATEMENT) {
+            let sql = format!(
+                "WITH v (id, status) AS (VALUES {}) \
+                 UPDATE charge_points SET status = v.status FROM v WHERE charge_points.id = v.id",
+                value_rows(conn, chunk.len(), 2)
+            );
+            let mut query = sqlx::query(&sql);
+            for ((id, _), (status, _, _)) in chunk {
+                query = query.bind(id.as_str()).bind(status.as_str());
+            }
+            query.execute(&mut *conn).await?;
+        }
+        for chunk in connectors.chunks(FACTS_PER_STATEMENT) {
+            let sql = format!(
+                "WITH v (charge_point_id, connector_id, status, error_code, status_at_ms) \
+                     AS (VALUES {}) \
+                 INSERT INTO connectors (charge_point_id, connector_id, status, error_code, status_at_ms) \
+                 SELECT charge_point_id, connector_id, status, error_code, status_at_ms FROM v \
+                 WHERE EXISTS (SELECT 1 FROM charge_points c WHERE c.id = v.charge_point_id) \
+                 ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET status = excluded.status, \
+                     error_code = excluded.error_code, status_at_ms = excluded.status_at_ms",
+                value_rows(conn, chunk.len(), 5)
+            );
+            let mut query = sqlx::query(&sql);
+            for ((id, connector_id), (status, error_code, at)) in chunk {
+                query = query
+                    .bind(id.as_str())
+                    .bind(i64::from(*connector_id))
+                    .bind(status.as_str())
+                    .bind(error_code.as_deref())
+                    .bind(to_millis(*at));
+            }
+            query.execute(&mut *conn).await?;
+        }
+        let seen: Vec<_> = self.last_seen.iter().collect();
+        for chunk in seen.chunks(FACTS_PER_STATEMENT) {
+            let sql = format!(
+                "WITH v (id, last_seen_ms) AS (VALUES {}) \
+                 UPDATE charge_points SET last_seen_ms = v.last_seen_ms \
+                 FROM v WHERE charge_points.id = v.id",
+                value_rows(conn, chunk.len(), 2)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, at) in chunk {
+                query = query.bind(id.as_str()).bind(to_millis(**at));
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
     }
-    batch.clear();
 }
 
 /// Records a start; the transactions it supersedes are settled in the same database transaction.
@@ -388,141 +652,26 @@ async fn stop_and_settle(
 }
 
 /// Applies one write; returns its error, if any, and how to answer it after the commit.
-async fn apply(conn: &mut AnyConnection, write: Write, rules: &Rules) -> (Option<String>, Finish) {
+async fn apply(
+    conn: &mut AnyConnection,
+    write: Checked,
+    rules: &Rules,
+) -> (Option<String>, Finish) {
     fn failed<T>(r: &Result<T, StoreError>) -> Option<String> {
         r.as_ref().err().map(ToString::to_string)
     }
-    let nobody_waits: Finish = Box::new(|_| {});
     match write {
-        Write::Start(start, reply) => {
+        Checked::Start(start, reply) => {
             let r = start_and_settle_superseded(conn, &start, rules).await;
             (failed(&r), finish(reply, r))
         }
-        Write::Stop(stop, reply) => {
+        Checked::Stop(stop, reply) => {
             let r = stop_and_settle(conn, &stop, rules).await;
             (failed(&r), finish(reply, r))
         }
-        Write::Samples(samples, reply) => {
-            let r = transactions::record_samples(conn, &samples).await;
-            (failed(&r), finish(reply, r))
-        }
-        Write::ConnectorStatus {
-            charge_point_id,
-            connector_id,
-            status,
-            error_code,
-            at,
-        } => {
-            let r =
-                write_status(conn, &charge_point_id, connector_id, status, error_code, at).await;
-            (failed(&r), nobody_waits)
-        }
-        Write::Boot {
-            charge_point_id,
-            info,
-            registration,
-            reply,
-        } => {
-            let r = write_boot(conn, &charge_point_id, &info, registration).await;
-            (failed(&r), finish(reply, r))
-        }
-        Write::LastSeen(seen) => {
-            let r = write_last_seen(conn, &seen).await;
-            (failed(&r), nobody_waits)
-        }
-        Write::Register(spec, now) => {
-            let r = write_register(conn, &spec, now).await;
-            (failed(&r), nobody_waits)
-        }
-        Write::Job(job, reply) => {
+        Checked::Job(job, reply) => {
             let r = job(conn).await;
             (failed(&r), finish(reply, r))
         }
     }
-}
-
-async fn write_status(
-    conn: &mut AnyConnection,
-    charge_point_id: &ChargePointId,
-    connector_id: u32,
-    status: ConnectorStatus,
-    error_code: Option<String>,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if connector_id == 0 {
-        sqlx::query("UPDATE charge_points SET status = $1 WHERE id = $2")
-            .bind(status.as_str())
-            .bind(charge_point_id.as_str())
-            .execute(&mut *conn)
-            .await?;
-        return Ok(());
-    }
-    // A connector the operator did not define (auto-registered chargers) is created untyped.
-    sqlx::query(
-        "INSERT INTO connectors (charge_point_id, connector_id, status, error_code, status_at_ms) \
-         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM charge_points WHERE id = $1) \
-         ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET status = excluded.status, \
-             error_code = excluded.error_code, status_at_ms = excluded.status_at_ms",
-    )
-    .bind(charge_point_id.as_str())
-    .bind(i64::from(connector_id))
-    .bind(status.as_str())
-    .bind(error_code)
-    .bind(to_millis(at))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn write_boot(
-    conn: &mut AnyConnection,
-    charge_point_id: &ChargePointId,
-    info: &BootInfo,
-    registration: RegistrationStatus,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE charge_points SET vendor = $1, model = $2, serial_number = $3, \
-             firmware_version = $4, registration_status = $5 WHERE id = $6",
-    )
-    .bind(info.vendor.as_deref())
-    .bind(info.model.as_deref())
-    .bind(info.serial_number.as_deref())
-    .bind(info.firmware_version.as_deref())
-    .bind(registration.as_str())
-    .bind(charge_point_id.as_str())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn write_last_seen(
-    conn: &mut AnyConnection,
-    seen: &[(ChargePointId, DateTime<Utc>)],
-) -> Result<(), StoreError> {
-    for (id, at) in seen {
-        sqlx::query("UPDATE charge_points SET last_seen_ms = $1 WHERE id = $2")
-            .bind(to_millis(*at))
-            .bind(id.as_str())
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-async fn write_register(
-    conn: &mut AnyConnection,
-    spec: &ChargePointSpec,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO charge_points (id, name, address, created_at_ms, updated_at_ms) \
-         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(spec.id.as_str())
-    .bind(&spec.name)
-    .bind(&spec.address)
-    .bind(to_millis(now))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }

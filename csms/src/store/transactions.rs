@@ -314,26 +314,12 @@ pub(crate) async fn record_samples(
     conn: &mut AnyConnection,
     samples: &[MeterSample],
 ) -> Result<(), StoreError> {
-    // SQLite looks a numbered parameter's name up by walking the statement's list of names, so
-    // binding n of them costs n²: a multi-row statement takes anonymous `?` there instead.
-    let anonymous = conn.backend_name() == "SQLite";
     for chunk in samples.chunks(SAMPLES_PER_STATEMENT) {
-        let mut sql = String::from(
+        let sql = format!(
             "INSERT INTO meter_values (charge_point_id, connector_id, transaction_id, sampled_at_ms, \
-                 energy_wh, sampled_values) VALUES ",
+                 energy_wh, sampled_values) VALUES {}",
+            super::value_rows(conn, chunk.len(), 6)
         );
-        for n in 0..chunk.len() {
-            if n > 0 {
-                sql.push_str(", ");
-            }
-            if anonymous {
-                sql.push_str("(?, ?, ?, ?, ?, ?)");
-            } else {
-                let p = n * 6;
-                let row: Vec<String> = (1..=6).map(|k| format!("${}", p + k)).collect();
-                sql.push_str(&format!("({})", row.join(", ")));
-            }
-        }
         let mut query = sqlx::query(&sql);
         for s in chunk {
             query = query

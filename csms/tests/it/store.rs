@@ -193,6 +193,92 @@ async fn charge_points_round_trip(store: Store) {
 }
 on_both!(charge_points_round_trip);
 
+/// A reconnect storm's facts, more than one statement's worth, each kind written together:
+/// new charge points, their boots, the latest status of each connector, the latest sign of life.
+async fn a_storm_of_facts_is_written_in_full(store: Store) {
+    const COUNT: usize = 600;
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let later = t0 + chrono::Duration::minutes(5);
+    let (committer, close, task) = committer(&store);
+    let ids: Vec<String> = (0..COUNT).map(|n| format!("STORM-{n:04}")).collect();
+    for id in &ids {
+        let mut spec = spec(id, &[]);
+        spec.password_hash = None;
+        committer.register(spec, t0).await.unwrap();
+    }
+    let boots = ids.iter().enumerate().map(|(n, id)| {
+        let committer = committer.clone();
+        let id = cp(id);
+        async move {
+            committer.last_seen(vec![(id.clone(), later), (id.clone(), t0)]);
+            // Connector 1 was never defined: its first status creates it.
+            committer.connector_status(id.clone(), 1, ConnectorStatus::Available, None, t0);
+            committer.connector_status(
+                id.clone(),
+                1,
+                ConnectorStatus::Faulted,
+                Some(format!("E{n}")),
+                later,
+            );
+            committer
+                .boot(
+                    id,
+                    BootInfo {
+                        vendor: Some(format!("Vendor {n}")),
+                        serial_number: None,
+                        ..Default::default()
+                    },
+                    csms::domain::RegistrationStatus::Accepted,
+                )
+                .await
+        }
+    });
+    for booted in futures_util::future::join_all(boots).await {
+        booted.unwrap();
+    }
+    // A status of a charge point nobody registered is dropped, and costs nobody else.
+    committer.connector_status(cp("NOBODY"), 1, ConnectorStatus::Available, None, t0);
+    close.cancel();
+    task.await.unwrap();
+
+    let mut all = store.load_charge_points().await.unwrap();
+    all.sort_by(|a, b| a.spec.id.cmp(&b.spec.id));
+    assert_eq!(all.len(), COUNT);
+    for (n, record) in all.iter().enumerate() {
+        assert_eq!(record.spec.id.as_str(), ids[n]);
+        assert_eq!(record.boot.vendor, Some(format!("Vendor {n}")));
+        assert_eq!(
+            record.registration,
+            Some(csms::domain::RegistrationStatus::Accepted)
+        );
+        assert_eq!(
+            record.connector_status,
+            vec![(1, ConnectorStatus::Faulted, Some(format!("E{n}")))]
+        );
+        assert_eq!(
+            record.last_seen.map(|t| t.timestamp_millis()),
+            Some(later.timestamp_millis())
+        );
+    }
+}
+on_both!(a_storm_of_facts_is_written_in_full);
+
+/// More new charge points at once than the writer's queue holds: none is dropped.
+async fn no_new_charge_point_is_dropped(store: Store) {
+    const COUNT: usize = 10_000;
+    let (committer, close, task) = committer(&store);
+    let now = Utc::now();
+    for n in 0..COUNT {
+        let mut spec = spec(&format!("NEW-{n:05}"), &[]);
+        spec.password_hash = None;
+        committer.register(spec, now).await.unwrap();
+    }
+    close.cancel();
+    task.await.unwrap();
+    assert_eq!(store.load_charge_points().await.unwrap().len(), COUNT);
+}
+on_both!(no_new_charge_point_is_dropped);
+
 async fn transactions_are_idempotent(store: Store) {
     store
         .put_charge_point(&spec("CP-1", &[1]), Utc::now())
