@@ -67,8 +67,10 @@ pub struct Config {
     #[arg(long, env = "CSMS_HANDSHAKE_TIMEOUT", default_value_t = 10)]
     pub handshake_timeout_secs: u64,
 
-    /// Group commit: the longest a durable write waits for companions, in milliseconds.
-    #[arg(long, env = "CSMS_COMMIT_INTERVAL_MS", default_value_t = 2)]
+    /// Group commit: the longest a durable write waits for companions, in milliseconds. None
+    /// by default: what arrives while a commit runs already shares the next one, and a wait
+    /// only adds latency unless the disk's fsync is slow.
+    #[arg(long, env = "CSMS_COMMIT_INTERVAL_MS", default_value_t = 0)]
     pub commit_interval_ms: u64,
 
     /// Grace period for sessions and pending commits on shutdown, in seconds.
