@@ -6,9 +6,9 @@
 //! wait for companions), so a lone write is not delayed and a storm of them shares one fsync.
 //!
 //! Samples and facts (boot info, new charge points, and the write-behind connector status and
-//! last seen, which nobody waits for) are written a few multi-row statements per batch;
-//! starts, stops and money movements one by one, each in a savepoint, in a transaction of
-//! their own after them.
+//! last seen, which nobody waits for) are written a few multi-row statements per batch, in one
+//! database transaction; starts, stops and money movements one by one, each in a savepoint,
+//! in a transaction of their own after them.
 
 use std::{
     any::Any,
@@ -399,54 +399,27 @@ fn answer(outcome: Result<(), StoreError>, finishes: Vec<Finish>) -> Result<(), 
     outcome
 }
 
+/// Samples and facts: a few statements, no savepoints (each is a round trip to the database,
+/// and a batch's latency is mostly round trips). They cannot clash with anything, so a failure
+/// is the database's, and fails them all; their waiters hear so, and chargers retry.
 async fn commit_quick(
     writer: &mut Writer,
     samples: Vec<MeterSample>,
     sample_replies: Vec<Reply<()>>,
     mut facts: Facts,
 ) -> Result<(), StoreError> {
-    let mut finishes: Vec<Finish> = Vec::with_capacity(sample_replies.len());
+    let finishes: Vec<Finish> = sample_replies
+        .into_iter()
+        .chain(std::mem::take(&mut facts.boot_replies))
+        .map(|reply| finish(reply, Ok(())))
+        .collect();
     let outcome: Result<(), StoreError> = async {
         let mut tx = Connection::begin(writer.conn().await?).await?;
-        // Meter samples are most of the traffic: all of the batch's go in one statement.
         if !samples.is_empty() {
-            let mut savepoint = tx.begin().await?;
-            let stored = transactions::record_samples(&mut savepoint, &samples).await;
-            let error = stored.as_ref().err().map(ToString::to_string);
-            match &error {
-                None => savepoint.commit().await?,
-                Some(e) => {
-                    tracing::error!(error = %e, samples = samples.len(), "meter samples not stored");
-                    savepoint.rollback().await?;
-                }
-            }
-            for reply in sample_replies {
-                let answer = match &error {
-                    None => Ok(()),
-                    Some(e) => Err(StoreError::Commit(e.clone())),
-                };
-                finishes.push(finish(reply, answer));
-            }
+            transactions::record_samples(&mut tx, &samples).await?;
         }
-        // Facts that cannot clash with anything (status, boot info, last seen, a new charge
-        // point) share one savepoint; a failure there is the database's, and costs only them.
         if !facts.is_empty() {
-            let mut savepoint = tx.begin().await?;
-            let replies = std::mem::take(&mut facts.boot_replies);
-            match facts.write(&mut savepoint).await {
-                Ok(()) => {
-                    savepoint.commit().await?;
-                    finishes.extend(replies.into_iter().map(|r| finish(r, Ok(()))));
-                }
-                Err(error) => {
-                    tracing::error!(%error, "runtime facts not stored");
-                    savepoint.rollback().await?;
-                    // They failed, whatever becomes of the batch: answer them now.
-                    for reply in replies {
-                        let _ = reply.send(Err(StoreError::Commit(error.to_string())));
-                    }
-                }
-            }
+            facts.write(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -69,6 +69,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     3 "0003_reservations",
     4 "0004_billing",
     5 "0005_engagement",
+    6 "0006_last_readings",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

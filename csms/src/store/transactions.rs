@@ -3,6 +3,8 @@
 //! StartTransaction or StopTransaction whose answer it lost gets the same answer and changes
 //! nothing. The read functions serve the operator API.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
@@ -122,13 +124,10 @@ pub struct TransactionFilter {
     pub limit: i64,
 }
 
-/// A running transaction's last reading is the highest energy register among its own charge
-/// point's samples (read here, so storing a sample touches no other row).
+/// `last_meter_wh`: a running transaction's highest energy register so far (see
+/// [`record_samples`]), its meter stop once stopped.
 const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
-     meter_stop, COALESCE(last_meter_wh, (SELECT MAX(m.energy_wh) FROM meter_values m \
-         WHERE m.transaction_id = transactions.id AND m.charge_point_id = transactions.charge_point_id)) \
-         AS last_meter_wh, \
-     started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
+     meter_stop, last_meter_wh, started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
      cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id";
 
 fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
@@ -212,8 +211,7 @@ pub(crate) async fn start(
     }
     let superseded = sqlx::query(
         "UPDATE transactions SET stopped_at_ms = $3, stop_reason = 'Superseded', \
-             meter_stop = COALESCE(last_meter_wh, (SELECT MAX(m.energy_wh) FROM meter_values m \
-                 WHERE m.transaction_id = transactions.id AND m.charge_point_id = transactions.charge_point_id), meter_start) \
+             meter_stop = COALESCE(last_meter_wh, meter_start) \
          WHERE charge_point_id = $1 AND connector_id = $2 AND stopped_at_ms IS NULL AND started_at_ms <= $3 \
          RETURNING id",
     )
@@ -281,9 +279,8 @@ pub(crate) async fn stop(
     .bind(stop.transaction_id)
     .execute(&mut *conn)
     .await?;
-    for sample in &stop.samples {
-        insert_sample(conn, sample).await?;
-    }
+    // Its transaction data: the stop above keeps them from moving its reading.
+    record_samples(conn, &stop.samples).await?;
     tx.meter_stop = Some(stop.meter_stop);
     tx.last_meter_wh = Some(stop.meter_stop);
     tx.stopped_at = Some(stop.stopped_at);
@@ -307,9 +304,10 @@ pub(crate) async fn get(
 /// Samples per INSERT statement (6 parameters each, far below both servers' limits).
 const SAMPLES_PER_STATEMENT: usize = 200;
 
-/// Stores meter samples, many rows per statement: the group commit hands it every sample of a
-/// batch at once. A transaction's last reading is read from them (see `COLUMNS`), so the hot
-/// path writes nothing else.
+/// Stores meter samples, many rows per statement (the group commit hands it every sample of a
+/// batch at once), and moves each running transaction's last reading forward with one more:
+/// the samples themselves are an append-only log, so a batch dirties a few pages of the log
+/// and of the running transactions, not one page per sample.
 pub(crate) async fn record_samples(
     conn: &mut AnyConnection,
     samples: &[MeterSample],
@@ -332,22 +330,33 @@ pub(crate) async fn record_samples(
         }
         query.execute(&mut *conn).await?;
     }
-    Ok(())
-}
-
-async fn insert_sample(conn: &mut AnyConnection, s: &MeterSample) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO meter_values (charge_point_id, connector_id, transaction_id, sampled_at_ms, \
-             energy_wh, sampled_values) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(s.charge_point_id.as_str())
-    .bind(i64::from(s.connector_id))
-    .bind(s.transaction_id)
-    .bind(to_millis(s.sampled_at))
-    .bind(s.energy_wh)
-    .bind(&s.sampled_values)
-    .execute(&mut *conn)
-    .await?;
+    // The highest register of each transaction in this batch. A sample names its own charge
+    // point's transaction to count: another's id is stored, and moves nothing.
+    let mut readings: HashMap<(i64, &str), i64> = HashMap::new();
+    for s in samples {
+        if let (Some(transaction_id), Some(wh)) = (s.transaction_id, s.energy_wh) {
+            let highest = readings
+                .entry((transaction_id, s.charge_point_id.as_str()))
+                .or_insert(wh);
+            *highest = (*highest).max(wh);
+        }
+    }
+    let readings: Vec<_> = readings.into_iter().collect();
+    for chunk in readings.chunks(SAMPLES_PER_STATEMENT) {
+        let sql = format!(
+            "WITH v (id, charge_point_id, wh) AS (VALUES {}) \
+             UPDATE transactions SET last_meter_wh = v.wh FROM v \
+             WHERE transactions.id = v.id AND transactions.charge_point_id = v.charge_point_id \
+                 AND transactions.stopped_at_ms IS NULL \
+                 AND (transactions.last_meter_wh IS NULL OR transactions.last_meter_wh < v.wh)",
+            super::value_rows(conn, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((transaction_id, charge_point_id), wh) in chunk {
+            query = query.bind(*transaction_id).bind(*charge_point_id).bind(*wh);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -413,22 +422,5 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(record).transpose()
-    }
-
-    /// Meter samples of one session in the order taken (the detail view and billing read them).
-    pub async fn transaction_samples(
-        &self,
-        transaction_id: i64,
-    ) -> Result<Vec<(DateTime<Utc>, Option<i64>)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT sampled_at_ms, energy_wh FROM meter_values WHERE transaction_id = $1 \
-             ORDER BY sampled_at_ms, id",
-        )
-        .bind(transaction_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((from_millis(r.try_get(0)?), r.try_get(1)?)))
-            .collect()
     }
 }

@@ -324,6 +324,34 @@ async fn transactions_are_idempotent(store: Store) {
         .unwrap()
         .unwrap();
     assert_eq!(running.energy_wh(), Some(500));
+    // One batch: the highest register counts, a lower one later moves nothing back, and
+    // another charge point naming this transaction moves nothing at all.
+    let sample = |cp_id: &str, wh| MeterSample {
+        charge_point_id: cp(cp_id),
+        connector_id: 1,
+        transaction_id: Some(first.transaction_id),
+        sampled_at: Utc::now(),
+        energy_wh: Some(wh),
+        sampled_values: "[]".into(),
+    };
+    committer
+        .record_samples(vec![
+            sample("CP-1", 800),
+            sample("CP-1", 700),
+            sample("CP-2", 5_000),
+        ])
+        .await
+        .unwrap();
+    committer
+        .record_samples(vec![sample("CP-1", 650)])
+        .await
+        .unwrap();
+    let running = store
+        .get_transaction(first.transaction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(running.energy_wh(), Some(700));
 
     let stop = |meter| TransactionStop {
         charge_point_id: cp("CP-1"),
