@@ -26,10 +26,10 @@ use tokio_util::sync::CancellationToken;
 use super::{
     Store, StoreError,
     charge_points::{BootInfo, ChargePointSpec},
+    script::{Param, Script},
     transactions::{
         self, MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop,
     },
-    value_rows,
 };
 use crate::{
     billing::{Rules, settlement},
@@ -399,9 +399,10 @@ fn answer(outcome: Result<(), StoreError>, finishes: Vec<Finish>) -> Result<(), 
     outcome
 }
 
-/// Samples and facts: a few statements, no savepoints (each is a round trip to the database,
-/// and a batch's latency is mostly round trips). They cannot clash with anything, so a failure
-/// is the database's, and fails them all; their waiters hear so, and chargers retry.
+/// Samples and facts: a few statements, no savepoints, sent as one script where the database
+/// allows it (each statement would otherwise be a round trip, and a batch's latency is mostly
+/// round trips). They cannot clash with anything, so a failure is the database's, and fails
+/// them all; their waiters hear so, and chargers retry.
 async fn commit_quick(
     writer: &mut Writer,
     samples: Vec<MeterSample>,
@@ -414,15 +415,11 @@ async fn commit_quick(
         .map(|reply| finish(reply, Ok(())))
         .collect();
     let outcome: Result<(), StoreError> = async {
-        let mut tx = Connection::begin(writer.conn().await?).await?;
-        if !samples.is_empty() {
-            transactions::record_samples(&mut tx, &samples).await?;
-        }
-        if !facts.is_empty() {
-            facts.write(&mut tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let conn = writer.conn().await?;
+        let mut script = Script::new(conn);
+        transactions::sample_statements(&mut script, &samples);
+        facts.statements(&mut script);
+        script.commit(conn).await
     }
     .await;
     answer(outcome, finishes)
@@ -483,26 +480,29 @@ impl Facts {
             && self.last_seen.is_empty()
     }
 
-    /// Writes them in an order that lets each find its row: new charge points first.
-    async fn write(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+    /// Their statements, in an order that lets each find its row: new charge points first.
+    fn statements<'a>(&'a self, script: &mut Script<'a>) {
         for chunk in self.registers.chunks(FACTS_PER_STATEMENT) {
             // A connector the operator did not define (auto-registered chargers) is created
             // untyped by its first status, below.
             let sql = format!(
                 "INSERT INTO charge_points (id, name, address, created_at_ms, updated_at_ms) \
                  VALUES {} ON CONFLICT (id) DO NOTHING",
-                value_rows(conn, chunk.len(), 5)
+                script.value_rows(chunk.len(), 5)
             );
-            let mut query = sqlx::query(&sql);
-            for (spec, now) in chunk {
-                query = query
-                    .bind(spec.id.as_str())
-                    .bind(spec.name.as_str())
-                    .bind(spec.address.as_str())
-                    .bind(to_millis(*now))
-                    .bind(to_millis(*now));
-            }
-            query.execute(&mut *conn).await?;
+            let params = chunk
+                .iter()
+                .flat_map(|(spec, now)| {
+                    [
+                        Param::Text(spec.id.as_str()),
+                        Param::Text(spec.name.as_str()),
+                        Param::Text(spec.address.as_str()),
+                        Param::Int(to_millis(*now)),
+                        Param::Int(to_millis(*now)),
+                    ]
+                })
+                .collect();
+            script.push(sql, params);
         }
         let boots: Vec<_> = self.boots.iter().collect();
         for chunk in boots.chunks(FACTS_PER_STATEMENT) {
@@ -513,19 +513,22 @@ impl Facts {
                      serial_number = v.serial_number, firmware_version = v.firmware_version, \
                      registration_status = v.registration_status \
                  FROM v WHERE charge_points.id = v.id",
-                value_rows(conn, chunk.len(), 6)
+                script.value_rows(chunk.len(), 6)
             );
-            let mut query = sqlx::query(&sql);
-            for (id, (info, registration)) in chunk {
-                query = query
-                    .bind(id.as_str())
-                    .bind(info.vendor.as_deref())
-                    .bind(info.model.as_deref())
-                    .bind(info.serial_number.as_deref())
-                    .bind(info.firmware_version.as_deref())
-                    .bind(registration.as_str());
-            }
-            query.execute(&mut *conn).await?;
+            let params = chunk
+                .iter()
+                .flat_map(|(id, (info, registration))| {
+                    [
+                        Param::Text(id.as_str()),
+                        Param::MaybeText(info.vendor.as_deref()),
+                        Param::MaybeText(info.model.as_deref()),
+                        Param::MaybeText(info.serial_number.as_deref()),
+                        Param::MaybeText(info.firmware_version.as_deref()),
+                        Param::Text(registration.as_str()),
+                    ]
+                })
+                .collect();
+            script.push(sql, params);
         }
         let (whole, connectors): (Vec<_>, Vec<_>) =
             self.statuses.iter().partition(|((_, n), _)| *n == 0);
@@ -533,13 +536,15 @@ impl Facts {
             let sql = format!(
                 "WITH v (id, status) AS (VALUES {}) \
                  UPDATE charge_points SET status = v.status FROM v WHERE charge_points.id = v.id",
-                value_rows(conn, chunk.len(), 2)
+                script.value_rows(chunk.len(), 2)
             );
-            let mut query = sqlx::query(&sql);
-            for ((id, _), (status, _, _)) in chunk {
-                query = query.bind(id.as_str()).bind(status.as_str());
-            }
-            query.execute(&mut *conn).await?;
+            let params = chunk
+                .iter()
+                .flat_map(|((id, _), (status, _, _))| {
+                    [Param::Text(id.as_str()), Param::Text(status.as_str())]
+                })
+                .collect();
+            script.push(sql, params);
         }
         for chunk in connectors.chunks(FACTS_PER_STATEMENT) {
             let sql = format!(
@@ -550,18 +555,21 @@ impl Facts {
                  WHERE EXISTS (SELECT 1 FROM charge_points c WHERE c.id = v.charge_point_id) \
                  ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET status = excluded.status, \
                      error_code = excluded.error_code, status_at_ms = excluded.status_at_ms",
-                value_rows(conn, chunk.len(), 5)
+                script.value_rows(chunk.len(), 5)
             );
-            let mut query = sqlx::query(&sql);
-            for ((id, connector_id), (status, error_code, at)) in chunk {
-                query = query
-                    .bind(id.as_str())
-                    .bind(i64::from(*connector_id))
-                    .bind(status.as_str())
-                    .bind(error_code.as_deref())
-                    .bind(to_millis(*at));
-            }
-            query.execute(&mut *conn).await?;
+            let params = chunk
+                .iter()
+                .flat_map(|((id, connector_id), (status, error_code, at))| {
+                    [
+                        Param::Text(id.as_str()),
+                        Param::Int(i64::from(*connector_id)),
+                        Param::Text(status.as_str()),
+                        Param::MaybeText(error_code.as_deref()),
+                        Param::Int(to_millis(*at)),
+                    ]
+                })
+                .collect();
+            script.push(sql, params);
         }
         let seen: Vec<_> = self.last_seen.iter().collect();
         for chunk in seen.chunks(FACTS_PER_STATEMENT) {
@@ -569,15 +577,14 @@ impl Facts {
                 "WITH v (id, last_seen_ms) AS (VALUES {}) \
                  UPDATE charge_points SET last_seen_ms = v.last_seen_ms \
                  FROM v WHERE charge_points.id = v.id",
-                value_rows(conn, chunk.len(), 2)
+                script.value_rows(chunk.len(), 2)
             );
-            let mut query = sqlx::query(&sql);
-            for (id, at) in chunk {
-                query = query.bind(id.as_str()).bind(to_millis(**at));
-            }
-            query.execute(&mut *conn).await?;
+            let params = chunk
+                .iter()
+                .flat_map(|(id, at)| [Param::Text(id.as_str()), Param::Int(to_millis(**at))])
+                .collect();
+            script.push(sql, params);
         }
-        Ok(())
     }
 }
 

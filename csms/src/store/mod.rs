@@ -13,6 +13,7 @@ pub mod id_tags;
 pub mod members;
 pub mod messages;
 pub mod reservations;
+pub(crate) mod script;
 pub mod tariffs;
 pub mod transactions;
 
@@ -226,30 +227,6 @@ pub(crate) async fn lock_row(
         .await?
         .rows_affected()
         == 1)
-}
-
-/// The `VALUES` rows of a multi-row statement: `rows` parenthesised lists of `cols` parameters.
-/// SQLite gets anonymous `?`: it finds a numbered parameter by walking the statement's list of
-/// names, so binding n of them would cost n² comparisons.
-pub(crate) fn value_rows(conn: &sqlx::AnyConnection, rows: usize, cols: usize) -> String {
-    use std::fmt::Write;
-    let anonymous = conn.backend_name() == "SQLite";
-    let mut sql = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            if anonymous {
-                sql.push('?');
-            } else {
-                write!(sql, "${}", r * cols + c + 1).expect("writing to a String");
-            }
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 /// Reads a string column into one of the domain's closed sets, or reports a corrupt row.

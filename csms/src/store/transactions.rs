@@ -8,7 +8,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
-use super::{Store, StoreError, parse_column};
+use super::{
+    Store, StoreError, parse_column,
+    script::{Param, Script},
+};
 use crate::{
     clock::{from_millis, to_millis},
     domain::{AuthorizationStatus, ChargePointId, IdTag},
@@ -304,31 +307,41 @@ pub(crate) async fn get(
 /// Samples per INSERT statement (6 parameters each, far below both servers' limits).
 const SAMPLES_PER_STATEMENT: usize = 200;
 
-/// Stores meter samples, many rows per statement (the group commit hands it every sample of a
-/// batch at once), and moves each running transaction's last reading forward with one more:
-/// the samples themselves are an append-only log, so a batch dirties a few pages of the log
-/// and of the running transactions, not one page per sample.
+/// Stores meter samples (inside the caller's database transaction); see [`sample_statements`].
 pub(crate) async fn record_samples(
     conn: &mut AnyConnection,
     samples: &[MeterSample],
 ) -> Result<(), StoreError> {
+    let mut script = Script::new(conn);
+    sample_statements(&mut script, samples);
+    script.run(conn).await
+}
+
+/// The statements that store meter samples, many rows per statement (the group commit hands
+/// it every sample of a batch at once), and move each running transaction's last reading
+/// forward with one more: the samples themselves are an append-only log, so a batch dirties a
+/// few pages of the log and of the running transactions, not one page per sample.
+pub(crate) fn sample_statements<'a>(script: &mut Script<'a>, samples: &'a [MeterSample]) {
     for chunk in samples.chunks(SAMPLES_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO meter_values (charge_point_id, connector_id, transaction_id, sampled_at_ms, \
                  energy_wh, sampled_values) VALUES {}",
-            super::value_rows(conn, chunk.len(), 6)
+            script.value_rows(chunk.len(), 6)
         );
-        let mut query = sqlx::query(&sql);
-        for s in chunk {
-            query = query
-                .bind(s.charge_point_id.as_str())
-                .bind(i64::from(s.connector_id))
-                .bind(s.transaction_id)
-                .bind(to_millis(s.sampled_at))
-                .bind(s.energy_wh)
-                .bind(s.sampled_values.as_str());
-        }
-        query.execute(&mut *conn).await?;
+        let params = chunk
+            .iter()
+            .flat_map(|s| {
+                [
+                    Param::Text(s.charge_point_id.as_str()),
+                    Param::Int(i64::from(s.connector_id)),
+                    Param::MaybeInt(s.transaction_id),
+                    Param::Int(to_millis(s.sampled_at)),
+                    Param::MaybeInt(s.energy_wh),
+                    Param::Text(s.sampled_values.as_str()),
+                ]
+            })
+            .collect();
+        script.push(sql, params);
     }
     // The highest register of each transaction in this batch. A sample names its own charge
     // point's transaction to count: another's id is stored, and moves nothing.
@@ -349,15 +362,20 @@ pub(crate) async fn record_samples(
              WHERE transactions.id = v.id AND transactions.charge_point_id = v.charge_point_id \
                  AND transactions.stopped_at_ms IS NULL \
                  AND (transactions.last_meter_wh IS NULL OR transactions.last_meter_wh < v.wh)",
-            super::value_rows(conn, chunk.len(), 3)
+            script.value_rows(chunk.len(), 3)
         );
-        let mut query = sqlx::query(&sql);
-        for ((transaction_id, charge_point_id), wh) in chunk {
-            query = query.bind(*transaction_id).bind(*charge_point_id).bind(*wh);
-        }
-        query.execute(&mut *conn).await?;
+        let params = chunk
+            .iter()
+            .flat_map(|&((transaction_id, charge_point_id), wh)| {
+                [
+                    Param::Int(transaction_id),
+                    Param::Text(charge_point_id),
+                    Param::Int(wh),
+                ]
+            })
+            .collect();
+        script.push(sql, params);
     }
-    Ok(())
 }
 
 impl Store {
