@@ -3,6 +3,7 @@
 //! and direct payment at the charger; running out of balance; loyalty and promotions; plans;
 //! points redemption; and the ledger balancing after all of it.
 
+use chrono::TimeZone;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -38,15 +39,28 @@ async fn card(app: &TestApp, token: &str, tag: &str) -> Value {
 
 /// Runs a whole session of `wh` over 30 minutes; returns the transaction id.
 async fn session(charger: &mut TestCharger, tag: &str, wh: i64, day: u32) -> i64 {
-    let start = format!("2026-11-{day:02}T10:00:00Z");
-    let stop = format!("2026-11-{day:02}T10:30:00Z");
-    let started = charger.start(1, tag, 1000, &start).await;
+    let start = chrono::Utc
+        .with_ymd_and_hms(2026, 11, day, 10, 0, 0)
+        .unwrap();
+    session_at(charger, tag, wh, start).await
+}
+
+/// A half-hour session of `wh` that starts at `start`.
+async fn session_at(
+    charger: &mut TestCharger,
+    tag: &str,
+    wh: i64,
+    start: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    let stop = start + chrono::Duration::minutes(30);
+    let format = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let started = charger.start(1, tag, 1000, &format(start)).await;
     assert_eq!(started["idTagInfo"]["status"], "Accepted", "{tag}");
     let tx = started["transactionId"].as_i64().unwrap();
     let answer = charger
         .call_ok(
             "StopTransaction",
-            json!({"transactionId": tx, "meterStop": 1000 + wh, "timestamp": stop, "idTag": tag}),
+            json!({"transactionId": tx, "meterStop": 1000 + wh, "timestamp": format(stop), "idTag": tag}),
         )
         .await;
     assert!(answer["idTagInfo"].is_object());
@@ -447,13 +461,9 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
         "Accepted",
         "the plan covers it"
     );
-    let day = chrono::Utc::now()
-        .format("%d")
-        .to_string()
-        .parse::<u32>()
-        .unwrap();
-    let _ = day;
-    let covered = detail(&app, session(&mut charger, &tag, 20_000, 24).await).await;
+    // The plan began when it was subscribed, so the session comes after that.
+    let start = chrono::Utc::now() + chrono::Duration::minutes(1);
+    let covered = detail(&app, session_at(&mut charger, &tag, 20_000, start).await).await;
     assert_eq!(
         (
             covered["costCents"].clone(),
