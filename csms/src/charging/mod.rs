@@ -16,7 +16,8 @@ use crate::{
         StoreError,
         charge_points::BootInfo,
         transactions::{
-            MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop,
+            MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionRecord,
+            TransactionStop,
         },
     },
 };
@@ -183,6 +184,17 @@ pub async fn start_transaction(
                 .await?;
         }
     }
+    // Sessions it closed because their stops were lost: they end here, for everyone listening.
+    for &superseded in &started.superseded {
+        state.running_costs.forget(superseded);
+        match state.store.get_transaction(superseded).await {
+            Ok(Some(record)) => publish_stopped(state, id, &record),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(transaction_id = superseded, error = %e, "cannot read a superseded transaction")
+            }
+        }
+    }
     if !started.retried && started.status == AuthorizationStatus::Accepted {
         state.bus.publish(DomainEvent::TransactionStarted {
             charge_point_id: id.clone(),
@@ -192,6 +204,27 @@ pub async fn start_transaction(
         });
     }
     Ok((started, authorization))
+}
+
+/// Tells the bus that a transaction stopped, and how it was settled, if it was.
+fn publish_stopped(state: &AppState, charge_point_id: &ChargePointId, record: &TransactionRecord) {
+    let transaction_id = record.transaction_id;
+    if record.authorization == AuthorizationStatus::Accepted {
+        state.bus.publish(DomainEvent::TransactionStopped {
+            charge_point_id: charge_point_id.clone(),
+            transaction_id,
+            energy_wh: record.energy_wh().unwrap_or(0),
+            at: record.stopped_at.unwrap_or_else(|| state.clock.now()),
+        });
+    }
+    if let Some(method) = &record.payment_method {
+        state.bus.publish(DomainEvent::SessionSettled {
+            transaction_id,
+            total_cents: record.cost_cents.unwrap_or(0),
+            discount_cents: record.discount_cents.unwrap_or(0),
+            payment_method: method.clone(),
+        });
+    }
 }
 
 /// Records a stop once; a retried stop changes nothing. The authorization is that of the tag
@@ -208,24 +241,7 @@ pub async fn stop_transaction(
     state.running_costs.forget(transaction_id);
     let outcome = state.committer.stop_transaction(stop).await?;
     match &outcome {
-        StopOutcome::Stopped(record) => {
-            if record.authorization == AuthorizationStatus::Accepted {
-                state.bus.publish(DomainEvent::TransactionStopped {
-                    charge_point_id,
-                    transaction_id,
-                    energy_wh: record.energy_wh().unwrap_or(0),
-                    at: record.stopped_at.unwrap_or_else(|| state.clock.now()),
-                });
-            }
-            if let Some(method) = &record.payment_method {
-                state.bus.publish(DomainEvent::SessionSettled {
-                    transaction_id,
-                    total_cents: record.cost_cents.unwrap_or(0),
-                    discount_cents: record.discount_cents.unwrap_or(0),
-                    payment_method: method.clone(),
-                });
-            }
-        }
+        StopOutcome::Stopped(record) => publish_stopped(state, &charge_point_id, record),
         StopOutcome::AlreadyStopped(_) => {
             tracing::info!(transaction_id, "a retried StopTransaction changes nothing");
         }

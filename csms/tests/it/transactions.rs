@@ -216,6 +216,14 @@ async fn a_new_start_on_a_connector_closes_the_transaction_whose_stop_was_lost()
     assert_eq!(closed["status"], "finished");
     assert_eq!(closed["stopReason"], "Superseded");
     assert_eq!(closed["energyWh"], 2500, "closed at its last reading");
+    // Closed for the gauges too: one session runs, not two.
+    assert_eventually("the superseded session leaves the active gauge", || async {
+        app.metrics()
+            .await
+            .lines()
+            .any(|l| l == "csms_transactions_active 1")
+    })
+    .await;
     // Its tag is free to charge again.
     let again = charger.start(2, "TAG-1", 0, "2026-11-24T09:05:00Z").await;
     assert_eq!(again["idTagInfo"]["status"], "Accepted");
