@@ -15,11 +15,13 @@ async fn main() -> anyhow::Result<()> {
         LogFormat::Text => subscriber.init(),
     }
     let generated_token = config.operator_token.is_none();
+    // Before the listeners open: a signal from then on drains gracefully.
+    let shutdown = csms::app::shutdown_signal();
     let app = App::build(config).await?;
     tracing::info!(ocpp = %app.ocpp_addr(), http = %app.http_addr(), "listening");
     if generated_token {
         // Printed once, on stdout, so an operator can copy it; never logged again.
         println!("operator token: {}", app.operator_token());
     }
-    app.run(csms::app::shutdown_signal()).await
+    app.run(shutdown).await
 }
