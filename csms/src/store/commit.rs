@@ -361,8 +361,9 @@ async fn commit(
 }
 
 /// The writer's own connection, taken out of the pool (which may open another in its place),
-/// so its statement cache stays warm. After a failed commit it is dropped, and the next batch
-/// takes a fresh one: a database that went away and came back is written to again.
+/// so the checked writes' prepared statements stay cached on it. After a failed commit it is
+/// dropped, and the next batch takes a fresh one: a database that went away and came back is
+/// written to again.
 struct Writer {
     store: Store,
     conn: Option<AnyConnection>,
@@ -482,109 +483,89 @@ impl Facts {
 
     /// Their statements, in an order that lets each find its row: new charge points first.
     fn statements<'a>(&'a self, script: &mut Script<'a>) {
-        for chunk in self.registers.chunks(FACTS_PER_STATEMENT) {
-            // A connector the operator did not define (auto-registered chargers) is created
-            // untyped by its first status, below.
-            let sql = format!(
+        // A connector the operator did not define (auto-registered chargers) is created
+        // untyped by its first status, below.
+        let registers = self.registers.iter().map(|(spec, now)| {
+            [
+                Param::Text(spec.id.as_str()),
+                Param::Text(spec.name.as_str()),
+                Param::Text(spec.address.as_str()),
+                Param::Int(to_millis(*now)),
+                Param::Int(to_millis(*now)),
+            ]
+        });
+        script.push_rows(FACTS_PER_STATEMENT, registers, |values| {
+            format!(
                 "INSERT INTO charge_points (id, name, address, created_at_ms, updated_at_ms) \
-                 VALUES {} ON CONFLICT (id) DO NOTHING",
-                script.value_rows(chunk.len(), 5)
-            );
-            let params = chunk
-                .iter()
-                .flat_map(|(spec, now)| {
-                    [
-                        Param::Text(spec.id.as_str()),
-                        Param::Text(spec.name.as_str()),
-                        Param::Text(spec.address.as_str()),
-                        Param::Int(to_millis(*now)),
-                        Param::Int(to_millis(*now)),
-                    ]
-                })
-                .collect();
-            script.push(sql, params);
-        }
-        let boots: Vec<_> = self.boots.iter().collect();
-        for chunk in boots.chunks(FACTS_PER_STATEMENT) {
-            let sql = format!(
+                 VALUES {values} ON CONFLICT (id) DO NOTHING"
+            )
+        });
+        let boots = self.boots.iter().map(|(id, (info, registration))| {
+            [
+                Param::Text(id.as_str()),
+                Param::MaybeText(info.vendor.as_deref()),
+                Param::MaybeText(info.model.as_deref()),
+                Param::MaybeText(info.serial_number.as_deref()),
+                Param::MaybeText(info.firmware_version.as_deref()),
+                Param::Text(registration.as_str()),
+            ]
+        });
+        script.push_rows(FACTS_PER_STATEMENT, boots, |values| {
+            format!(
                 "WITH v (id, vendor, model, serial_number, firmware_version, registration_status) \
-                     AS (VALUES {}) \
+                     AS (VALUES {values}) \
                  UPDATE charge_points SET vendor = v.vendor, model = v.model, \
                      serial_number = v.serial_number, firmware_version = v.firmware_version, \
                      registration_status = v.registration_status \
-                 FROM v WHERE charge_points.id = v.id",
-                script.value_rows(chunk.len(), 6)
-            );
-            let params = chunk
+                 FROM v WHERE charge_points.id = v.id"
+            )
+        });
+        let whole =
+            self.statuses
                 .iter()
-                .flat_map(|(id, (info, registration))| {
-                    [
-                        Param::Text(id.as_str()),
-                        Param::MaybeText(info.vendor.as_deref()),
-                        Param::MaybeText(info.model.as_deref()),
-                        Param::MaybeText(info.serial_number.as_deref()),
-                        Param::MaybeText(info.firmware_version.as_deref()),
-                        Param::Text(registration.as_str()),
-                    ]
-                })
-                .collect();
-            script.push(sql, params);
-        }
-        let (whole, connectors): (Vec<_>, Vec<_>) =
-            self.statuses.iter().partition(|((_, n), _)| *n == 0);
-        for chunk in whole.chunks(FACTS_PER_STATEMENT) {
-            let sql = format!(
-                "WITH v (id, status) AS (VALUES {}) \
-                 UPDATE charge_points SET status = v.status FROM v WHERE charge_points.id = v.id",
-                script.value_rows(chunk.len(), 2)
-            );
-            let params = chunk
-                .iter()
-                .flat_map(|((id, _), (status, _, _))| {
+                .filter(|((_, n), _)| *n == 0)
+                .map(|((id, _), (status, _, _))| {
                     [Param::Text(id.as_str()), Param::Text(status.as_str())]
-                })
-                .collect();
-            script.push(sql, params);
-        }
-        for chunk in connectors.chunks(FACTS_PER_STATEMENT) {
-            let sql = format!(
+                });
+        script.push_rows(FACTS_PER_STATEMENT, whole, |values| {
+            format!(
+                "WITH v (id, status) AS (VALUES {values}) \
+                 UPDATE charge_points SET status = v.status FROM v WHERE charge_points.id = v.id"
+            )
+        });
+        let connectors = self.statuses.iter().filter(|((_, n), _)| *n != 0).map(
+            |((id, connector_id), (status, error_code, at))| {
+                [
+                    Param::Text(id.as_str()),
+                    Param::Int(i64::from(*connector_id)),
+                    Param::Text(status.as_str()),
+                    Param::MaybeText(error_code.as_deref()),
+                    Param::Int(to_millis(*at)),
+                ]
+            },
+        );
+        script.push_rows(FACTS_PER_STATEMENT, connectors, |values| {
+            format!(
                 "WITH v (charge_point_id, connector_id, status, error_code, status_at_ms) \
-                     AS (VALUES {}) \
+                     AS (VALUES {values}) \
                  INSERT INTO connectors (charge_point_id, connector_id, status, error_code, status_at_ms) \
                  SELECT charge_point_id, connector_id, status, error_code, status_at_ms FROM v \
                  WHERE EXISTS (SELECT 1 FROM charge_points c WHERE c.id = v.charge_point_id) \
                  ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET status = excluded.status, \
-                     error_code = excluded.error_code, status_at_ms = excluded.status_at_ms",
-                script.value_rows(chunk.len(), 5)
-            );
-            let params = chunk
-                .iter()
-                .flat_map(|((id, connector_id), (status, error_code, at))| {
-                    [
-                        Param::Text(id.as_str()),
-                        Param::Int(i64::from(*connector_id)),
-                        Param::Text(status.as_str()),
-                        Param::MaybeText(error_code.as_deref()),
-                        Param::Int(to_millis(*at)),
-                    ]
-                })
-                .collect();
-            script.push(sql, params);
-        }
-        let seen: Vec<_> = self.last_seen.iter().collect();
-        for chunk in seen.chunks(FACTS_PER_STATEMENT) {
-            let sql = format!(
-                "WITH v (id, last_seen_ms) AS (VALUES {}) \
+                     error_code = excluded.error_code, status_at_ms = excluded.status_at_ms"
+            )
+        });
+        let seen = self
+            .last_seen
+            .iter()
+            .map(|(id, at)| [Param::Text(id.as_str()), Param::Int(to_millis(*at))]);
+        script.push_rows(FACTS_PER_STATEMENT, seen, |values| {
+            format!(
+                "WITH v (id, last_seen_ms) AS (VALUES {values}) \
                  UPDATE charge_points SET last_seen_ms = v.last_seen_ms \
-                 FROM v WHERE charge_points.id = v.id",
-                script.value_rows(chunk.len(), 2)
-            );
-            let params = chunk
-                .iter()
-                .flat_map(|(id, at)| [Param::Text(id.as_str()), Param::Int(to_millis(**at))])
-                .collect();
-            script.push(sql, params);
-        }
+                 FROM v WHERE charge_points.id = v.id"
+            )
+        });
     }
 }
 

@@ -33,10 +33,26 @@ impl<'a> Script<'a> {
         }
     }
 
+    /// Multi-row statements, one per `per` rows: `sql` turns a chunk's `VALUES` list into the
+    /// statement, and each row brings its parameters.
+    pub(crate) fn push_rows<const N: usize>(
+        &mut self,
+        per: usize,
+        rows: impl IntoIterator<Item = [Param<'a>; N]>,
+        sql: impl Fn(&str) -> String,
+    ) {
+        let rows: Vec<[Param<'a>; N]> = rows.into_iter().collect();
+        for chunk in rows.chunks(per) {
+            let values = self.value_rows(chunk.len(), N);
+            let params = chunk.iter().flatten().copied().collect();
+            self.statements.push((sql(&values), params));
+        }
+    }
+
     /// The `VALUES` rows of a multi-row statement: `rows` parenthesised lists of `cols`
     /// parameters. (SQLite finds a numbered parameter by walking the statement's list of names,
     /// so binding n of them would cost n² comparisons: it gets anonymous ones.)
-    pub(crate) fn value_rows(&self, rows: usize, cols: usize) -> String {
+    fn value_rows(&self, rows: usize, cols: usize) -> String {
         use std::fmt::Write;
         let mut sql = String::with_capacity(rows * cols * 5);
         for r in 0..rows {
@@ -54,10 +70,6 @@ impl<'a> Script<'a> {
             sql.push(')');
         }
         sql
-    }
-
-    pub(crate) fn push(&mut self, sql: String, params: Vec<Param<'a>>) {
-        self.statements.push((sql, params));
     }
 
     /// Runs the statements inside whatever database transaction `conn` is in.

@@ -322,27 +322,22 @@ pub(crate) async fn record_samples(
 /// forward with one more: the samples themselves are an append-only log, so a batch dirties a
 /// few pages of the log and of the running transactions, not one page per sample.
 pub(crate) fn sample_statements<'a>(script: &mut Script<'a>, samples: &'a [MeterSample]) {
-    for chunk in samples.chunks(SAMPLES_PER_STATEMENT) {
-        let sql = format!(
+    let rows = samples.iter().map(|s| {
+        [
+            Param::Text(s.charge_point_id.as_str()),
+            Param::Int(i64::from(s.connector_id)),
+            Param::MaybeInt(s.transaction_id),
+            Param::Int(to_millis(s.sampled_at)),
+            Param::MaybeInt(s.energy_wh),
+            Param::Text(s.sampled_values.as_str()),
+        ]
+    });
+    script.push_rows(SAMPLES_PER_STATEMENT, rows, |values| {
+        format!(
             "INSERT INTO meter_values (charge_point_id, connector_id, transaction_id, sampled_at_ms, \
-                 energy_wh, sampled_values) VALUES {}",
-            script.value_rows(chunk.len(), 6)
-        );
-        let params = chunk
-            .iter()
-            .flat_map(|s| {
-                [
-                    Param::Text(s.charge_point_id.as_str()),
-                    Param::Int(i64::from(s.connector_id)),
-                    Param::MaybeInt(s.transaction_id),
-                    Param::Int(to_millis(s.sampled_at)),
-                    Param::MaybeInt(s.energy_wh),
-                    Param::Text(s.sampled_values.as_str()),
-                ]
-            })
-            .collect();
-        script.push(sql, params);
-    }
+                 energy_wh, sampled_values) VALUES {values}"
+        )
+    });
     // The highest register of each transaction in this batch. A sample names its own charge
     // point's transaction to count: another's id is stored, and moves nothing.
     let mut readings: HashMap<(i64, &str), i64> = HashMap::new();
@@ -354,28 +349,24 @@ pub(crate) fn sample_statements<'a>(script: &mut Script<'a>, samples: &'a [Meter
             *highest = (*highest).max(wh);
         }
     }
-    let readings: Vec<_> = readings.into_iter().collect();
-    for chunk in readings.chunks(SAMPLES_PER_STATEMENT) {
-        let sql = format!(
-            "WITH v (id, charge_point_id, wh) AS (VALUES {}) \
+    let rows = readings
+        .into_iter()
+        .map(|((transaction_id, charge_point_id), wh)| {
+            [
+                Param::Int(transaction_id),
+                Param::Text(charge_point_id),
+                Param::Int(wh),
+            ]
+        });
+    script.push_rows(SAMPLES_PER_STATEMENT, rows, |values| {
+        format!(
+            "WITH v (id, charge_point_id, wh) AS (VALUES {values}) \
              UPDATE transactions SET last_meter_wh = v.wh FROM v \
              WHERE transactions.id = v.id AND transactions.charge_point_id = v.charge_point_id \
                  AND transactions.stopped_at_ms IS NULL \
-                 AND (transactions.last_meter_wh IS NULL OR transactions.last_meter_wh < v.wh)",
-            script.value_rows(chunk.len(), 3)
-        );
-        let params = chunk
-            .iter()
-            .flat_map(|&((transaction_id, charge_point_id), wh)| {
-                [
-                    Param::Int(transaction_id),
-                    Param::Text(charge_point_id),
-                    Param::Int(wh),
-                ]
-            })
-            .collect();
-        script.push(sql, params);
-    }
+                 AND (transactions.last_meter_wh IS NULL OR transactions.last_meter_wh < v.wh)"
+        )
+    });
 }
 
 impl Store {
