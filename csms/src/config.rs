@@ -101,6 +101,11 @@ pub struct Config {
     #[arg(long, env = "CSMS_POINTS_PER_EURO", default_value_t = 1)]
     pub points_per_euro: u32,
 
+    /// The power of a connector the operator gave none, in kW: a session that delivered more
+    /// energy than its connector's power allows in its time is flagged, not charged.
+    #[arg(long, env = "CSMS_DEFAULT_MAX_POWER_KW", default_value_t = 350.0)]
+    pub default_max_power_kw: f64,
+
     /// How long a member's login token lasts, in hours.
     #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
     pub member_token_ttl_hours: u32,
@@ -163,6 +168,9 @@ impl Config {
         if self.reservation_minutes == 0 || self.reservation_minutes > self.max_reservation_minutes
         {
             return Err("--reservation-minutes must lie in 1..=--max-reservation-minutes".into());
+        }
+        if !(self.default_max_power_kw > 0.0 && self.default_max_power_kw <= 10_000.0) {
+            return Err("--default-max-power-kw must lie in (0, 10000]".into());
         }
         if self.loyalty_percent > 100 {
             return Err("--loyalty-percent must lie in 0..=100".into());

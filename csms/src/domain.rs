@@ -192,6 +192,18 @@ impl ReservationStatus {
     }
 }
 
+/// Whether any string of a JSON value (or key of an object) holds a NUL character: no field
+/// of ours may, and PostgreSQL's text cannot.
+pub fn json_has_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(json_has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +232,13 @@ mod tests {
         }
         let err = "Plug".parse::<ConnectorType>().unwrap_err();
         assert!(err.0.contains("CCS2, Type2, CHAdeMO, Schuko"), "{err}");
+    }
+
+    #[test]
+    fn nul_characters_are_found_at_any_depth() {
+        use serde_json::json;
+        assert!(!json_has_nul(&json!({"a": ["b", {"c": 1}]})));
+        assert!(json_has_nul(&json!({"a": ["b", {"c": "x\u{0}y"}]})));
+        assert!(json_has_nul(&json!({"k\u{0}": 1})));
     }
 }

@@ -62,6 +62,9 @@ pub enum DomainEvent {
         discount_cents: i64,
         payment_method: String,
     },
+    /// A finished session's readings could not be true: it is not charged, and waits for an
+    /// operator.
+    SessionFlagged { transaction_id: i64 },
     /// A Green Card was topped up (`app`, `charger_card` or `charger_cash`).
     ToppedUp { method: &'static str, cents: i64 },
     /// A member answered an NPS question (`promoter`, `passive` or `detractor`).

@@ -40,6 +40,8 @@ pub struct Metrics {
     pub commit_seconds: Histogram,
     /// Writes per group commit.
     pub commit_batch_size: Histogram,
+    /// Group commits abandoned because the writer panicked on their data (a bug to report).
+    pub commit_panics: IntCounter,
     /// Transactions running now.
     pub transactions_active: IntGauge,
     /// Energy delivered by finished sessions, in Wh.
@@ -50,6 +52,8 @@ pub struct Metrics {
     pub revenue_cents: IntCounterVec,
     /// Discounts given, by payment method, in cents.
     pub discount_cents: IntCounterVec,
+    /// Finished sessions not charged because their readings could not be true.
+    pub sessions_flagged: IntCounter,
     /// Green Card top-ups, by method (`app`, `charger_card`, `charger_cash`).
     pub top_ups: IntCounterVec,
     /// Money topped up, by method, in cents.
@@ -196,6 +200,14 @@ impl Metrics {
                 "Writes carried by one group commit",
                 vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
             ),
+            commit_panics: register(
+                &r,
+                IntCounter::new(
+                    "csms_store_commit_panics_total",
+                    "Group commits abandoned because the writer panicked on their data",
+                )
+                .expect("valid metric"),
+            ),
             transactions_active: gauge(
                 &r,
                 "csms_transactions_active",
@@ -226,6 +238,14 @@ impl Metrics {
                 "csms_discount_cents_total",
                 "Discounts given, by payment method, in cents",
                 &["method"],
+            ),
+            sessions_flagged: register(
+                &r,
+                IntCounter::new(
+                    "csms_sessions_flagged_total",
+                    "Finished sessions flagged for an operator instead of charged (implausible readings)",
+                )
+                .expect("valid metric"),
             ),
             top_ups: counter(
                 &r,
@@ -378,6 +398,7 @@ pub async fn observe(metrics: Metrics, mut events: Receiver<DomainEvent>) {
                     .with_label_values(&method)
                     .inc_by(u64::try_from(discount_cents).unwrap_or(0));
             }
+            DomainEvent::SessionFlagged { .. } => metrics.sessions_flagged.inc(),
             DomainEvent::ToppedUp { method, cents } => {
                 metrics.top_ups.with_label_values(&[method]).inc();
                 metrics

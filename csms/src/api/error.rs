@@ -63,6 +63,10 @@ pub enum ApiError {
     PaymentRequired(String),
     #[error("too many attempts; try again in {0} s")]
     TooManyRequests(u64),
+    #[error("the body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
+    #[error("{1}; try again in {0} s")]
+    Unavailable(u64, String),
     #[error("the charge point could not carry out the request: {0}")]
     ChargePoint(CallFailure),
     #[error("{0}")]
@@ -79,6 +83,8 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             ApiError::ChargePoint(CallFailure::NotConnected) => StatusCode::NOT_FOUND,
             ApiError::ChargePoint(CallFailure::Timeout(_)) | ApiError::UpstreamTimeout(_) => {
@@ -97,6 +103,8 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests(_) => "too-many-requests",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::Unavailable(..) => "unavailable",
             ApiError::PaymentRequired(_) => "payment-declined",
             ApiError::ChargePoint(CallFailure::NotConnected) => "not-connected",
             ApiError::ChargePoint(CallFailure::Timeout(_)) | ApiError::UpstreamTimeout(_) => {
@@ -146,7 +154,7 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let ApiError::TooManyRequests(seconds) = &self {
+        if let ApiError::TooManyRequests(seconds) | ApiError::Unavailable(seconds, _) = &self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));

@@ -42,7 +42,7 @@ pub async fn authorize(state: &AppState, tag: &IdTag) -> Result<Option<Authoriza
         } else if running(&mut conn, tag).await? {
             AuthorizationStatus::ConcurrentTx
         } else {
-            let balance = ledger::balance(&mut conn, &ledger::card_account(tag)).await?;
+            let balance = ledger::balance(&mut conn, ledger::Account::Card(tag)).await?;
             let covered = plan_allowance(&mut conn, member, now)
                 .await?
                 .is_some_and(|left| left > 0);

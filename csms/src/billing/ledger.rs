@@ -25,27 +25,71 @@ impl Unit {
     }
 }
 
-/// Money the network earned.
-pub const REVENUE: &str = "revenue";
-/// Money held by the card payment provider for us (app top-ups, bank cards at chargers).
-pub const PSP: &str = "psp";
-/// Cash collected in the chargers' cash boxes.
-pub const CASH: &str = "cash";
-/// Direct debits of plan fees from members' bank accounts.
-pub const SEPA: &str = "sepa";
-/// Where loyalty points come from, and where redeemed points go.
-pub const POINTS_ISSUED: &str = "points:issued";
-pub const POINTS_REDEEMED: &str = "points:redeemed";
-
-/// A Green Card's money.
-pub fn card_account(tag: &IdTag) -> String {
-    format!("card:{tag}")
+/// The network's own accounts. Their keys live under `network:`, a prefix no card's key can
+/// take (cards' keys start `card:` or `points:`), so no id tag can name one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Network {
+    /// Money the network earned.
+    Revenue,
+    /// Money held by the card payment provider for us (app top-ups, bank cards at chargers).
+    Psp,
+    /// Cash collected in the chargers' cash boxes.
+    Cash,
+    /// Direct debits of plan fees from members' bank accounts.
+    Sepa,
+    /// Where loyalty points come from.
+    PointsIssued,
+    /// Where redeemed points go.
+    PointsRedeemed,
 }
 
-/// A Green Card's loyalty points.
-pub fn points_account(tag: &IdTag) -> String {
-    format!("points:{tag}")
+impl Network {
+    /// The money accounts, as the ledger audit lists them.
+    pub const MONEY: [Network; 4] = [Network::Revenue, Network::Psp, Network::Cash, Network::Sepa];
+
+    /// The short name the operator API shows.
+    pub fn name(self) -> &'static str {
+        match self {
+            Network::Revenue => "revenue",
+            Network::Psp => "psp",
+            Network::Cash => "cash",
+            Network::Sepa => "sepa",
+            Network::PointsIssued => "points-issued",
+            Network::PointsRedeemed => "points-redeemed",
+        }
+    }
 }
+
+/// An account of the ledger: the network's, or one of a Green Card's two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account<'a> {
+    Network(Network),
+    /// A Green Card's money.
+    Card(&'a IdTag),
+    /// A Green Card's loyalty points.
+    Points(&'a IdTag),
+}
+
+impl Account<'_> {
+    /// The account's key in the store.
+    pub fn key(self) -> String {
+        match self {
+            Account::Network(n) => format!("network:{}", n.name()),
+            Account::Card(tag) => format!("card:{tag}"),
+            Account::Points(tag) => format!("points:{tag}"),
+        }
+    }
+}
+
+impl From<Network> for Account<'_> {
+    fn from(n: Network) -> Self {
+        Account::Network(n)
+    }
+}
+
+/// The largest single movement (ten million euros, or points): anything larger is a bug or
+/// an attack, and is refused before a balance could overflow.
+pub const MAX_TRANSFER: i64 = 1_000_000_000;
 
 /// One movement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +97,8 @@ pub struct Transfer<'a> {
     pub reference: &'a str,
     pub kind: &'a str,
     pub unit: Unit,
-    pub from: &'a str,
-    pub to: &'a str,
+    pub from: Account<'a>,
+    pub to: Account<'a>,
     pub amount: i64,
 }
 
@@ -65,10 +109,11 @@ pub async fn transfer(
     t: &Transfer<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    if t.amount <= 0 || t.from == t.to {
+    if !(1..=MAX_TRANSFER).contains(&t.amount) || t.from == t.to {
         return Err(StoreError::Corrupt(format!("refusing transfer {t:?}")));
     }
-    for account in [t.from, t.to] {
+    let (from, to) = (t.from.key(), t.to.key());
+    for account in [&from, &to] {
         sqlx::query("INSERT INTO ledger_accounts (account, unit) VALUES ($1, $2) ON CONFLICT (account) DO NOTHING")
             .bind(account)
             .bind(t.unit.as_str())
@@ -82,8 +127,8 @@ pub async fn transfer(
     .bind(t.reference)
     .bind(t.kind)
     .bind(t.unit.as_str())
-    .bind(t.from)
-    .bind(t.to)
+    .bind(&from)
+    .bind(&to)
     .bind(t.amount)
     .bind(to_millis(now))
     .fetch_optional(&mut *conn)
@@ -91,7 +136,7 @@ pub async fn transfer(
     if inserted.is_none() {
         return Ok(false);
     }
-    for (account, delta) in [(t.from, -t.amount), (t.to, t.amount)] {
+    for (account, delta) in [(&from, -t.amount), (&to, t.amount)] {
         sqlx::query("UPDATE ledger_accounts SET balance = balance + $1 WHERE account = $2")
             .bind(delta)
             .bind(account)
@@ -102,9 +147,9 @@ pub async fn transfer(
 }
 
 /// An account's balance (0 for one that never moved).
-pub async fn balance(conn: &mut AnyConnection, account: &str) -> Result<i64, StoreError> {
+pub async fn balance(conn: &mut AnyConnection, account: Account<'_>) -> Result<i64, StoreError> {
     let row = sqlx::query("SELECT balance FROM ledger_accounts WHERE account = $1")
-        .bind(account)
+        .bind(account.key())
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))

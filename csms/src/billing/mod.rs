@@ -9,6 +9,7 @@ pub mod direct;
 pub mod gateway;
 pub mod ledger;
 pub mod plans;
+pub mod plausibility;
 pub mod points;
 pub mod pricing;
 pub mod running;
@@ -18,11 +19,14 @@ pub mod topups;
 use pricing::Loyalty;
 
 /// The billing rules the operator configures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rules {
     pub loyalty: Loyalty,
     /// Loyalty points per euro paid.
     pub points_per_euro: i64,
+    /// The power assumed of a connector the operator gave none, when checking that a
+    /// session's energy is plausible.
+    pub default_max_power_kw: f64,
 }
 
 impl Rules {
@@ -33,6 +37,7 @@ impl Rules {
                 percent: i64::from(config.loyalty_percent),
             },
             points_per_euro: i64::from(config.points_per_euro),
+            default_max_power_kw: config.default_max_power_kw,
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{
-    ledger::{self, Transfer, Unit},
+    ledger::{self, Network, Transfer, Unit},
     settlement::month,
 };
 use crate::{
@@ -261,8 +261,8 @@ pub async fn cancel(
                         reference: &reference,
                         kind: "termination_fee",
                         unit: Unit::Cents,
-                        from: ledger::SEPA,
-                        to: ledger::REVENUE,
+                        from: Network::Sepa.into(),
+                        to: Network::Revenue.into(),
                         amount: fee,
                     };
                     ledger::transfer(conn, &t, now).await?;
@@ -303,8 +303,8 @@ pub async fn charge_monthly_fees(
                         reference: &reference,
                         kind: "plan_fee",
                         unit: Unit::Cents,
-                        from: ledger::SEPA,
-                        to: ledger::REVENUE,
+                        from: Network::Sepa.into(),
+                        to: Network::Revenue.into(),
                         amount: fee,
                     };
                     if ledger::transfer(conn, &t, now).await? {

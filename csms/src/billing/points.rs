@@ -4,7 +4,7 @@
 use chrono::Datelike;
 use sqlx::Row;
 
-use super::ledger::{self, Transfer, Unit};
+use super::ledger::{self, Account, Network, Transfer, Unit};
 use crate::{app::AppState, clock::to_millis, domain::IdTag, members::MemberId, store::StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,8 +40,8 @@ pub async fn redeem(
                     return Ok(Err(RedeemError::UnknownPack(pack_id)));
                 };
                 let need: i64 = pack.try_get(0)?;
-                let account = ledger::points_account(&tag);
-                let have = ledger::balance(conn, &account).await?;
+                let account = Account::Points(&tag);
+                let have = ledger::balance(conn, account).await?;
                 if have < need {
                     return Ok(Err(RedeemError::NotEnoughPoints { have, need }));
                 }
@@ -63,7 +63,7 @@ pub async fn redeem(
                 let id: i64 = row.try_get(0)?;
                 if need > 0 {
                     let reference = format!("redeem:{id}");
-                    let t = Transfer { reference: &reference, kind: "redemption", unit: Unit::Points, from: &account, to: ledger::POINTS_REDEEMED, amount: need };
+                    let t = Transfer { reference: &reference, kind: "redemption", unit: Unit::Points, from: account, to: Network::PointsRedeemed.into(), amount: need };
                     ledger::transfer(conn, &t, now).await?;
                 }
                 Ok(Ok(have - need))

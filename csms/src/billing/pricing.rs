@@ -69,9 +69,14 @@ pub struct Priced {
     pub total_cents: i64,
 }
 
-/// `numerator / denominator` rounded half-up, for non-negative numerators.
-fn div_half_up(numerator: i64, denominator: i64) -> i64 {
-    (numerator + denominator / 2) / denominator
+/// `quantity × unit_price / per`, rounded half-up (for non-negative products). Computed in
+/// 128 bits and clamped to `i64`, so no input can overflow it: settlement refuses implausible
+/// sessions before pricing them, and a running estimate only compares the figure.
+fn amount(quantity: i64, unit_price: i64, per: i64) -> i64 {
+    let product = i128::from(quantity) * i128::from(unit_price);
+    let per = i128::from(per);
+    let rounded = (product + per / 2).div_euclid(per);
+    i64::try_from(rounded).unwrap_or(if rounded < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// Prices a session. A session within the member's plan allowance costs nothing; energy past
@@ -98,7 +103,7 @@ pub fn price(usage: Usage, prices: Prices, context: &Context) -> Priced {
                 description: "Energy beyond your plan's allowance".into(),
                 quantity: extra,
                 unit_price_cents: prices.per_kwh_cents,
-                amount_cents: div_half_up(extra * prices.per_kwh_cents, 1000),
+                amount_cents: amount(extra, prices.per_kwh_cents, 1000),
             });
         }
     } else {
@@ -107,7 +112,7 @@ pub fn price(usage: Usage, prices: Prices, context: &Context) -> Priced {
             description: "Energy".into(),
             quantity: energy_wh,
             unit_price_cents: prices.per_kwh_cents,
-            amount_cents: div_half_up(energy_wh * prices.per_kwh_cents, 1000),
+            amount_cents: amount(energy_wh, prices.per_kwh_cents, 1000),
         });
         if prices.per_minute_cents > 0 {
             lines.push(Line {
@@ -115,7 +120,7 @@ pub fn price(usage: Usage, prices: Prices, context: &Context) -> Priced {
                 description: "Time connected".into(),
                 quantity: seconds,
                 unit_price_cents: prices.per_minute_cents,
-                amount_cents: div_half_up(seconds * prices.per_minute_cents, 60),
+                amount_cents: amount(seconds, prices.per_minute_cents, 60),
             });
         }
         if prices.session_fee_cents > 0 {
@@ -128,7 +133,9 @@ pub fn price(usage: Usage, prices: Prices, context: &Context) -> Priced {
             });
         }
     }
-    let subtotal: i64 = lines.iter().map(|l| l.amount_cents).sum();
+    let subtotal = lines
+        .iter()
+        .fold(0i64, |sum, l| sum.saturating_add(l.amount_cents));
     let best = context
         .offers
         .iter()
@@ -139,7 +146,7 @@ pub fn price(usage: Usage, prices: Prices, context: &Context) -> Priced {
         && subtotal > 0
     {
         let percent = offer.percent.min(100);
-        let cents = div_half_up(subtotal * percent, 100).min(subtotal);
+        let cents = amount(subtotal, percent, 100).min(subtotal);
         lines.push(Line {
             kind: LineKind::Discount,
             description: format!("{} (-{percent}%)", offer.name),
@@ -150,6 +157,7 @@ pub fn price(usage: Usage, prices: Prices, context: &Context) -> Priced {
         discount = Some((offer.name.clone(), cents));
     }
     let total_cents = subtotal - discount.as_ref().map_or(0, |(_, c)| *c);
+    debug_assert!(total_cents >= 0, "a discount never exceeds its subtotal");
     Priced {
         lines,
         plan_covered_wh,

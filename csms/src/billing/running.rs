@@ -9,7 +9,7 @@ use dashmap::DashMap;
 use ocpp_j::v16::{RemoteStopTransaction, RemoteStopTransactionRequest};
 
 use super::{
-    ledger,
+    ledger::{self, Account},
     pricing::{self, Context, Prices, Usage},
     settlement,
 };
@@ -56,7 +56,7 @@ impl RunningCosts {
         {
             return Ok(());
         }
-        let balance_cents = ledger::balance(&mut conn, &ledger::card_account(tag)).await?;
+        let balance_cents = ledger::balance(&mut conn, Account::Card(tag)).await?;
         let prices = settlement::prices(&mut conn, cp.as_str()).await?;
         self.watches.insert(
             transaction_id,
@@ -84,7 +84,7 @@ impl RunningCosts {
             return;
         };
         let usage = Usage {
-            energy_wh: energy_register_wh - watch.meter_start,
+            energy_wh: energy_register_wh.saturating_sub(watch.meter_start),
             duration_secs: (at - watch.started_at).num_seconds(),
         };
         let projected = pricing::price(usage, watch.prices, &Context::default()).total_cents;

@@ -9,9 +9,10 @@ use sqlx::{AnyConnection, Row};
 
 use super::{
     Rules,
-    ledger::{self, Transfer, Unit},
+    ledger::{self, Account, Network, Transfer, Unit},
     method,
-    pricing::{self, Context, Priced, Prices, Promotion, Usage},
+    plausibility::{self, Implausible},
+    pricing::{self, Context, Priced, Prices, Promotion},
 };
 use crate::{
     clock::to_millis,
@@ -132,8 +133,11 @@ async fn message(
     Ok(())
 }
 
+/// Cents as a receipt prints them: `-0.55 €`, `12.30 €`.
 pub fn euros(cents: i64) -> String {
-    format!("{}.{:02} €", cents / 100, (cents % 100).abs())
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02} €", abs / 100, abs % 100)
 }
 
 fn receipt(tx: &TransactionRecord, priced: &Priced, method: &str, points: i64) -> String {
@@ -164,6 +168,46 @@ fn receipt(tx: &TransactionRecord, priced: &Priced, method: &str, points: i64) -
     body
 }
 
+/// The power of a session's connector, as the operator defined it.
+async fn connector_power(
+    conn: &mut AnyConnection,
+    tx: &TransactionRecord,
+) -> Result<Option<f64>, StoreError> {
+    let row = sqlx::query(
+        "SELECT max_power_kw FROM connectors WHERE charge_point_id = $1 AND connector_id = $2",
+    )
+    .bind(&tx.charge_point_id)
+    .bind(i64::from(tx.connector_id))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row
+        .map(|r| r.try_get::<Option<f64>, _>(0))
+        .transpose()?
+        .flatten()
+        .filter(|kw| *kw > 0.0))
+}
+
+/// Leaves a session with implausible readings unpaid and flagged for an operator; a one-off
+/// direct-payment tag is spent all the same, so it cannot start another session.
+async fn flag(
+    conn: &mut AnyConnection,
+    tx: &TransactionRecord,
+    tag: &IdTag,
+    implausible: &Implausible,
+) -> Result<(), StoreError> {
+    tracing::warn!(transaction = tx.transaction_id, reason = %implausible, "implausible readings: flagged, not charged");
+    sqlx::query("UPDATE transactions SET review_reason = $1 WHERE id = $2")
+        .bind(implausible.to_string())
+        .bind(tx.transaction_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE direct_payments SET captured_cents = 0 WHERE id_tag = $1 AND captured_cents IS NULL")
+        .bind(tag.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Settles a session that has just stopped. Call it inside the stop's database transaction.
 pub async fn settle(
     conn: &mut AnyConnection,
@@ -177,12 +221,25 @@ pub async fn settle(
     let Some(stopped_at) = tx.stopped_at else {
         return Ok(None);
     };
-    let usage = Usage {
-        energy_wh: tx.energy_wh().unwrap_or(0),
-        duration_secs: (stopped_at - tx.started_at).num_seconds(),
+    let tag = IdTag::parse(&tx.id_tag).map_err(|e| StoreError::Corrupt(e.0))?;
+    let max_power_kw = connector_power(conn, tx)
+        .await?
+        .unwrap_or(rules.default_max_power_kw);
+    let meter_stop = tx.meter_stop.unwrap_or(tx.meter_start);
+    let usage = match plausibility::usage(
+        tx.meter_start,
+        meter_stop,
+        tx.started_at,
+        stopped_at,
+        max_power_kw,
+    ) {
+        Ok(usage) => usage,
+        Err(implausible) => {
+            flag(conn, tx, &tag, &implausible).await?;
+            return Ok(None);
+        }
     };
     let prices = prices(conn, &tx.charge_point_id).await?;
-    let tag = IdTag::parse(&tx.id_tag).map_err(|e| StoreError::Corrupt(e.0))?;
     let card = sqlx::query("SELECT g.member_id, g.paid_sessions, m.segment FROM green_cards g JOIN members m ON m.id = g.member_id WHERE g.id_tag = $1")
         .bind(tag.as_str())
         .fetch_optional(&mut *conn)
@@ -213,8 +270,7 @@ pub async fn settle(
             .await?;
         }
         if priced.total_cents > 0 {
-            let card_account = ledger::card_account(&tag);
-            let t = Transfer { reference: &reference, kind: "settlement", unit: Unit::Cents, from: &card_account, to: ledger::REVENUE, amount: priced.total_cents };
+            let t = Transfer { reference: &reference, kind: "settlement", unit: Unit::Cents, from: Account::Card(&tag), to: Network::Revenue.into(), amount: priced.total_cents };
             ledger::transfer(conn, &t, now).await?;
             sqlx::query("UPDATE green_cards SET paid_sessions = paid_sessions + 1 WHERE id_tag = $1")
                 .bind(tag.as_str())
@@ -232,9 +288,9 @@ pub async fn settle(
         let authorized: i64 = direct.try_get(1)?;
         let priced = pricing::price(usage, prices, &Context::default());
         let captured = priced.total_cents.min(authorized);
-        let (source, method) = if paid_by == "cash" { (ledger::CASH, method::CASH) } else { (ledger::PSP, method::CARD) };
+        let (source, method) = if paid_by == "cash" { (Network::Cash, method::CASH) } else { (Network::Psp, method::CARD) };
         if captured > 0 {
-            let t = Transfer { reference: &reference, kind: "direct_payment", unit: Unit::Cents, from: source, to: ledger::REVENUE, amount: captured };
+            let t = Transfer { reference: &reference, kind: "direct_payment", unit: Unit::Cents, from: source.into(), to: Network::Revenue.into(), amount: captured };
             ledger::transfer(conn, &t, now).await?;
         }
         sqlx::query("UPDATE direct_payments SET captured_cents = $1 WHERE id_tag = $2")
@@ -252,14 +308,13 @@ pub async fn settle(
         0
     };
     if points > 0 {
-        let account = ledger::points_account(&tag);
         let points_ref = format!("points:{}", tx.transaction_id);
         let t = Transfer {
             reference: &points_ref,
             kind: "points",
             unit: Unit::Points,
-            from: ledger::POINTS_ISSUED,
-            to: &account,
+            from: Network::PointsIssued.into(),
+            to: Account::Points(&tag),
             amount: points,
         };
         ledger::transfer(conn, &t, now).await?;
@@ -300,4 +355,19 @@ pub async fn settle(
         payment_method: method,
         points,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::euros;
+
+    #[test]
+    fn euros_keep_the_sign_of_amounts_under_one_euro() {
+        assert_eq!(euros(-55), "-0.55 €");
+        assert_eq!(euros(-1230), "-12.30 €");
+        assert_eq!(euros(0), "0.00 €");
+        assert_eq!(euros(7), "0.07 €");
+        assert_eq!(euros(123_456), "1234.56 €");
+        assert_eq!(euros(i64::MIN), "-92233720368547758.08 €");
+    }
 }

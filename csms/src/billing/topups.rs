@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use sqlx::Row;
 
-use super::ledger::{self, Transfer, Unit};
+use super::ledger::{self, Account, Network, Transfer, Unit};
 use crate::{
     app::AppState,
     clock::to_millis,
@@ -39,7 +39,7 @@ async fn record(
     reference: String,
     tag: IdTag,
     amount: i64,
-    source: &'static str,
+    source: Network,
     method: &'static str,
 ) -> Result<i64, TopUpError> {
     let outcome = state
@@ -68,11 +68,10 @@ async fn record(
                     .bind(to_millis(Utc::now()))
                     .execute(&mut *conn)
                     .await?;
-                    let card = ledger::card_account(&tag);
-                    let t = Transfer { reference: &reference, kind: "top_up", unit: Unit::Cents, from: source, to: &card, amount };
+                    let t = Transfer { reference: &reference, kind: "top_up", unit: Unit::Cents, from: source.into(), to: Account::Card(&tag), amount };
                     moved = ledger::transfer(conn, &t, Utc::now()).await?;
                 }
-                Ok(Ok((ledger::balance(conn, &ledger::card_account(&tag)).await?, moved)))
+                Ok(Ok((ledger::balance(conn, Account::Card(&tag)).await?, moved)))
             })
         })
         .await?;
@@ -111,7 +110,7 @@ pub async fn in_app(
     }
     let reference = format!("topup:app:{member}:{key}");
     state.payments.charge(&reference, amount).await?;
-    record(state, reference, tag.clone(), amount, ledger::PSP, "app").await
+    record(state, reference, tag.clone(), amount, Network::Psp, "app").await
 }
 
 /// The data of a `GreenCardTopUp` DataTransfer.
@@ -147,8 +146,8 @@ pub async fn at_charger(
         return Err(TopUpError::UnknownCard(t.id_tag.to_string()));
     }
     let (source, method) = match t.method {
-        PaidWith::Card => (ledger::PSP, "charger_card"),
-        PaidWith::Cash => (ledger::CASH, "charger_cash"),
+        PaidWith::Card => (Network::Psp, "charger_card"),
+        PaidWith::Cash => (Network::Cash, "charger_cash"),
     };
     let reference = format!("topup:cp:{cp}:{}", t.reference);
     record(state, reference, t.id_tag, t.amount_cents, source, method).await

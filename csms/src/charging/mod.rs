@@ -217,6 +217,11 @@ fn publish_stopped(state: &AppState, charge_point_id: &ChargePointId, record: &T
             at: record.stopped_at.unwrap_or_else(|| state.clock.now()),
         });
     }
+    if record.review_reason.is_some() {
+        state
+            .bus
+            .publish(DomainEvent::SessionFlagged { transaction_id });
+    }
     if let Some(method) = &record.payment_method {
         state.bus.publish(DomainEvent::SessionSettled {
             transaction_id,
@@ -228,18 +233,30 @@ fn publish_stopped(state: &AppState, charge_point_id: &ChargePointId, record: &T
 }
 
 /// Records a stop once; a retried stop changes nothing. The authorization is that of the tag
-/// that stopped it, when the charge point named one.
+/// that stopped it, when the charge point named one: the tag that started the transaction is
+/// `Accepted` without a read (the transaction it would otherwise find running is this one),
+/// another tag (a parent, a driver's second card) is authorized as usual.
 pub async fn stop_transaction(
     state: &AppState,
     stop: TransactionStop,
 ) -> Result<(StopOutcome, Option<Authorization>), StoreError> {
-    let authorization = match &stop.id_tag {
+    let (charge_point_id, transaction_id) = (stop.charge_point_id.clone(), stop.transaction_id);
+    let stop_tag = stop.id_tag.clone();
+    state.running_costs.forget(transaction_id);
+    let outcome = state.committer.stop_transaction(stop).await?;
+    let started_by = match &outcome {
+        StopOutcome::Stopped(record) | StopOutcome::AlreadyStopped(record) => {
+            Some(record.id_tag.as_str())
+        }
+        StopOutcome::Unknown => None,
+    };
+    let authorization = match &stop_tag {
+        Some(tag) if started_by == Some(tag.as_str()) => {
+            Some(Authorization::status(AuthorizationStatus::Accepted))
+        }
         Some(tag) => Some(authorize(state, tag).await?),
         None => None,
     };
-    let (charge_point_id, transaction_id) = (stop.charge_point_id.clone(), stop.transaction_id);
-    state.running_costs.forget(transaction_id);
-    let outcome = state.committer.stop_transaction(stop).await?;
     match &outcome {
         StopOutcome::Stopped(record) => publish_stopped(state, &charge_point_id, record),
         StopOutcome::AlreadyStopped(_) => {

@@ -176,7 +176,17 @@ impl Session {
             } => {
                 tracing::debug!(message_id = %id, %action, "CALL");
                 let started = Instant::now();
-                let reply = match self.handle_call(&action, payload).await {
+                // No OCPP string may carry a NUL character (PostgreSQL's text cannot hold one);
+                // the cheap scan of the frame's text sees the escape first.
+                let answer = if text.contains("\\u0000") && crate::domain::json_has_nul(&payload) {
+                    Err((
+                        CallErrorCode::PropertyConstraintViolation,
+                        "a string contains a NUL character".to_owned(),
+                    ))
+                } else {
+                    self.handle_call(&action, payload).await
+                };
+                let reply = match answer {
                     Ok(payload) => {
                         self.count_message(&action, "ok", started);
                         Frame::CallResult { id, payload }.to_text(self.version)

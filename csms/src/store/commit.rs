@@ -10,13 +10,9 @@
 //! database transaction; starts, stops and money movements one by one, each in a savepoint,
 //! in a transaction of their own after them.
 
-use std::{
-    any::Any,
-    collections::{HashMap, VecDeque},
-    time::Duration,
-};
+use std::{any::Any, collections::VecDeque, panic::AssertUnwindSafe, time::Duration};
 
-use futures_util::future::BoxFuture;
+use futures_util::{FutureExt, future::BoxFuture};
 
 use chrono::{DateTime, Utc};
 use sqlx::{Acquire, AnyConnection, Connection};
@@ -26,14 +22,14 @@ use tokio_util::sync::CancellationToken;
 use super::{
     Store, StoreError,
     charge_points::{BootInfo, ChargePointSpec},
-    script::{Param, Script},
+    facts::Facts,
+    script::Script,
     transactions::{
         self, MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop,
     },
 };
 use crate::{
     billing::{Rules, settlement},
-    clock::to_millis,
     domain::{ChargePointId, ConnectorStatus, RegistrationStatus},
     metrics::Metrics,
 };
@@ -266,7 +262,22 @@ async fn run(
         }
         let size = batch.len() + checked.len().min(CHECKED_PER_COMMIT);
         let started = tokio::time::Instant::now();
-        commit(&mut writer, &mut batch, &mut checked, &rules).await;
+        // A bug that panics on one batch's data must not take every later durable write down
+        // with this thread: that batch's waiters hear their writes failed (their answers are
+        // dropped), its database transaction is abandoned with the connection, and the writer
+        // goes on with the next batch.
+        let committed = AssertUnwindSafe(commit(&mut writer, &mut batch, &mut checked, &rules))
+            .catch_unwind()
+            .await;
+        if committed.is_err() {
+            tracing::error!(
+                writes = size,
+                "a group commit panicked; its writes failed, the writer goes on"
+            );
+            metrics.commit_panics.inc();
+            writer.conn = None;
+            batch.clear();
+        }
         metrics
             .commit_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -309,49 +320,32 @@ async fn commit(
     rules: &Rules,
 ) {
     let mut samples = Vec::new();
-    let mut sample_replies = Vec::new();
     let mut facts = Facts::default();
     for write in batch.drain(..) {
         match write {
-            Write::Samples(s, reply) => {
-                samples.extend(s);
-                sample_replies.push(reply);
-            }
+            Write::Samples(s, reply) => samples.push((s, reply)),
             Write::ConnectorStatus {
                 charge_point_id,
                 connector_id,
                 status,
                 error_code,
                 at,
-            } => {
-                facts
-                    .statuses
-                    .insert((charge_point_id, connector_id), (status, error_code, at));
-            }
+            } => facts.status(charge_point_id, connector_id, (status, error_code, at)),
             Write::Boot {
                 charge_point_id,
                 info,
                 registration,
                 reply,
-            } => {
-                facts.boots.insert(charge_point_id, (info, registration));
-                facts.boot_replies.push(reply);
-            }
-            Write::LastSeen(seen) => {
-                for (id, at) in seen {
-                    let latest = facts.last_seen.entry(id).or_insert(at);
-                    *latest = (*latest).max(at);
-                }
-            }
-            Write::Register(spec, now) => facts.registers.push((spec, now)),
+            } => facts.boot(charge_point_id, info, registration, reply),
+            Write::LastSeen(seen) => facts.seen(seen),
+            Write::Register(spec, now) => facts.register(spec, now),
             Write::Start(start, reply) => checked.push_back(Checked::Start(start, reply)),
             Write::Stop(stop, reply) => checked.push_back(Checked::Stop(stop, reply)),
             Write::Job(job, reply) => checked.push_back(Checked::Job(job, reply)),
         }
     }
     if !samples.is_empty() || !facts.is_empty() {
-        let outcome = commit_quick(writer, samples, sample_replies, facts).await;
-        writer.after(&outcome);
+        commit_quick(writer, samples, facts).await;
     }
     if !checked.is_empty() {
         let n = checked.len().min(CHECKED_PER_COMMIT);
@@ -386,6 +380,15 @@ impl Writer {
             self.conn = None;
         }
     }
+
+    /// Whether the database answers at all (after a failed commit: was it one write's fault,
+    /// or the database's?).
+    async fn reachable(&mut self) -> bool {
+        match self.conn().await {
+            Ok(conn) => conn.ping().await.is_ok(),
+            Err(_) => false,
+        }
+    }
 }
 
 /// Answers a database transaction's waiters once it has committed (or failed), and passes the
@@ -400,30 +403,72 @@ fn answer(outcome: Result<(), StoreError>, finishes: Vec<Finish>) -> Result<(), 
     outcome
 }
 
+/// A batch's meter samples: each write's, with its waiter.
+type SampleWrites = Vec<(Vec<MeterSample>, Reply<()>)>;
+
 /// Samples and facts: a few statements, no savepoints, sent as one script where the database
 /// allows it (each statement would otherwise be a round trip, and a batch's latency is mostly
-/// round trips). They cannot clash with anything, so a failure is the database's, and fails
-/// them all; their waiters hear so, and chargers retry.
-async fn commit_quick(
-    writer: &mut Writer,
-    samples: Vec<MeterSample>,
-    sample_replies: Vec<Reply<()>>,
-    mut facts: Facts,
-) -> Result<(), StoreError> {
-    let finishes: Vec<Finish> = sample_replies
-        .into_iter()
-        .chain(std::mem::take(&mut facts.boot_replies))
-        .map(|reply| finish(reply, Ok(())))
-        .collect();
+/// round trips). They cannot clash with one another; should the script fail all the same (one
+/// row the database refuses), and the database still answer, each write is tried again on its
+/// own, so that one bad row fails its own write and nobody else's.
+async fn commit_quick(writer: &mut Writer, samples: SampleWrites, mut facts: Facts) {
     let outcome: Result<(), StoreError> = async {
         let conn = writer.conn().await?;
         let mut script = Script::new(conn);
-        transactions::sample_statements(&mut script, &samples);
+        transactions::sample_statements(&mut script, samples.iter().flat_map(|(s, _)| s));
         facts.statements(&mut script);
         script.commit(conn).await
     }
     .await;
-    answer(outcome, finishes)
+    writer.after(&outcome);
+    let Err(error) = outcome else {
+        let replies = samples.into_iter().map(|(_, reply)| reply);
+        for reply in replies.chain(facts.take_replies()) {
+            let _ = reply.send(Ok(()));
+        }
+        return;
+    };
+    if !writer.reachable().await {
+        let finishes = samples
+            .into_iter()
+            .map(|(_, reply)| reply)
+            .chain(facts.take_replies())
+            .map(|reply| finish(reply, Ok(())))
+            .collect();
+        let _ = answer(Err(error), finishes);
+        return;
+    }
+    tracing::warn!(%error, "a batch of samples and facts failed; writing them one by one");
+    for (samples, reply) in samples {
+        let outcome = commit_alone(writer, |script| {
+            transactions::sample_statements(script, &samples)
+        })
+        .await;
+        let _ = answer(outcome, vec![finish(reply, Ok(()))]);
+    }
+    for mut fact in facts.split() {
+        let outcome = commit_alone(writer, |script| fact.statements(script)).await;
+        let finishes = fact
+            .take_replies()
+            .map(|reply| finish(reply, Ok(())))
+            .collect();
+        let _ = answer(outcome, finishes);
+    }
+}
+
+/// One write's statements in a database transaction of their own (rolled back when they fail,
+/// keeping the connection).
+async fn commit_alone<'a>(
+    writer: &mut Writer,
+    statements: impl FnOnce(&mut Script<'a>),
+) -> Result<(), StoreError> {
+    let conn = writer.conn().await?;
+    let mut script = Script::new(conn);
+    statements(&mut script);
+    let mut tx = Connection::begin(conn).await?;
+    script.run(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn commit_checked(
@@ -452,121 +497,6 @@ async fn commit_checked(
     }
     .await;
     answer(outcome, finishes)
-}
-
-/// A connector's status, its error code and when it was reported.
-type StatusFact = (ConnectorStatus, Option<String>, DateTime<Utc>);
-
-/// Rows per multi-row statement of facts (at most 6 parameters each).
-const FACTS_PER_STATEMENT: usize = 256;
-
-/// A batch's facts that cannot clash with anything, written with one statement per kind (and
-/// per [`FACTS_PER_STATEMENT`] rows), not one per fact: a reconnect storm brings thousands.
-#[derive(Default)]
-struct Facts {
-    registers: Vec<(ChargePointSpec, DateTime<Utc>)>,
-    /// The latest boot of each charge point; everyone who waits on one is in `boot_replies`.
-    boots: HashMap<ChargePointId, (BootInfo, RegistrationStatus)>,
-    boot_replies: Vec<Reply<()>>,
-    /// Only the latest status of each connector is worth writing.
-    statuses: HashMap<(ChargePointId, u32), StatusFact>,
-    last_seen: HashMap<ChargePointId, DateTime<Utc>>,
-}
-
-impl Facts {
-    fn is_empty(&self) -> bool {
-        self.registers.is_empty()
-            && self.boots.is_empty()
-            && self.statuses.is_empty()
-            && self.last_seen.is_empty()
-    }
-
-    /// Their statements, in an order that lets each find its row: new charge points first.
-    fn statements<'a>(&'a self, script: &mut Script<'a>) {
-        // A connector the operator did not define (auto-registered chargers) is created
-        // untyped by its first status, below.
-        let registers = self.registers.iter().map(|(spec, now)| {
-            [
-                Param::Text(spec.id.as_str()),
-                Param::Text(spec.name.as_str()),
-                Param::Text(spec.address.as_str()),
-                Param::Int(to_millis(*now)),
-                Param::Int(to_millis(*now)),
-            ]
-        });
-        script.push_rows(FACTS_PER_STATEMENT, registers, |values| {
-            format!(
-                "INSERT INTO charge_points (id, name, address, created_at_ms, updated_at_ms) \
-                 VALUES {values} ON CONFLICT (id) DO NOTHING"
-            )
-        });
-        let boots = self.boots.iter().map(|(id, (info, registration))| {
-            [
-                Param::Text(id.as_str()),
-                Param::MaybeText(info.vendor.as_deref()),
-                Param::MaybeText(info.model.as_deref()),
-                Param::MaybeText(info.serial_number.as_deref()),
-                Param::MaybeText(info.firmware_version.as_deref()),
-                Param::Text(registration.as_str()),
-            ]
-        });
-        script.push_rows(FACTS_PER_STATEMENT, boots, |values| {
-            format!(
-                "WITH v (id, vendor, model, serial_number, firmware_version, registration_status) \
-                     AS (VALUES {values}) \
-                 UPDATE charge_points SET vendor = v.vendor, model = v.model, \
-                     serial_number = v.serial_number, firmware_version = v.firmware_version, \
-                     registration_status = v.registration_status \
-                 FROM v WHERE charge_points.id = v.id"
-            )
-        });
-        let whole =
-            self.statuses
-                .iter()
-                .filter(|((_, n), _)| *n == 0)
-                .map(|((id, _), (status, _, _))| {
-                    [Param::Text(id.as_str()), Param::Text(status.as_str())]
-                });
-        script.push_rows(FACTS_PER_STATEMENT, whole, |values| {
-            format!(
-                "WITH v (id, status) AS (VALUES {values}) \
-                 UPDATE charge_points SET status = v.status FROM v WHERE charge_points.id = v.id"
-            )
-        });
-        let connectors = self.statuses.iter().filter(|((_, n), _)| *n != 0).map(
-            |((id, connector_id), (status, error_code, at))| {
-                [
-                    Param::Text(id.as_str()),
-                    Param::Int(i64::from(*connector_id)),
-                    Param::Text(status.as_str()),
-                    Param::MaybeText(error_code.as_deref()),
-                    Param::Int(to_millis(*at)),
-                ]
-            },
-        );
-        script.push_rows(FACTS_PER_STATEMENT, connectors, |values| {
-            format!(
-                "WITH v (charge_point_id, connector_id, status, error_code, status_at_ms) \
-                     AS (VALUES {values}) \
-                 INSERT INTO connectors (charge_point_id, connector_id, status, error_code, status_at_ms) \
-                 SELECT charge_point_id, connector_id, status, error_code, status_at_ms FROM v \
-                 WHERE EXISTS (SELECT 1 FROM charge_points c WHERE c.id = v.charge_point_id) \
-                 ON CONFLICT (charge_point_id, connector_id) DO UPDATE SET status = excluded.status, \
-                     error_code = excluded.error_code, status_at_ms = excluded.status_at_ms"
-            )
-        });
-        let seen = self
-            .last_seen
-            .iter()
-            .map(|(id, at)| [Param::Text(id.as_str()), Param::Int(to_millis(*at))]);
-        script.push_rows(FACTS_PER_STATEMENT, seen, |values| {
-            format!(
-                "WITH v (id, last_seen_ms) AS (VALUES {values}) \
-                 UPDATE charge_points SET last_seen_ms = v.last_seen_ms \
-                 FROM v WHERE charge_points.id = v.id"
-            )
-        });
-    }
 }
 
 /// Records a start; the transactions it supersedes are settled in the same database transaction.

@@ -9,6 +9,7 @@
 pub mod charge_points;
 pub mod commit;
 pub mod engagement;
+mod facts;
 pub mod id_tags;
 pub mod members;
 pub mod messages;
@@ -71,6 +72,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     4 "0004_billing",
     5 "0005_engagement",
     6 "0006_last_readings",
+    7 "0007_network_accounts",
+    8 "0008_review",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -104,6 +104,8 @@ pub struct TransactionRecord {
     pub priced_lines: Option<String>,
     /// The member who paid, when a member's card did.
     pub member_id: Option<i64>,
+    /// Why the session was not charged and waits for an operator (implausible readings).
+    pub review_reason: Option<String>,
 }
 
 impl TransactionRecord {
@@ -111,7 +113,7 @@ impl TransactionRecord {
     pub fn energy_wh(&self) -> Option<i64> {
         self.meter_stop
             .or(self.last_meter_wh)
-            .map(|m| (m - self.meter_start).max(0))
+            .map(|m| m.saturating_sub(self.meter_start).max(0))
     }
 
     pub fn is_active(&self) -> bool {
@@ -131,7 +133,7 @@ pub struct TransactionFilter {
 /// [`record_samples`]), its meter stop once stopped.
 const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
      meter_stop, last_meter_wh, started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
-     cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id";
+     cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id, review_reason";
 
 fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
     let status: String = row.try_get("auth_status")?;
@@ -157,6 +159,7 @@ fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
         discount_name: row.try_get("discount_name")?,
         priced_lines: row.try_get("priced_lines")?,
         member_id: row.try_get("member_id")?,
+        review_reason: row.try_get("review_reason")?,
     })
 }
 
@@ -321,8 +324,11 @@ pub(crate) async fn record_samples(
 /// it every sample of a batch at once), and move each running transaction's last reading
 /// forward with one more: the samples themselves are an append-only log, so a batch dirties a
 /// few pages of the log and of the running transactions, not one page per sample.
-pub(crate) fn sample_statements<'a>(script: &mut Script<'a>, samples: &'a [MeterSample]) {
-    let rows = samples.iter().map(|s| {
+pub(crate) fn sample_statements<'a>(
+    script: &mut Script<'a>,
+    samples: impl IntoIterator<Item = &'a MeterSample> + Clone,
+) {
+    let rows = samples.clone().into_iter().map(|s| {
         [
             Param::Text(s.charge_point_id.as_str()),
             Param::Int(i64::from(s.connector_id)),

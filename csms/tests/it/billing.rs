@@ -9,17 +9,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-async fn tariff(app: &TestApp, kwh: i64, minute: i64, fee: i64) {
-    let body =
-        json!({"pricePerKwhCents": kwh, "pricePerMinuteCents": minute, "sessionFeeCents": fee});
-    assert!(
-        app.put("/api/v1/operator/tariffs/default", &body)
-            .await
-            .status()
-            .is_success()
-    );
-}
-
 async fn top_up(app: &TestApp, token: &str, tag: &str, cents: i64, key: &str) -> reqwest::Response {
     app.as_member(
         token,
@@ -130,7 +119,7 @@ async fn money_at_the_charger_works_on_postgres_too() {
 }
 
 async fn settled_once(app: TestApp) {
-    tariff(&app, 45, 0, 100).await;
+    app.tariff(45, 0, 100).await;
     let (token, tag) = app.card_holder("carla@example.es", "CARLA-CARD", 0).await;
     let mut charger = app.booted_charger("CP-PAY").await;
     let blocked = charger.call_ok("Authorize", json!({"idTag": tag})).await;
@@ -200,7 +189,7 @@ async fn top_ups_and_direct_payments_at_the_charger() {
 }
 
 async fn at_the_charger(app: TestApp) {
-    tariff(&app, 50, 0, 0).await;
+    app.tariff(50, 0, 0).await;
     let (token, tag) = app.card_holder("dani@example.es", "DANI-CARD", 0).await;
     let mut charger = app.booted_charger("CP-DT").await;
     let transfer = |message: &str, data: Value| json!({"vendorId": "es.citere", "messageId": message, "data": data.to_string()});
@@ -288,7 +277,7 @@ async fn at_the_charger(app: TestApp) {
 async fn a_session_that_runs_out_of_balance_is_stopped_and_the_overrun_settled_by_the_next_top_up()
 {
     let app = spawn_app().await;
-    tariff(&app, 100, 0, 0).await; // 1 € per kWh
+    app.tariff(100, 0, 0).await; // 1 € per kWh
     let (token, tag) = app.card_holder("eva@example.es", "EVA-CARD", 0).await;
     assert_eq!(top_up(&app, &token, &tag, 300, "small").await.status(), 201);
     let mut charger = app.booted_charger("CP-OUT").await;
@@ -339,7 +328,7 @@ async fn the_best_discount_applies_and_the_receipt_names_it() {
         ..test_config(&db)
     })
     .await;
-    tariff(&app, 100, 0, 0).await;
+    app.tariff(100, 0, 0).await;
     let (token, tag) = app.card_holder("fer@example.es", "FER-CARD", 0).await;
     top_up(&app, &token, &tag, 50_000, "big").await;
     let mut charger = app.booted_charger("CP-DISC").await;
@@ -417,7 +406,7 @@ async fn the_best_discount_applies_and_the_receipt_names_it() {
 #[tokio::test]
 async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancellation_fee_first() {
     let app = spawn_app().await;
-    tariff(&app, 40, 0, 0).await;
+    app.tariff(40, 0, 0).await;
     let plan = json!({"name": "Gran Rodador", "monthlyFeeCents": 4900, "includedEnergyWh": 30_000, "fairUseWh": 1_000_000,
                       "commitmentMonths": 9, "earlyTerminationFees": [
                           {"fromMonth": 1, "toMonth": 3, "feeCents": 9000},
@@ -529,7 +518,7 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
 #[tokio::test]
 async fn points_are_redeemed_once_a_year_for_a_pack_they_cover() {
     let app = spawn_app().await;
-    tariff(&app, 100, 0, 0).await;
+    app.tariff(100, 0, 0).await;
     let pack = json!({"name": "Ruta de la sidra", "description": "A cider tour in Asturias for two", "points": 15});
     assert_eq!(
         app.put("/api/v1/operator/experience-packs/sidra", &pack)

@@ -245,6 +245,14 @@ impl TestApp {
         Ok(body["token"].as_str().unwrap().to_owned())
     }
 
+    /// Sets the default tariff.
+    pub async fn tariff(&self, kwh: i64, minute: i64, fee: i64) {
+        let body =
+            json!({"pricePerKwhCents": kwh, "pricePerMinuteCents": minute, "sessionFeeCents": fee});
+        let r = self.put("/api/v1/operator/tariffs/default", &body).await;
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+
     /// The `/metrics` exposition.
     pub async fn metrics(&self) -> String {
         self.http

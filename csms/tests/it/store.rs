@@ -25,7 +25,7 @@ use crate::helpers::{rand_suffix, temp_db};
 
 const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-async fn on_sqlite<F, Fut>(test: F)
+pub(crate) async fn on_sqlite<F, Fut>(test: F)
 where
     F: FnOnce(Store) -> Fut,
     Fut: Future<Output = ()>,
@@ -39,7 +39,7 @@ where
     let _ = std::fs::remove_file(path);
 }
 
-async fn on_postgres<F, Fut>(test: F)
+pub(crate) async fn on_postgres<F, Fut>(test: F)
 where
     F: FnOnce(Store) -> Fut,
     Fut: Future<Output = ()>,
@@ -79,12 +79,13 @@ macro_rules! on_both {
         }
     };
 }
+pub(crate) use on_both;
 
 fn cp(id: &str) -> ChargePointId {
     ChargePointId::parse(id).unwrap()
 }
 
-fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
+pub(crate) fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
     ChargePointSpec {
         id: cp(id),
         name: format!("Charge point {id}"),
@@ -104,7 +105,9 @@ fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
     }
 }
 
-fn committer(store: &Store) -> (Committer, CancellationToken, tokio::task::JoinHandle<()>) {
+pub(crate) fn committer(
+    store: &Store,
+) -> (Committer, CancellationToken, tokio::task::JoinHandle<()>) {
     let close = CancellationToken::new();
     let rules = csms::billing::Rules::from_config(&csms::Config::default());
     let (committer, task) = Committer::spawn(
@@ -470,9 +473,9 @@ on_both!(tariffs_and_id_tags);
 /// Many top-ups and settlements on one card at once, retried at random: every balance equals
 /// its ledger, money sums to zero, and the card holds exactly what moved once.
 async fn the_ledger_balances_under_concurrent_movements(store: Store) {
-    use csms::billing::ledger::{self, Transfer, Unit};
+    use csms::billing::ledger::{self, Account, Network, Transfer, Unit};
     let (committer, close, task) = committer(&store);
-    let card = "card:LEDGER-TEST".to_owned();
+    let card = csms::domain::IdTag::parse("LEDGER-TEST").unwrap();
     let mut expected = 0i64;
     let mut moves = Vec::new();
     let mut seed = 11u64;
@@ -492,9 +495,9 @@ async fn the_ledger_balances_under_concurrent_movements(store: Store) {
                         Box::pin(async move {
                             let reference = format!("test:{n}");
                             let (from, to) = if top_up {
-                                (ledger::PSP, card.as_str())
+                                (Network::Psp.into(), Account::Card(&card))
                             } else {
-                                (card.as_str(), ledger::REVENUE)
+                                (Account::Card(&card), Network::Revenue.into())
                             };
                             let t = Transfer {
                                 reference: &reference,
@@ -520,7 +523,12 @@ async fn the_ledger_balances_under_concurrent_movements(store: Store) {
     );
     let mut conn = store.pool().acquire().await.unwrap();
     assert_eq!(ledger::audit(&mut conn).await.unwrap(), None);
-    assert_eq!(ledger::balance(&mut conn, &card).await.unwrap(), expected);
+    assert_eq!(
+        ledger::balance(&mut conn, Account::Card(&card))
+            .await
+            .unwrap(),
+        expected
+    );
     drop(conn);
     close.cancel();
     task.await.unwrap();

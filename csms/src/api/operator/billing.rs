@@ -217,8 +217,11 @@ pub async fn audit_ledger(
     use crate::billing::ledger;
     let problem = ledger::audit(&mut conn).await?;
     let mut accounts = std::collections::BTreeMap::new();
-    for account in [ledger::REVENUE, ledger::PSP, ledger::CASH, ledger::SEPA] {
-        accounts.insert(account, ledger::balance(&mut conn, account).await?);
+    for account in ledger::Network::MONEY {
+        accounts.insert(
+            account.name(),
+            ledger::balance(&mut conn, account.into()).await?,
+        );
     }
     Ok(axum::Json(LedgerAudit {
         balanced: problem.is_none(),

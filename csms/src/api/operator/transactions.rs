@@ -61,6 +61,9 @@ pub struct TransactionView {
     discount_cents: Option<i64>,
     payment_method: Option<String>,
     discount_name: Option<String>,
+    /// Why the session was not charged and waits for an operator: its readings could not be
+    /// true (a meter running backwards, more energy than its connector can deliver).
+    review_reason: Option<String>,
     /// The priced lines of a settled session (empty until it is settled).
     #[schema(value_type = Vec<crate::billing::pricing::Line>)]
     lines: Vec<serde_json::Value>,
@@ -87,6 +90,7 @@ impl From<TransactionRecord> for TransactionView {
             cost_cents: t.cost_cents,
             discount_cents: t.discount_cents,
             payment_method: t.payment_method,
+            review_reason: t.review_reason,
         }
     }
 }

@@ -336,3 +336,25 @@ fn never_negative_discount_never_above_the_price_and_lines_add_up() {
         assert!(priced.plan_covered_wh <= usage.energy_wh.max(0));
     }
 }
+
+#[test]
+fn absurd_readings_price_without_overflowing() {
+    let prices = Prices {
+        per_kwh_cents: 45,
+        per_minute_cents: 5,
+        session_fee_cents: 100,
+    };
+    for energy_wh in [i64::MAX, 1 << 53, i64::MIN, -1] {
+        let usage = Usage {
+            energy_wh,
+            duration_secs: i64::MAX,
+        };
+        let priced = price(usage, prices, &Context::default());
+        assert!(priced.total_cents >= 0, "{energy_wh}");
+        let with_plan = Context {
+            plan_allowance_wh: Some(i64::MAX),
+            offers: vec![offer("Loyalty", 10)],
+        };
+        assert!(price(usage, prices, &with_plan).total_cents >= 0);
+    }
+}
