@@ -39,13 +39,24 @@ pub struct Config {
     #[arg(long, env = "CSMS_OPERATOR_TOKEN")]
     pub operator_token: Option<String>,
 
-    /// Accept unknown charge point ids (demo and lab use).
+    /// Let unknown charge point ids in: they are recorded and answered `Pending` until an
+    /// operator approves them. Without it an unknown id is refused at the handshake.
     #[arg(long, env = "CSMS_AUTO_REGISTER")]
     pub auto_register: bool,
+
+    /// With --auto-register: accept unknown ids at once (demos, labs and load tests only).
+    /// They have no credentials, so money never moves at them.
+    #[arg(long, env = "CSMS_AUTO_ACCEPT", requires = "auto_register")]
+    pub auto_accept: bool,
 
     /// Heartbeat interval given to charge points in BootNotification, in seconds.
     #[arg(long, env = "CSMS_HEARTBEAT_INTERVAL", default_value_t = 300)]
     pub heartbeat_interval_secs: u32,
+
+    /// How long a charge point answered `Pending` or `Rejected` waits before booting again, in
+    /// seconds.
+    #[arg(long, env = "CSMS_BOOT_RETRY_INTERVAL", default_value_t = 120)]
+    pub boot_retry_interval_secs: u32,
 
     /// How long a CALL of ours waits for the charge point's answer, in seconds.
     #[arg(long, env = "CSMS_CALL_TIMEOUT", default_value_t = 30)]
@@ -162,7 +173,13 @@ impl Config {
         {
             return Err("--operator-token must have at least 16 characters".into());
         }
-        if self.heartbeat_interval_secs == 0 || self.call_timeout_secs == 0 {
+        if self.auto_accept && !self.auto_register {
+            return Err("--auto-accept needs --auto-register".into());
+        }
+        if self.heartbeat_interval_secs == 0
+            || self.call_timeout_secs == 0
+            || self.boot_retry_interval_secs == 0
+        {
             return Err("intervals and timeouts must be positive".into());
         }
         if self.reservation_minutes == 0 || self.reservation_minutes > self.max_reservation_minutes

@@ -110,6 +110,8 @@ async fn get(csms: &RunningCsms, path: &str) -> Value {
     response.json().await.unwrap()
 }
 
+const CHARGER_PASSWORD: &str = "browser-test-charger-password";
+
 /// Registers a charge point with the operator API and starts its simulated twin.
 async fn charge_point(
     csms: &RunningCsms,
@@ -122,8 +124,10 @@ async fn charge_point(
         .enumerate()
         .map(|(i, (kind, kw))| json!({"connectorId": i + 1, "type": kind, "maxPowerKw": kw}))
         .collect();
+    // With a password: money moves only at charge points with credentials.
     let body = json!({
-        "name": id, "address": "Gijón", "latitude": at.0, "longitude": at.1, "connectors": connectors
+        "name": id, "address": "Gijón", "latitude": at.0, "longitude": at.1, "connectors": connectors,
+        "password": CHARGER_PASSWORD
     });
     put(csms, &format!("/charge-points/{id}"), body).await;
     let spec = ChargePointSpec {
@@ -144,7 +148,7 @@ async fn charge_point(
             .collect(),
     };
     let dial = Arc::new(TcpDial {
-        endpoint: Endpoint::parse(&csms.ocpp, Version::V16, None).unwrap(),
+        endpoint: Endpoint::parse(&csms.ocpp, Version::V16, Some(CHARGER_PASSWORD.into())).unwrap(),
         source: None,
     });
     let model = ChargePoint::new(spec, Settings::default(), WallClock::system());

@@ -138,6 +138,7 @@ async fn csms_with(tag: &str, extra: &[&str]) -> anyhow::Result<Server> {
             "--http-addr",
             "127.0.0.1:8380",
             "--auto-register",
+            "--auto-accept",
         ])
         .args(["--operator-token", TOKEN, "--max-handshakes", "1024"])
         .arg("--database-url")

@@ -40,27 +40,44 @@ impl Authorization {
     }
 }
 
-/// A charge point booted: record who it is and accept it.
-/// Returns the registration answered and the heartbeat interval to give it.
+/// A charge point booted: record who it is and answer what the operator decided (`Pending`
+/// for one auto-registered and not approved yet, `Rejected` for one shut out).
+/// Returns the registration answered and the interval to give it: the heartbeat's when
+/// accepted, else how long to wait before booting again.
 pub async fn boot(
     state: &AppState,
     id: &ChargePointId,
     info: BootInfo,
 ) -> Result<(RegistrationStatus, u32), StoreError> {
-    // Every id that got past the handshake is registered (by an operator or by
-    // --auto-register), so it is accepted; the answer is stored and survives reconnects.
-    let registration = RegistrationStatus::Accepted;
+    let registration = state
+        .fleet
+        .approval(id)
+        .unwrap_or(RegistrationStatus::Rejected);
     state
         .committer
         .boot(id.clone(), info.clone(), registration)
         .await?;
     state.fleet.booted(id, info, registration);
-    Ok((registration, state.config.heartbeat_interval_secs))
+    let interval = match registration {
+        RegistrationStatus::Accepted => state.config.heartbeat_interval_secs,
+        _ => state.config.boot_retry_interval_secs,
+    };
+    if registration != RegistrationStatus::Accepted {
+        tracing::info!(%registration, "BootNotification answered: not accepted by the operator");
+    }
+    Ok((registration, interval))
 }
 
 /// Whether a charge point may send anything but BootNotification.
 pub fn is_accepted(state: &AppState, id: &ChargePointId) -> bool {
-    state.fleet.registration(id) == Some(RegistrationStatus::Accepted)
+    state.fleet.is_accepted(id)
+}
+
+/// Whether money may move at a charge point: only at one an operator registered with
+/// credentials. A socket that merely claims an id (under `--auto-register`, or for a charge
+/// point without a password) never credits a card or charges one.
+pub fn is_trusted(state: &AppState, id: &ChargePointId) -> bool {
+    state.fleet.is_trusted(id)
 }
 
 /// A connector (0: the charge point itself) reported its status.
@@ -101,9 +118,19 @@ pub fn publish_changes(
     }
 }
 
-/// Decides what an id tag may do (Authorize, and the idTagInfo of transaction messages).
-pub async fn authorize(state: &AppState, id_tag: &IdTag) -> Result<Authorization, StoreError> {
+/// Decides what an id tag may do at a charge point (Authorize, and the idTagInfo of
+/// transaction messages). A Green Card or a direct-payment tag is `Invalid` at a charge point
+/// without credentials: its sessions would move money on the word of anyone claiming the id.
+pub async fn authorize(
+    state: &AppState,
+    cp: &ChargePointId,
+    id_tag: &IdTag,
+) -> Result<Authorization, StoreError> {
     if let Some(decision) = billing::authorization::authorize(state, id_tag).await? {
+        if !is_trusted(state, cp) {
+            tracing::warn!(id_tag = %id_tag, "a paying tag at a charge point without credentials: refused");
+            return Ok(Authorization::status(AuthorizationStatus::Invalid));
+        }
         return Ok(decision);
     }
     let Some(record) = state.store.get_id_tag(id_tag).await? else {
@@ -137,7 +164,7 @@ pub async fn start_transaction(
     id: &ChargePointId,
     start: Start,
 ) -> Result<(StartedTransaction, Authorization), StoreError> {
-    let mut authorization = authorize(state, &start.id_tag).await?;
+    let mut authorization = authorize(state, id, &start.id_tag).await?;
     if authorization.status == AuthorizationStatus::Accepted
         && reservations::held_by_another(
             state,
@@ -254,7 +281,7 @@ pub async fn stop_transaction(
         Some(tag) if started_by == Some(tag.as_str()) => {
             Some(Authorization::status(AuthorizationStatus::Accepted))
         }
-        Some(tag) => Some(authorize(state, tag).await?),
+        Some(tag) => Some(authorize(state, &charge_point_id, tag).await?),
         None => None,
     };
     match &outcome {

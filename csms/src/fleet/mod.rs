@@ -111,8 +111,12 @@ impl ChargePoint {
         point
     }
 
-    /// Takes the operator's definition, keeping the live status of connectors that remain.
+    /// Takes the operator's definition, keeping the live status of connectors that remain. A
+    /// new approval (or credentials) needs a new BootNotification before anything else.
     fn apply_spec(&mut self, spec: ChargePointSpec) {
+        if spec.approval != self.spec.approval || spec.password_hash != self.spec.password_hash {
+            self.registration = None;
+        }
         let mut connectors = BTreeMap::new();
         for c in &spec.connectors {
             let old = self
@@ -184,7 +188,22 @@ impl Fleet {
         }
     }
 
-    /// Creates or redefines a charge point (operator PUT or auto-registration).
+    /// Adds a charge point that connected under `--auto-register`, unless one with its id
+    /// exists by now (the operator created it meanwhile): then it returns `false`.
+    pub fn insert_new(&self, spec: ChargePointSpec) -> bool {
+        let id = spec.id.clone();
+        let to = spec.latitude.zip(spec.longitude);
+        match self.points.entry(id.clone()) {
+            dashmap::Entry::Occupied(_) => return false,
+            dashmap::Entry::Vacant(slot) => {
+                slot.insert(ChargePoint::new(spec));
+            }
+        }
+        self.place(&id, None, to);
+        true
+    }
+
+    /// Creates or redefines a charge point (operator PUT).
     pub fn put(&self, spec: ChargePointSpec) {
         let id = spec.id.clone();
         let to = spec.latitude.zip(spec.longitude);
@@ -223,8 +242,23 @@ impl Fleet {
         self.points.get(id).map(|p| p.spec.password_hash.clone())
     }
 
-    pub fn registration(&self, id: &ChargePointId) -> Option<RegistrationStatus> {
-        self.points.get(id).and_then(|p| p.registration)
+    /// The operator's decision on a charge point: what its BootNotification is answered.
+    pub fn approval(&self, id: &ChargePointId) -> Option<RegistrationStatus> {
+        self.points.get(id).map(|p| p.spec.approval)
+    }
+
+    /// Whether it may send anything but BootNotification: the operator accepts it, and so did
+    /// the answer to its last boot (on this connection or an earlier one).
+    pub fn is_accepted(&self, id: &ChargePointId) -> bool {
+        self.points.get(id).is_some_and(|p| {
+            p.spec.approval == RegistrationStatus::Accepted
+                && p.registration == Some(RegistrationStatus::Accepted)
+        })
+    }
+
+    /// Whether money may move at it (see [`ChargePointSpec::is_trusted`]).
+    pub fn is_trusted(&self, id: &ChargePointId) -> bool {
+        self.points.get(id).is_some_and(|p| p.spec.is_trusted())
     }
 
     /// Records an open socket; returns the connectors that became free by it.
@@ -386,7 +420,30 @@ mod tests {
                     max_power_kw: Some(50.0),
                 })
                 .collect(),
+            approval: RegistrationStatus::Accepted,
         }
+    }
+
+    #[test]
+    fn an_auto_registration_never_overwrites_an_operators_definition() {
+        let fleet = Fleet::default();
+        let operator = ChargePointSpec {
+            password_hash: Some("sha256$00$00".into()),
+            ..spec("CP-1", &[1, 2])
+        };
+        fleet.put(operator.clone());
+        let claimed = ChargePointSpec {
+            approval: RegistrationStatus::Pending,
+            ..spec("CP-1", &[])
+        };
+        assert!(!fleet.insert_new(claimed.clone()));
+        assert_eq!(fleet.get(&operator.id).unwrap().spec, operator);
+        assert!(fleet.is_trusted(&operator.id));
+        assert!(fleet.insert_new(ChargePointSpec {
+            id: ChargePointId::parse("CP-2").unwrap(),
+            ..claimed
+        }));
+        assert!(!fleet.is_trusted(&ChargePointId::parse("CP-2").unwrap()));
     }
 
     #[test]

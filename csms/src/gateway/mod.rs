@@ -22,7 +22,10 @@ use tokio_tungstenite::tungstenite::{
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
-use crate::{app::AppState, charging, events::DomainEvent, store::charge_points::ChargePointSpec};
+use crate::{
+    app::AppState, charging, domain::RegistrationStatus, events::DomainEvent,
+    store::charge_points::ChargePointSpec,
+};
 use handshake::{Admitted, Refusal};
 
 /// The read buffer of one socket. tungstenite allocates it eagerly (128 KiB by default); OCPP
@@ -139,6 +142,11 @@ async fn connection(
     async move {
         let now = state.clock.now();
         if admitted.new {
+            let approval = if state.config.auto_accept {
+                RegistrationStatus::Accepted
+            } else {
+                RegistrationStatus::Pending
+            };
             let spec = ChargePointSpec {
                 id: id.clone(),
                 name: id.to_string(),
@@ -148,8 +156,15 @@ async fn connection(
                 password_hash: None,
                 tariff_id: None,
                 connectors: Vec::new(),
+                approval,
             };
-            state.fleet.put(spec.clone());
+            if !state.fleet.insert_new(spec.clone()) {
+                // The operator created it during the handshake, perhaps with a password this
+                // socket never showed: it must connect again, and authenticate.
+                tracing::info!("created by the operator during the handshake, closing");
+                let _ = socket.close(None).await;
+                return;
+            }
             if let Err(e) = state.committer.register(spec, now).await {
                 tracing::warn!(error = %e, "cannot record the new charge point, closing");
                 let _ = socket.close(None).await;

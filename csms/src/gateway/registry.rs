@@ -51,7 +51,8 @@ pub struct SessionHandle {
     /// Boxed: tokio allocates a channel's first block of 32 slots eagerly, and a slot of
     /// pointers instead of commands saves kilobytes per idle charger.
     commands: mpsc::Sender<Box<Command>>,
-    /// Cancelled to close this session (a newer connection replaced it).
+    /// Cancelled to close this session (a newer connection replaced it, or the operator
+    /// changed its credentials or approval).
     close: CancellationToken,
 }
 
@@ -127,6 +128,18 @@ impl SessionRegistry {
         self.sessions
             .remove_if(id, |_, handle| handle.generation == generation)
             .is_some()
+    }
+
+    /// Closes the session of `id`, if it has one (its credentials or approval changed: it
+    /// must connect and boot again). Returns whether there was one.
+    pub fn close(&self, id: &ChargePointId) -> bool {
+        match self.sessions.get(id) {
+            Some(handle) => {
+                handle.close.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn get(&self, id: &ChargePointId) -> Option<SessionHandle> {

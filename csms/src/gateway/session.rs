@@ -74,7 +74,7 @@ impl Session {
                     break;
                 }
                 () = registration.close.cancelled() => {
-                    self.close(CloseCode::Policy, "replaced by a newer connection").await;
+                    self.close(CloseCode::Policy, "replaced by a newer connection, or re-registered").await;
                     break;
                 }
                 message = self.ws.next() => {

@@ -11,6 +11,7 @@ use super::OcppError;
 use crate::{
     app::AppState,
     billing::{direct, topups},
+    charging,
     domain::ChargePointId,
 };
 
@@ -43,6 +44,16 @@ pub(super) async fn handle(
         });
     }
     let data = request.data.unwrap_or_default();
+    let moves_money = matches!(
+        request.message_id.as_deref(),
+        Some("GreenCardTopUp" | "DirectPayment")
+    );
+    if moves_money && !charging::is_trusted(state, id) {
+        tracing::warn!(message_id = ?request.message_id, "money at a charge point without credentials: refused");
+        return Ok(rejected(
+            "this charge point has no credentials: money cannot move at it",
+        ));
+    }
     match request.message_id.as_deref() {
         Some("GreenCardTopUp") => {
             let topup: topups::AtCharger = match serde_json::from_str(&data) {

@@ -118,7 +118,7 @@ pub async fn dispatch(
             .await
         }
         Authorize::NAME => {
-            handle::<Authorize, _, _>(payload, |r| authorize::handle(state, r)).await
+            handle::<Authorize, _, _>(payload, |r| authorize::handle(state, id, r)).await
         }
         StartTransaction::NAME => {
             handle::<StartTransaction, _, _>(payload, |r| start_transaction::handle(state, id, r))

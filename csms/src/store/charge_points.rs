@@ -22,6 +22,17 @@ pub struct ChargePointSpec {
     pub password_hash: Option<String>,
     pub tariff_id: Option<String>,
     pub connectors: Vec<ConnectorSpec>,
+    /// Whether the operator lets it in: `Accepted`, `Pending` (auto-registered and waiting for
+    /// the operator) or `Rejected`. Its BootNotification is answered with this.
+    pub approval: RegistrationStatus,
+}
+
+impl ChargePointSpec {
+    /// Whether money may move at it: an operator registered it with credentials, so a socket
+    /// that claims its id has proven it is this charge point.
+    pub fn is_trusted(&self) -> bool {
+        self.password_hash.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +46,7 @@ pub struct ConnectorSpec {
 #[derive(Debug, Clone)]
 pub struct ChargePointRecord {
     pub spec: ChargePointSpec,
+    /// The answer last given to its BootNotification.
     pub registration: Option<RegistrationStatus>,
     pub boot: BootInfo,
     pub status: ConnectorStatus,
@@ -63,12 +75,12 @@ impl Store {
         let existed = super::lock_row(&mut tx, "charge_points", "id", spec.id.as_str()).await?;
         sqlx::query(
             "INSERT INTO charge_points (id, name, address, latitude, longitude, password_hash, \
-                 tariff_id, created_at_ms, updated_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                 tariff_id, approval, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address, \
                  latitude = excluded.latitude, longitude = excluded.longitude, \
                  password_hash = excluded.password_hash, tariff_id = excluded.tariff_id, \
-                 updated_at_ms = excluded.updated_at_ms",
+                 approval = excluded.approval, updated_at_ms = excluded.updated_at_ms",
         )
         .bind(spec.id.as_str())
         .bind(&spec.name)
@@ -77,6 +89,7 @@ impl Store {
         .bind(spec.longitude)
         .bind(spec.password_hash.as_deref())
         .bind(spec.tariff_id.as_deref())
+        .bind(spec.approval.as_str())
         .bind(to_millis(now))
         .execute(&mut *tx)
         .await?;
@@ -123,7 +136,7 @@ impl Store {
     /// Every charge point with its connectors, for the fleet to load at start.
     pub async fn load_charge_points(&self) -> Result<Vec<ChargePointRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, address, latitude, longitude, password_hash, tariff_id, \
+            "SELECT id, name, address, latitude, longitude, password_hash, tariff_id, approval, \
                  registration_status, vendor, model, serial_number, firmware_version, status, \
                  last_seen_ms FROM charge_points ORDER BY id",
         )
@@ -133,6 +146,7 @@ impl Store {
         for row in rows {
             let id: String = row.try_get("id")?;
             let registration: Option<String> = row.try_get("registration_status")?;
+            let approval: String = row.try_get("approval")?;
             let status: String = row.try_get("status")?;
             let last_seen: Option<i64> = row.try_get("last_seen_ms")?;
             out.push(ChargePointRecord {
@@ -145,6 +159,7 @@ impl Store {
                     password_hash: row.try_get("password_hash")?,
                     tariff_id: row.try_get("tariff_id")?,
                     connectors: Vec::new(),
+                    approval: parse_column(&approval, "approval")?,
                 },
                 registration: registration
                     .map(|r| parse_column(&r, "registration_status"))

@@ -123,13 +123,15 @@ impl Facts {
                 Param::Text(spec.id.as_str()),
                 Param::Text(spec.name.as_str()),
                 Param::Text(spec.address.as_str()),
+                Param::Text(spec.approval.as_str()),
                 Param::Int(to_millis(*now)),
                 Param::Int(to_millis(*now)),
             ]
         });
+        // An id the operator created meanwhile keeps the operator's definition.
         script.push_rows(FACTS_PER_STATEMENT, registers, |values| {
             format!(
-                "INSERT INTO charge_points (id, name, address, created_at_ms, updated_at_ms) \
+                "INSERT INTO charge_points (id, name, address, approval, created_at_ms, updated_at_ms) \
                  VALUES {values} ON CONFLICT (id) DO NOTHING"
             )
         });

@@ -74,6 +74,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     6 "0006_last_readings",
     7 "0007_network_accounts",
     8 "0008_review",
+    9 "0009_approval",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -21,6 +21,7 @@ async fn auto_register_lets_an_unknown_charge_point_in_and_lists_it() {
     let db = temp_db();
     let app = spawn_app_with(csms::Config {
         auto_register: true,
+        auto_accept: true,
         ..test_config(&db)
     })
     .await;
@@ -31,6 +32,11 @@ async fn auto_register_lets_an_unknown_charge_point_in_and_lists_it() {
     let point = app.get_charge_point("NEW-1").await;
     assert_eq!(point["connected"], true);
     assert_eq!(point["protocol"], "ocpp1.6");
+    assert_eq!(point["registrationStatus"], "Accepted");
+    assert_eq!(
+        point["trusted"], false,
+        "no credentials: money never moves at it"
+    );
     app.shutdown().await;
 }
 

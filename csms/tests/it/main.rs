@@ -14,3 +14,4 @@ mod reservations;
 mod store;
 mod store_faults;
 mod transactions;
+mod trust;

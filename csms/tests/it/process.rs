@@ -40,6 +40,7 @@ async fn start_binary_with(db: &Path, extra: &[&str]) -> Running {
             "--http-addr",
             "127.0.0.1:0",
             "--auto-register",
+            "--auto-accept",
         ])
         .args(["--log-format", "json", "--operator-token", TOKEN])
         .arg("--database-url")

@@ -13,6 +13,7 @@ use crate::helpers::*;
 async fn place(app: &TestApp, id: &str) {
     let body = json!({
         "name": format!("Site {id}"), "address": "Calle Uría, Gijón", "latitude": 43.54, "longitude": -5.66,
+        "password": PASSWORD,
         "connectors": [
             {"connectorId": 1, "type": "CCS2", "maxPowerKw": 50.0},
             {"connectorId": 2, "type": "CCS2", "maxPowerKw": 50.0},
@@ -29,7 +30,9 @@ async fn place(app: &TestApp, id: &str) {
 
 async fn online(app: &TestApp, id: &str) -> TestCharger {
     place(app, id).await;
-    let mut charger = TestCharger::connect(&app.ocpp, id, None).await.unwrap();
+    let mut charger = TestCharger::connect(&app.ocpp, id, Some(PASSWORD))
+        .await
+        .unwrap();
     charger.boot().await;
     for connector in 1..=3 {
         charger
@@ -237,7 +240,7 @@ async fn an_unused_reservation_expires_and_survives_a_restart_until_then() {
     // Back within the window: the hold is restored from the store.
     let app = spawn_app_with(test_config(&db)).await;
     let _charger = {
-        let mut c = TestCharger::connect(&app.ocpp, "CP-EXP", None)
+        let mut c = TestCharger::connect(&app.ocpp, "CP-EXP", Some(PASSWORD))
             .await
             .unwrap();
         c.call_ok(
@@ -261,7 +264,7 @@ async fn an_unused_reservation_expires_and_survives_a_restart_until_then() {
     )
     .await;
     let _charger = {
-        let mut c = TestCharger::connect(&app.ocpp, "CP-EXP", None)
+        let mut c = TestCharger::connect(&app.ocpp, "CP-EXP", Some(PASSWORD))
             .await
             .unwrap();
         c.call_ok(
@@ -441,7 +444,7 @@ async fn pending_bookings_survive_a_restart() {
     app.shutdown().await;
 
     let app = spawn_app_with(quick_bookings(&db)).await;
-    let mut charger = TestCharger::connect(&app.ocpp, "CP-BOOT", None)
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-BOOT", Some(PASSWORD))
         .await
         .unwrap();
     charger.boot().await;

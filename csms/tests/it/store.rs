@@ -5,7 +5,10 @@ use std::future::Future;
 
 use chrono::{TimeZone, Utc};
 use csms::{
-    domain::{AuthorizationStatus, ChargePointId, ConnectorStatus, ConnectorType, IdTag},
+    domain::{
+        AuthorizationStatus, ChargePointId, ConnectorStatus, ConnectorType, IdTag,
+        RegistrationStatus,
+    },
     metrics::Metrics,
     store::{
         Store,
@@ -102,6 +105,7 @@ pub(crate) fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
                 max_power_kw: Some(22.0),
             })
             .collect(),
+        approval: RegistrationStatus::Accepted,
     }
 }
 

@@ -35,6 +35,10 @@ pub struct ChargePointBody {
     /// The tariff; `default` when absent.
     tariff_id: Option<String>,
     connectors: Vec<ConnectorBody>,
+    /// Whether it is let in: `Accepted`, `Pending` (its BootNotification is answered `Pending`
+    /// and nothing else is served) or `Rejected`. Absent: `Accepted` for a new charge point,
+    /// unchanged for one that exists.
+    registration_status: Option<RegistrationStatus>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -69,7 +73,11 @@ pub struct ChargePointView {
     last_seen: Option<DateTime<Utc>>,
     /// The status of the charge point as a whole (connector 0).
     status: ConnectorStatus,
-    registration_status: Option<RegistrationStatus>,
+    /// Whether it is let in (what its BootNotification is answered): `Accepted`, `Pending`
+    /// (auto-registered, waiting for an operator's approval) or `Rejected`.
+    registration_status: RegistrationStatus,
+    /// Whether money may move at it: an operator gave it credentials (a password).
+    trusted: bool,
     vendor: Option<String>,
     model: Option<String>,
     firmware_version: Option<String>,
@@ -93,7 +101,8 @@ impl From<ChargePoint> for ChargePointView {
             protocol: p.protocol.map(ocpp_j::Version::subprotocol),
             last_seen: p.last_seen,
             status: p.status,
-            registration_status: p.registration,
+            registration_status: p.spec.approval,
+            trusted: p.spec.is_trusted(),
             vendor: p.boot.vendor,
             model: p.boot.model,
             firmware_version: p.boot.firmware_version,
@@ -179,11 +188,16 @@ pub async fn put(
 ) -> Result<(StatusCode, axum::Json<ChargePointView>), ApiError> {
     let id = parse_id(&raw_id)?;
     validate(&body)?;
+    let current = state.fleet.get(&id);
     let password_hash = match &body.password {
-        None => state.fleet.credentials(&id).flatten(),
+        None => current.as_ref().and_then(|p| p.spec.password_hash.clone()),
         Some(None) => None,
         Some(Some(password)) => Some(hash_password(password)),
     };
+    let approval = body
+        .registration_status
+        .or(current.as_ref().map(|p| p.spec.approval))
+        .unwrap_or(RegistrationStatus::Accepted);
     let spec = ChargePointSpec {
         id: id.clone(),
         name: body.name,
@@ -201,12 +215,22 @@ pub async fn put(
                 max_power_kw: Some(c.max_power_kw),
             })
             .collect(),
+        approval,
     };
     let created = state
         .store
         .put_charge_point(&spec, state.clock.now())
         .await?;
+    // A socket let in under other credentials, or while it was let in, must prove itself
+    // again; the charge point reconnects and boots under the new definition.
+    let recheck = current.is_some_and(|p| {
+        p.spec.password_hash != spec.password_hash
+            || (p.spec.approval != approval && approval != RegistrationStatus::Accepted)
+    });
     state.fleet.put(spec);
+    if recheck && state.sessions.close(&id) {
+        tracing::info!(charge_point = %id, "credentials or approval changed: its session is closed");
+    }
     let view = state
         .fleet
         .get(&id)
@@ -242,6 +266,56 @@ pub async fn get(
         .fleet
         .get(&id)
         .map(|p| axum::Json(p.into()))
+        .ok_or_else(|| ApiError::NotFound(format!("no charge point {id}")))
+}
+
+/// Lets a charge point in (`registrationStatus` becomes `Accepted`): one auto-registered and
+/// `Pending`, or one the operator had held or rejected. A connected one is asked to boot again
+/// (TriggerMessage), so it need not wait for its retry interval.
+#[utoipa::path(
+    post,
+    path = "/charge-points/{id}/approve",
+    operation_id = "approve_charge_point",
+    tag = "operator",
+    params(("id" = String, Path, description = "The charge point's id.")),
+    responses(
+        (status = 200, description = "Approved.", body = ChargePointView),
+        (status = 400, description = "The id is not a valid charge point id."),
+        (status = 404, description = "No such charge point."),
+    )
+)]
+pub async fn approve(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<axum::Json<ChargePointView>, ApiError> {
+    let id = parse_id(&raw_id)?;
+    let point = state
+        .fleet
+        .get(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("no charge point {id}")))?;
+    if point.spec.approval != RegistrationStatus::Accepted {
+        let spec = ChargePointSpec {
+            approval: RegistrationStatus::Accepted,
+            ..point.spec
+        };
+        state
+            .store
+            .put_charge_point(&spec, state.clock.now())
+            .await?;
+        state.fleet.put(spec);
+        tracing::info!(charge_point = %id, "approved by the operator");
+        if let Some(session) = state.sessions.get(&id) {
+            let timeout = state.config.call_timeout();
+            tokio::spawn(async move {
+                let payload = serde_json::json!({"requestedMessage": "BootNotification"});
+                if let Err(e) = session.call("TriggerMessage", payload, timeout).await {
+                    tracing::info!(error = %e, "TriggerMessage BootNotification after approval");
+                }
+            });
+        }
+    }
+    let view = state.fleet.get(&id).map(ChargePointView::from);
+    view.map(axum::Json)
         .ok_or_else(|| ApiError::NotFound(format!("no charge point {id}")))
 }
 

@@ -1,0 +1,175 @@
+//! Who is trusted with what: a socket that claims an id is let in under `--auto-register`, but
+//! it waits `Pending` until an operator approves it, and money never moves at a charge point
+//! an operator did not give credentials; a change of credentials or approval closes the open
+//! session, so the charger must prove itself again.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn auto(accept: bool) -> csms::Config {
+    csms::Config {
+        auto_register: true,
+        auto_accept: accept,
+        ..test_config(&temp_db())
+    }
+}
+
+async fn data_transfer(charger: &mut TestCharger, message: &str, data: Value) -> Value {
+    charger
+        .call_ok(
+            "DataTransfer",
+            json!({"vendorId": "es.citere", "messageId": message, "data": data.to_string()}),
+        )
+        .await
+}
+
+async fn balance(app: &TestApp, token: &str, tag: &str) -> Value {
+    app.member_json(token, &format!("/api/v1/me/green-cards/{tag}"))
+        .await["balanceCents"]
+        .clone()
+}
+
+#[tokio::test]
+async fn money_never_moves_at_a_charge_point_without_credentials() {
+    let app = spawn_app_with(auto(true)).await;
+    let (token, tag) = app.card_holder("ana@example.es", "ANA-CARD", 1000).await;
+    assert_eq!(app.put_charge_point("CP-NOPASS", None).await.status(), 201);
+    for id in ["SQUATTER-1", "CP-NOPASS"] {
+        let mut charger = TestCharger::connect(&app.ocpp, id, None).await.unwrap();
+        charger.boot().await;
+        for reference in ["r-1", "r-1"] {
+            let topup = json!({"idTag": tag, "amountCents": 5000, "method": "cash", "reference": reference});
+            let answer = data_transfer(&mut charger, "GreenCardTopUp", topup).await;
+            assert_eq!(answer["status"], "Rejected", "{id}: {answer}");
+        }
+        let direct = json!({"idTag": "ONE-OFF-1", "method": "card", "authorizedCents": 2000, "reference": "d-1"});
+        let answer = data_transfer(&mut charger, "DirectPayment", direct).await;
+        assert_eq!(answer["status"], "Rejected", "{id}: {answer}");
+        let authorized = charger.call_ok("Authorize", json!({"idTag": tag})).await;
+        assert_eq!(authorized["idTagInfo"]["status"], "Invalid", "{id}");
+        let started = charger.start(1, &tag, 0, "2026-11-30T10:00:00Z").await;
+        assert_eq!(started["idTagInfo"]["status"], "Invalid", "{id}");
+        let tx = started["transactionId"].as_i64().unwrap();
+        charger
+            .call_ok(
+                "StopTransaction",
+                json!({"transactionId": tx, "meterStop": 9_000_000, "timestamp": "2026-11-30T10:30:00Z"}),
+            )
+            .await;
+    }
+    assert_eq!(balance(&app, &token, &tag).await, 1000, "nothing moved");
+    // The same messages from a charge point with credentials move money.
+    let mut trusted = app.booted_charger("CP-TRUSTED").await;
+    let topup = json!({"idTag": tag, "amountCents": 500, "method": "cash", "reference": "r-1"});
+    let answer = data_transfer(&mut trusted, "GreenCardTopUp", topup).await;
+    assert_eq!(answer["status"], "Accepted", "{answer}");
+    assert_eq!(balance(&app, &token, &tag).await, 1500);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_auto_registered_charge_point_waits_pending_until_the_operator_approves_it() {
+    let app = spawn_app_with(auto(false)).await;
+    let mut charger = TestCharger::connect(&app.ocpp, "NEW-PENDING", None)
+        .await
+        .unwrap();
+    let boot = json!({"chargePointVendor": "X", "chargePointModel": "Y"});
+    let answer = charger.call_ok("BootNotification", boot.clone()).await;
+    assert_eq!(answer["status"], "Pending");
+    assert_eq!(answer["interval"], 120, "the boot retry interval");
+    let refused = charger.call("Heartbeat", json!({})).await;
+    assert_eq!(
+        (refused[0].clone(), refused[2].clone()),
+        (json!(4), json!("SecurityError"))
+    );
+    let point = app.get_charge_point("NEW-PENDING").await;
+    assert_eq!(point["registrationStatus"], "Pending");
+    assert_eq!(point["trusted"], false);
+    // A second socket claiming the id gets no further than the first.
+    let mut second = TestCharger::connect(&app.ocpp, "NEW-PENDING", None)
+        .await
+        .unwrap();
+    let answer = second.call_ok("BootNotification", boot.clone()).await;
+    assert_eq!(answer["status"], "Pending");
+
+    let approved = app
+        .post(
+            "/api/v1/operator/charge-points/NEW-PENDING/approve",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    assert_eq!(
+        approved.json::<Value>().await.unwrap()["registrationStatus"],
+        "Accepted"
+    );
+    let trigger = second.recv().await.expect("asked to boot again");
+    assert_eq!(trigger[2], "TriggerMessage");
+    assert_eq!(trigger[3]["requestedMessage"], "BootNotification");
+    second
+        .send_text(&json!([3, trigger[1], {"status": "Accepted"}]).to_string())
+        .await;
+    let answer = second.call_ok("BootNotification", boot).await;
+    assert_eq!(answer["status"], "Accepted");
+    second.call_ok("Heartbeat", json!({})).await;
+    assert_eq!(
+        app.post("/api/v1/operator/charge-points/NO-SUCH/approve", &json!({}))
+            .await
+            .status(),
+        404
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn new_credentials_or_a_rejection_close_the_open_session() {
+    let app = spawn_app().await;
+    let mut charger = app.booted_charger("CP-ROTATE").await;
+    let mut body = json!({
+        "name": "Rotated", "address": "Gijón", "latitude": 43.54, "longitude": -5.66,
+        "password": "a-brand-new-password-42", "connectors": []
+    });
+    let path = "/api/v1/operator/charge-points/CP-ROTATE";
+    assert_eq!(app.put(path, &body).await.status(), 200);
+    assert!(
+        charger
+            .closed_within(std::time::Duration::from_secs(2))
+            .await
+            .is_some(),
+        "the session under the old password is closed"
+    );
+    let old = TestCharger::connect(&app.ocpp, "CP-ROTATE", Some(PASSWORD)).await;
+    assert_eq!(old.err().map(|s| s.as_u16()), Some(401));
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-ROTATE", Some("a-brand-new-password-42"))
+        .await
+        .unwrap();
+    charger.boot().await;
+    // An unchanged PUT keeps the session; a rejection closes it, and the next boot is refused.
+    body.as_object_mut().unwrap().remove("password");
+    assert_eq!(app.put(path, &body).await.status(), 200);
+    charger.call_ok("Heartbeat", json!({})).await;
+    body["registrationStatus"] = json!("Rejected");
+    assert_eq!(app.put(path, &body).await.status(), 200);
+    assert!(
+        charger
+            .closed_within(std::time::Duration::from_secs(2))
+            .await
+            .is_some()
+    );
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-ROTATE", Some("a-brand-new-password-42"))
+        .await
+        .unwrap();
+    let answer = charger
+        .call_ok(
+            "BootNotification",
+            json!({"chargePointVendor": "X", "chargePointModel": "Y"}),
+        )
+        .await;
+    assert_eq!(answer["status"], "Rejected");
+    assert_eq!(
+        app.get_charge_point("CP-ROTATE").await["registrationStatus"],
+        "Rejected"
+    );
+    app.shutdown().await;
+}
