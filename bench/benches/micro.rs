@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use csms::{
     billing::pricing::{Context, Offer, Prices, Usage, price},
-    domain::{ChargePointId, ConnectorStatus, ConnectorType},
+    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus},
     fleet::{Fleet, availability::AvailabilityQuery},
     store::charge_points::{ChargePointSpec, ConnectorSpec},
 };
@@ -82,6 +82,7 @@ fn big_fleet() -> Fleet {
             longitude: Some(-8.0 + next() * 6.0),
             password_hash: None,
             tariff_id: None,
+            approval: RegistrationStatus::Accepted,
             connectors: (1..=4)
                 .map(|connector_id| ConnectorSpec {
                     connector_id,
@@ -147,6 +148,7 @@ fn dense_fleet() -> Fleet {
             longitude: Some(-5.70 + (n / 100) as f64 * 0.001),
             password_hash: None,
             tariff_id: None,
+            approval: RegistrationStatus::Accepted,
             connectors: vec![ConnectorSpec {
                 connector_id: 1,
                 connector_type: Some(ConnectorType::CCS2),

@@ -34,6 +34,9 @@ use crate::{
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
+    /// The store over the connections kept for the chargers (authorizations' reads): API
+    /// traffic uses `store`, and can never take these.
+    pub charging: Store,
     pub committer: Committer,
     pub fleet: Arc<Fleet>,
     pub sessions: Arc<SessionRegistry>,
@@ -61,6 +64,8 @@ pub struct App {
     reservations_due: mpsc::UnboundedReceiver<Due>,
     /// Stops the timetable and the reservation worker.
     reservations_stop: CancellationToken,
+    /// Ends the retries of RemoteStopTransaction for sessions whose money ran out.
+    running_costs_stop: CancellationToken,
 }
 
 /// How often last-seen times are written behind.
@@ -101,14 +106,23 @@ impl App {
         if config.redis_url.is_some() {
             anyhow::bail!("cluster mode (--redis-url) is not available in this build yet");
         }
-        let store = Store::connect_with(&config.database_url, config.sqlite_synchronous)
-            .await
-            .with_context(|| format!("cannot open the store at {}", config.database_url))?;
+        let store = Store::connect_with_pools(
+            &config.database_url,
+            config.sqlite_synchronous,
+            config.pool_sizes(),
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the store at {}",
+                crate::store::redact(&config.database_url)
+            )
+        })?;
         let fleet = Arc::new(Fleet::load(store.load_charge_points().await?));
         let metrics = Metrics::new();
         let committer_close = CancellationToken::new();
         let (committer, committer_task) = Committer::spawn(
-            store.clone(),
+            store.for_charging(),
             metrics.clone(),
             Rules::from_config(&config),
             config.commit_interval(),
@@ -126,6 +140,7 @@ impl App {
                 .into(),
         };
         let reservations_stop = CancellationToken::new();
+        let running_costs_stop = CancellationToken::new();
         let (due, reservations_due) = mpsc::unbounded_channel();
         let timetable = Timetable::spawn(clock.clone(), due, reservations_stop.clone());
         metrics.watch_fleet(fleet.clone());
@@ -134,8 +149,10 @@ impl App {
             .set(store.count_active_transactions().await?);
         let bus: SharedBus = Arc::new(LocalBus::new(EVENT_BUFFER));
         tokio::spawn(crate::metrics::observe(metrics.clone(), bus.subscribe()));
+        let running_costs = RunningCosts::new(config.stop_retry(), running_costs_stop.clone());
         let state = AppState {
             config: Arc::new(config),
+            charging: store.for_charging(),
             store,
             committer,
             fleet,
@@ -147,11 +164,19 @@ impl App {
             login_limiter: Arc::default(),
             reservations: Reservations::new(timetable),
             payments: Arc::new(TestGateway::default()),
-            running_costs: Arc::default(),
+            running_costs: Arc::new(running_costs),
         };
         reservations::reload(&state)
             .await
             .context("cannot reload the open reservations")?;
+        let watched = state
+            .running_costs
+            .rebuild(&state)
+            .await
+            .context("cannot watch the running sessions' costs")?;
+        if watched > 0 {
+            tracing::info!(watched, "running paid sessions watched again");
+        }
         Ok(App {
             state,
             ocpp_listener,
@@ -160,6 +185,7 @@ impl App {
             committer_close,
             reservations_due,
             reservations_stop,
+            running_costs_stop,
         })
     }
 
@@ -193,6 +219,7 @@ impl App {
             committer_close,
             reservations_due,
             reservations_stop,
+            running_costs_stop,
         } = self;
         let stop = CancellationToken::new();
         let sessions = TaskTracker::new();
@@ -266,6 +293,7 @@ impl App {
         shutdown.await;
         tracing::info!("shutting down");
         stop.cancel();
+        running_costs_stop.cancel();
         let grace = state.config.shutdown_grace();
         let _ = gateway.await;
         sessions.close();

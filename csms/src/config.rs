@@ -26,6 +26,16 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// Connections of the pool that serves the REST API (default: 4 on SQLite, 16 on
+    /// PostgreSQL).
+    #[arg(long, env = "CSMS_DATABASE_CONNECTIONS")]
+    pub database_connections: Option<u32>,
+
+    /// Connections kept for the chargers' reads and writes, which API traffic can never take
+    /// (default: 4 on SQLite, 8 on PostgreSQL).
+    #[arg(long, env = "CSMS_CHARGING_DATABASE_CONNECTIONS")]
+    pub charging_database_connections: Option<u32>,
+
     /// SQLite's durability: `full` fsyncs every commit before acknowledging it; `normal`
     /// survives the process dying (kill -9) but not a power cut, and commits far faster.
     #[arg(long, env = "CSMS_SQLITE_SYNCHRONOUS", value_enum, default_value_t = crate::store::SqliteSync::Full)]
@@ -57,6 +67,11 @@ pub struct Config {
     /// seconds.
     #[arg(long, env = "CSMS_BOOT_RETRY_INTERVAL", default_value_t = 120)]
     pub boot_retry_interval_secs: u32,
+
+    /// When a session's money runs out and the charger does not accept RemoteStopTransaction,
+    /// the first wait before asking again, in seconds (it doubles each time, up to 5 minutes).
+    #[arg(long, env = "CSMS_STOP_RETRY", default_value_t = 15)]
+    pub stop_retry_secs: u64,
 
     /// How long a CALL of ours waits for the charge point's answer, in seconds.
     #[arg(long, env = "CSMS_CALL_TIMEOUT", default_value_t = 30)]
@@ -202,6 +217,17 @@ impl Config {
 
     pub fn call_timeout(&self) -> Duration {
         Duration::from_secs(self.call_timeout_secs)
+    }
+
+    pub fn stop_retry(&self) -> Duration {
+        Duration::from_secs(self.stop_retry_secs.max(1))
+    }
+
+    pub fn pool_sizes(&self) -> crate::store::PoolSizes {
+        crate::store::PoolSizes {
+            api: self.database_connections,
+            charging: self.charging_database_connections,
+        }
     }
 
     pub fn ping_interval(&self) -> Duration {

@@ -258,6 +258,7 @@ impl From<PlanError> for ApiError {
             PlanError::AlreadySubscribed | PlanError::FeeNotAccepted { .. } => {
                 ApiError::Conflict(e.to_string())
             }
+            PlanError::NoMandate => ApiError::BadRequest(e.to_string()),
             PlanError::Store(s) => ApiError::Store(s),
         }
     }
@@ -316,7 +317,7 @@ pub struct SubscribeBody {
     request_body = SubscribeBody,
     responses(
         (status = 201, description = "Subscribed.", body = SubscriptionView),
-        (status = 400, description = "The body is malformed."),
+        (status = 400, description = "The body is malformed, or the member has no bank account to pay the fee by direct debit."),
         (status = 404, description = "No such plan."),
         (status = 409, description = "The member has a plan already."),
     )

@@ -90,6 +90,9 @@ pub async fn register(
         .map(check_iban)
         .transpose()
         .map_err(|e| ApiError::BadRequest(e.0))?;
+    if body.plan_id.is_some() && bank_account.is_none() {
+        return Err(crate::billing::plans::PlanError::NoMandate.into());
+    }
     let plan = match &body.plan_id {
         Some(id) => Some(
             state

@@ -25,7 +25,7 @@ fn status(status: AuthorizationStatus) -> Authorization {
 /// The decision for a card or direct-payment tag; `None` when the tag is neither.
 pub async fn authorize(state: &AppState, tag: &IdTag) -> Result<Option<Authorization>, StoreError> {
     let now = state.clock.now();
-    let mut conn = state.store.pool().acquire().await?;
+    let mut conn = state.charging.pool().acquire().await?;
     let card =
         sqlx::query("SELECT member_id, status, expires_at_ms FROM green_cards WHERE id_tag = $1")
             .bind(tag.as_str())

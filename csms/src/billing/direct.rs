@@ -46,8 +46,8 @@ pub async fn register(
             "reference must have 1 to 64 characters".into(),
         ));
     }
-    if state.store.green_card(&p.id_tag).await?.is_some()
-        || state.store.get_id_tag(&p.id_tag).await?.is_some()
+    if state.charging.green_card(&p.id_tag).await?.is_some()
+        || state.charging.get_id_tag(&p.id_tag).await?.is_some()
     {
         return Err(DirectPaymentError::Invalid(format!(
             "{} is the tag of an account",

@@ -165,6 +165,8 @@ pub enum PlanError {
     UnknownPlan(String),
     #[error("you have a plan already; cancel it first")]
     AlreadySubscribed,
+    #[error("a flat-rate plan is paid by direct debit: add your bank account (IBAN) first")]
+    NoMandate,
     #[error("you have no plan")]
     NoPlan,
     #[error("cancelling now costs {fee_cents} cents; confirm with acceptFeeCents = {fee_cents}")]
@@ -186,6 +188,16 @@ pub async fn subscribe(
         .any(|(id, _)| id == plan_id)
     {
         return Err(PlanError::UnknownPlan(plan_id.to_owned()));
+    }
+    // The fee is collected by direct debit: no bank account, no plan (its allowance would be
+    // free energy).
+    let has_account = state
+        .store
+        .member(member)
+        .await?
+        .is_some_and(|m| m.bank_account.is_some());
+    if !has_account {
+        return Err(PlanError::NoMandate);
     }
     let now = state.clock.now();
     let plan_id_owned = plan_id.to_owned();

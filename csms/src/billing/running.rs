@@ -1,12 +1,19 @@
-//! Running out of balance: while a prepaid Green Card session runs, each meter reading updates
-//! its projected cost (no discounts counted, to be safe); when that reaches the card's balance
-//! the CSMS sends RemoteStopTransaction once. The energy already delivered may leave a small
-//! overrun, which settlement turns into a negative balance for the next top-up to settle.
-//! Watches live in memory and are set up at StartTransaction; a restart forgets them.
+//! Running out of money: while a session paid from a Green Card (its plan's allowance first,
+//! when the member has a plan, then its balance) or from a direct payment's authorized amount
+//! runs, each energy reading updates its projected cost (no discounts counted, to be safe).
+//! When that reaches what there is to pay with, the CSMS asks the charger to stop, and asks
+//! again with backoff until the charger accepts or the session ends. The energy delivered
+//! meanwhile may leave a small overrun, which settlement turns into a negative balance for the
+//! next top-up to settle (a direct payment captures at most what was authorized). Watches are
+//! set up at StartTransaction and rebuilt from the store when the process starts.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
-use ocpp_j::v16::{RemoteStopTransaction, RemoteStopTransactionRequest};
+use ocpp_j::v16::{RemoteStartStopStatus, RemoteStopTransaction, RemoteStopTransactionRequest};
+use sqlx::Row;
+use tokio_util::sync::CancellationToken;
 
 use super::{
     ledger::{self, Account},
@@ -20,23 +27,47 @@ use crate::{
     store::StoreError,
 };
 
+/// RemoteStopTransaction is asked this many times at most, the wait doubling each time.
+const STOP_ATTEMPTS: u32 = 8;
+/// The longest wait between two asks.
+const MAX_STOP_DELAY: Duration = Duration::from_secs(300);
+
 #[derive(Debug, Clone)]
 struct Watch {
     charge_point_id: ChargePointId,
-    balance_cents: i64,
+    /// What there is to pay with, in cents: the card's balance, or the amount authorized.
+    budget_cents: i64,
+    /// The plan's allowance left this month, when a plan pays first.
+    plan_allowance_wh: Option<i64>,
     prices: Prices,
     started_at: DateTime<Utc>,
     meter_start: i64,
-    stop_sent: bool,
+    stopping: bool,
 }
 
-#[derive(Debug, Default)]
+/// The watched sessions, by transaction id: one per running paid session, so bounded by the
+/// connectors of the fleet.
+#[derive(Debug)]
 pub struct RunningCosts {
     watches: DashMap<i64, Watch>,
+    /// The first wait before asking a charger to stop again.
+    retry: Duration,
+    /// Ends the retries at shutdown.
+    stop: CancellationToken,
 }
 
 impl RunningCosts {
-    /// Watches a session paid from a Green Card's balance (not one a plan covers).
+    pub fn new(retry: Duration, stop: CancellationToken) -> RunningCosts {
+        RunningCosts {
+            watches: DashMap::new(),
+            retry,
+            stop,
+        }
+    }
+
+    /// Watches a session if money pays for it: a Green Card's balance (after its plan's
+    /// allowance), or a direct payment's authorized amount. Other sessions (invoiced tags)
+    /// are not watched.
     pub async fn watch(
         &self,
         state: &AppState,
@@ -46,33 +77,66 @@ impl RunningCosts {
         meter_start: i64,
         started_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let Some(card) = state.store.green_card(tag).await? else {
-            return Ok(());
-        };
-        let mut conn = state.store.pool().acquire().await?;
-        if settlement::plan_allowance(&mut conn, card.member_id.0, state.clock.now())
+        let mut conn = state.charging.pool().acquire().await?;
+        let (budget_cents, plan_allowance_wh) =
+            if let Some(card) = state.charging.green_card(tag).await? {
+                let allowance =
+                    settlement::plan_allowance(&mut conn, card.member_id.0, state.clock.now())
+                        .await?;
+                (ledger::balance(&mut conn, Account::Card(tag)).await?, allowance)
+            } else if let Some(row) = sqlx::query(
+                "SELECT authorized_cents FROM direct_payments WHERE id_tag = $1 AND captured_cents IS NULL",
+            )
+            .bind(tag.as_str())
+            .fetch_optional(&mut *conn)
             .await?
-            .is_some()
-        {
-            return Ok(());
-        }
-        let balance_cents = ledger::balance(&mut conn, Account::Card(tag)).await?;
+            {
+                (row.try_get(0)?, None)
+            } else {
+                return Ok(());
+            };
         let prices = settlement::prices(&mut conn, cp.as_str()).await?;
         self.watches.insert(
             transaction_id,
             Watch {
                 charge_point_id: cp.clone(),
-                balance_cents,
+                budget_cents,
+                plan_allowance_wh,
                 prices,
                 started_at,
                 meter_start,
-                stop_sent: false,
+                stopping: false,
             },
         );
         Ok(())
     }
 
-    /// A new energy reading of a session; stops it remotely when its cost reaches the balance.
+    /// Watches every paid session still running, as after a restart, and checks each against
+    /// its last reading. Returns how many it watches.
+    pub async fn rebuild(&self, state: &AppState) -> Result<usize, StoreError> {
+        let running = state.store.running_transactions().await?;
+        for tx in running {
+            let cp =
+                ChargePointId::parse(&tx.charge_point_id).map_err(|e| StoreError::Corrupt(e.0))?;
+            let tag = IdTag::parse(&tx.id_tag).map_err(|e| StoreError::Corrupt(e.0))?;
+            self.watch(
+                state,
+                &cp,
+                tx.transaction_id,
+                &tag,
+                tx.meter_start,
+                tx.started_at,
+            )
+            .await?;
+            if let Some(wh) = tx.last_meter_wh {
+                self.reading(state, tx.transaction_id, wh, state.clock.now());
+            }
+        }
+        Ok(self.watches.len())
+    }
+
+    /// A new energy reading of a session; asks the charger to stop when its cost reaches what
+    /// there is to pay with.
     pub fn reading(
         &self,
         state: &AppState,
@@ -87,31 +151,68 @@ impl RunningCosts {
             energy_wh: energy_register_wh.saturating_sub(watch.meter_start),
             duration_secs: (at - watch.started_at).num_seconds(),
         };
-        let projected = pricing::price(usage, watch.prices, &Context::default()).total_cents;
-        if watch.stop_sent || projected < watch.balance_cents {
+        let context = Context {
+            plan_allowance_wh: watch.plan_allowance_wh,
+            offers: Vec::new(),
+        };
+        let projected = pricing::price(usage, watch.prices, &context).total_cents;
+        if watch.stopping || projected <= 0 || projected < watch.budget_cents {
             return;
         }
-        watch.stop_sent = true;
+        watch.stopping = true;
         let cp = watch.charge_point_id.clone();
         drop(watch);
         tracing::info!(
             transaction_id,
             projected,
-            "the balance runs out: stopping the session"
+            "the money runs out: stopping the session"
         );
-        let state = state.clone();
         // Not awaited here: the charger's own session is busy answering this reading.
-        tokio::spawn(async move {
-            let request = RemoteStopTransactionRequest {
-                transaction_id: i32::try_from(transaction_id).unwrap_or(i32::MAX),
-            };
-            if let Err(e) = ocpp16::call::<RemoteStopTransaction>(&state, &cp, request).await {
-                tracing::warn!(transaction_id, error = %e, "RemoteStopTransaction failed");
-            }
-        });
+        tokio::spawn(stop_until_accepted(state.clone(), cp, transaction_id));
     }
 
     pub fn forget(&self, transaction_id: i64) {
         self.watches.remove(&transaction_id);
     }
+
+    pub fn is_watched(&self, transaction_id: i64) -> bool {
+        self.watches.contains_key(&transaction_id)
+    }
+}
+
+/// Asks the charger to stop a session until it accepts, the session ends (its stop forgets
+/// the watch), the attempts run out or the process shuts down.
+async fn stop_until_accepted(state: AppState, cp: ChargePointId, transaction_id: i64) {
+    let costs = &state.running_costs;
+    let mut delay = costs.retry;
+    for attempt in 1..=STOP_ATTEMPTS {
+        if !costs.is_watched(transaction_id) {
+            return;
+        }
+        let request = RemoteStopTransactionRequest {
+            transaction_id: match i32::try_from(transaction_id) {
+                Ok(id) => id,
+                Err(_) => {
+                    tracing::error!(transaction_id, "a transaction id beyond OCPP 1.6's range");
+                    return;
+                }
+            },
+        };
+        match ocpp16::call::<RemoteStopTransaction>(&state, &cp, request).await {
+            Ok(answer) if answer.status == RemoteStartStopStatus::Accepted => return,
+            Ok(_) => tracing::warn!(transaction_id, attempt, "RemoteStopTransaction rejected"),
+            Err(e) => {
+                tracing::warn!(transaction_id, attempt, error = %e, "RemoteStopTransaction failed")
+            }
+        }
+        tokio::select! {
+            () = costs.stop.cancelled() => return,
+            () = tokio::time::sleep(delay) => {}
+        }
+        delay = (delay * 2).min(MAX_STOP_DELAY);
+    }
+    tracing::error!(
+        transaction_id,
+        "the charger never accepted to stop a session whose money ran out"
+    );
 }

@@ -142,7 +142,7 @@ pub async fn at_charger(
             "reference must have 1 to 64 characters".into(),
         ));
     }
-    if state.store.green_card(&t.id_tag).await?.is_none() {
+    if state.charging.green_card(&t.id_tag).await?.is_none() {
         return Err(TopUpError::UnknownCard(t.id_tag.to_string()));
     }
     let (source, method) = match t.method {

@@ -133,7 +133,7 @@ pub async fn authorize(
         }
         return Ok(decision);
     }
-    let Some(record) = state.store.get_id_tag(id_tag).await? else {
+    let Some(record) = state.charging.get_id_tag(id_tag).await? else {
         return Ok(Authorization::status(AuthorizationStatus::Invalid));
     };
     let expired = record.expires_at.is_some_and(|at| at <= state.clock.now());
@@ -214,7 +214,7 @@ pub async fn start_transaction(
     // Sessions it closed because their stops were lost: they end here, for everyone listening.
     for &superseded in &started.superseded {
         state.running_costs.forget(superseded);
-        match state.store.get_transaction(superseded).await {
+        match state.charging.get_transaction(superseded).await {
             Ok(Some(record)) => publish_stopped(state, id, &record),
             Ok(None) => {}
             Err(e) => {

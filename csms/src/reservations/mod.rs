@@ -401,12 +401,12 @@ pub async fn consume(
         return Ok(());
     };
     if state
-        .store
+        .charging
         .use_reservation(hold.reservation_id, transaction_id, state.clock.now())
         .await?
     {
         state.reservations.timetable.forget(hold.reservation_id);
-        if let Some(record) = state.store.reservation(hold.reservation_id).await? {
+        if let Some(record) = state.charging.reservation(hold.reservation_id).await? {
             publish(state, &record, ReservationStatus::Used);
         }
     }

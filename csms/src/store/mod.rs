@@ -51,10 +51,23 @@ pub enum Backend {
 }
 
 /// A cheap, cloneable handle on the connection pool.
+///
+/// There are two pools: the general one, which serves the REST API, and one kept for the
+/// chargers (their authorizations' reads and the group commit), so that no flood of API
+/// requests can take the connections charging needs. [`Store::for_charging`] is the same
+/// store over the chargers' pool.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    charging: AnyPool,
     backend: Backend,
+}
+
+/// How many connections each pool opens at most; `None`: the backend's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolSizes {
+    pub api: Option<u32>,
+    pub charging: Option<u32>,
 }
 
 /// The migrations, in order: (version, description, SQL). They are written once, in SQLite's
@@ -106,6 +119,15 @@ impl Store {
 
     /// [`Store::connect`], choosing SQLite's durability.
     pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Store, StoreError> {
+        Self::connect_with_pools(url, sync, PoolSizes::default()).await
+    }
+
+    /// [`Store::connect_with`], choosing the pools' sizes too.
+    pub async fn connect_with_pools(
+        url: &str,
+        sync: SqliteSync,
+        sizes: PoolSizes,
+    ) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
@@ -137,38 +159,32 @@ impl Store {
             )));
         };
 
-        let options = AnyPoolOptions::new()
-            .max_connections(match backend {
-                // One writer at a time in SQLite anyway; a few readers beside it.
-                Backend::Sqlite => 4,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; FULL makes every commit
-                        // reach the disk before we acknowledge it (group commit pays for it).
-                        let synchronous = match sync {
-                            SqliteSync::Full => "FULL",
-                            SqliteSync::Normal => "NORMAL",
-                        };
-                        conn.execute(
-                            format!(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
-                            )
-                            .as_str(),
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            });
-        let pool = options.connect(&url).await?;
-        let store = Store { pool, backend };
+        // One writer at a time in SQLite anyway; a few readers beside it.
+        let (api, charging) = match backend {
+            Backend::Sqlite => (4, 4),
+            Backend::Postgres => (16, 8),
+        };
+        let pool = pool_options(backend, sync, sizes.api.unwrap_or(api))
+            .connect(&url)
+            .await?;
+        let charging = pool_options(backend, sync, sizes.charging.unwrap_or(charging))
+            .connect(&url)
+            .await?;
+        let store = Store {
+            pool,
+            charging,
+            backend,
+        };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// The same store over the connections kept for the chargers.
+    pub fn for_charging(&self) -> Store {
+        Store {
+            pool: self.charging.clone(),
+            ..self.clone()
+        }
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -211,7 +227,52 @@ impl Store {
     /// Closes every connection; pending commits must have been flushed before.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.charging.close().await;
     }
+}
+
+/// A database URL fit for a log line or an error message: its password, if any, replaced.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// The options of one pool: its size, and SQLite's pragmas on each new connection.
+fn pool_options(backend: Backend, sync: SqliteSync, size: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(size.max(1))
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the writer; FULL makes every commit
+                    // reach the disk before we acknowledge it (group commit pays for it).
+                    let synchronous = match sync {
+                        SqliteSync::Full => "FULL",
+                        SqliteSync::Normal => "NORMAL",
+                    };
+                    conn.execute(
+                        format!(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+                        )
+                        .as_str(),
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Opens a write on `table`'s row `key` with an UPDATE that changes nothing, so the transaction
@@ -238,4 +299,21 @@ pub(crate) fn parse_column<T: FromStr>(value: &str, column: &str) -> Result<T, S
     value
         .parse()
         .map_err(|_| StoreError::Corrupt(format!("{column} = {value:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_database_url_loses_its_password_and_nothing_else() {
+        assert_eq!(
+            redact("postgres://csms:s3cret@db.citere.es:5432/csms?sslmode=require"),
+            "postgres://csms:***@db.citere.es:5432/csms?sslmode=require"
+        );
+        assert_eq!(redact("postgres://csms@db/csms"), "postgres://csms@db/csms");
+        assert_eq!(redact("postgres://a:b:c@h/d"), "postgres://a:***@h/d");
+        assert_eq!(redact("sqlite://data/csms.db"), "sqlite://data/csms.db");
+        assert!(!redact("postgres://u:p%40ss@h/x").contains("p%40ss"));
+    }
 }

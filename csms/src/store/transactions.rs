@@ -386,6 +386,17 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 
+    /// Accepted transactions still running, oldest first (to watch their costs again after
+    /// a restart). Bounded by the fleet's connectors: one per connector at most.
+    pub async fn running_transactions(&self) -> Result<Vec<TransactionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE stopped_at_ms IS NULL AND auth_status = 'Accepted' \
+             ORDER BY id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(record).collect()
+    }
+
     /// A member's finished sessions, newest first.
     pub async fn member_sessions(
         &self,

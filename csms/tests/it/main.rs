@@ -11,6 +11,7 @@ mod openapi;
 mod operator_api;
 mod process;
 mod reservations;
+mod running_out;
 mod store;
 mod store_faults;
 mod transactions;
