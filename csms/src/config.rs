@@ -89,7 +89,23 @@ pub struct Config {
     #[arg(long, env = "CSMS_MAX_HANDSHAKES", default_value_t = 512)]
     pub max_handshakes: usize,
 
-    /// How long a handshake may take before the socket is dropped, in seconds.
+    /// OCPP sockets open at once (handshaking or in session); beyond it a new one is closed at
+    /// once. Keep it under the process's file descriptor limit.
+    #[arg(long, env = "CSMS_MAX_CONNECTIONS", default_value_t = 16_000)]
+    pub max_connections: usize,
+
+    /// OCPP sockets open at once from one client address (an IPv6 /64 counts as one): a site's
+    /// chargers behind one router share it.
+    #[arg(long, env = "CSMS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    pub max_connections_per_address: usize,
+
+    /// How long a write to a charger may wait for it to read, in seconds; one that stops
+    /// reading is dropped.
+    #[arg(long, env = "CSMS_WRITE_TIMEOUT", default_value_t = 10)]
+    pub write_timeout_secs: u64,
+
+    /// How long from the accept until the WebSocket handshake is done, in seconds: a socket
+    /// that has not sent its request by then is closed, whatever the load.
     #[arg(long, env = "CSMS_HANDSHAKE_TIMEOUT", default_value_t = 10)]
     pub handshake_timeout_secs: u64,
 
@@ -207,6 +223,11 @@ impl Config {
         if self.loyalty_percent > 100 {
             return Err("--loyalty-percent must lie in 0..=100".into());
         }
+        if self.max_connections == 0 || self.max_connections_per_address == 0 {
+            return Err(
+                "--max-connections and --max-connections-per-address must be positive".into(),
+            );
+        }
         if self.max_handshakes == 0 || self.max_frame_bytes < 1024 {
             return Err(
                 "--max-handshakes must be positive and --max-frame-bytes at least 1024".into(),
@@ -232,6 +253,10 @@ impl Config {
 
     pub fn ping_interval(&self) -> Duration {
         Duration::from_secs(self.ping_interval_secs.max(1))
+    }
+
+    pub fn write_timeout(&self) -> Duration {
+        Duration::from_secs(self.write_timeout_secs.max(1))
     }
 
     pub fn handshake_timeout(&self) -> Duration {

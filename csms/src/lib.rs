@@ -28,6 +28,7 @@ pub mod domain;
 pub mod events;
 pub mod fleet;
 pub mod gateway;
+pub mod limits;
 pub mod members;
 pub mod metrics;
 pub mod ocpp16;

@@ -1,8 +1,10 @@
-//! The charger side of the system: the OCPP WebSocket listener. Each accepted socket gets a
-//! task that waits for an admission permit (a bounded number of handshakes run at once, so a
-//! reconnect storm of the whole fleet queues instead of toppling the server), performs the
+//! The charger side of the system: the OCPP WebSocket listener. Each socket accepted under the
+//! connection caps gets a task that waits for its request head and then for an admission permit
+//! (a bounded number of handshakes run at once, so a reconnect storm of the whole fleet queues
+//! instead of toppling the server), all within the handshake timeout; then it performs the
 //! handshake, registers a [`session::Session`] and runs it until the socket ends.
 
+mod admission;
 pub mod credentials;
 pub mod handshake;
 pub mod registry;
@@ -10,10 +12,7 @@ pub(crate) mod session;
 
 use std::sync::Arc;
 
-use tokio::{
-    net::{TcpListener, TcpStream},
-    sync::Semaphore,
-};
+use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::{
     handshake::server::{ErrorResponse, Request, Response},
     http::{HeaderValue, header},
@@ -26,6 +25,7 @@ use crate::{
     app::AppState, charging, domain::RegistrationStatus, events::DomainEvent,
     store::charge_points::ChargePointSpec,
 };
+use admission::Admission;
 use handshake::{Admitted, Refusal};
 
 /// The read buffer of one socket. tungstenite allocates it eagerly (128 KiB by default); OCPP
@@ -39,7 +39,7 @@ pub async fn serve(
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
-    let admission = Arc::new(Semaphore::new(state.config.max_handshakes));
+    let admission = Arc::new(Admission::new(&state.config));
     loop {
         let accepted = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -47,8 +47,21 @@ pub async fn serve(
         };
         match accepted {
             Ok((stream, peer)) => {
+                let place = match admission.place(peer) {
+                    Ok(place) => place,
+                    Err(label) => {
+                        // Closed at once: the cheapest answer to a flood.
+                        tracing::debug!(%peer, reason = label, "connection refused");
+                        state.metrics.handshakes.with_label_values(&[label]).inc();
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
                 let task = connection(stream, state.clone(), admission.clone(), shutdown.clone());
+                let task = async move {
+                    task.await;
+                    drop(place);
+                };
                 tracker.spawn(task.instrument(tracing::info_span!("ocpp", %peer)));
             }
             Err(e) => {
@@ -63,11 +76,34 @@ pub async fn serve(
 async fn connection(
     stream: TcpStream,
     state: AppState,
-    admission: Arc<Semaphore>,
+    admission: Arc<Admission>,
     shutdown: CancellationToken,
 ) {
-    let Ok(permit) = admission.acquire_owned().await else {
-        return;
+    let deadline = tokio::time::Instant::now() + state.config.handshake_timeout();
+    let waited = tokio::time::timeout_at(deadline, async {
+        admission::request_head(&stream).await?;
+        Ok::<_, std::io::Error>(admission.handshake_permit().await)
+    })
+    .await;
+    let permit = match waited {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "no handshake");
+            state
+                .metrics
+                .handshakes
+                .with_label_values(&["failed"])
+                .inc();
+            return;
+        }
+        Err(_) => {
+            state
+                .metrics
+                .handshakes
+                .with_label_values(&["timeout"])
+                .inc();
+            return;
+        }
     };
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
@@ -106,7 +142,7 @@ async fn connection(
         answer
     };
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
-    let result = tokio::time::timeout(state.config.handshake_timeout(), handshake).await;
+    let result = tokio::time::timeout_at(deadline, handshake).await;
     drop(permit);
     let metrics = state.metrics.clone();
     let (mut socket, admitted) = match (result, decision) {

@@ -69,17 +69,24 @@ impl SessionHandle {
         timeout: Duration,
     ) -> Result<Value, CallFailure> {
         let (reply, answer) = oneshot::channel();
+        let deadline = tokio::time::Instant::now() + timeout;
         let command = Box::new(Command {
             action: action.to_owned(),
             payload,
-            deadline: tokio::time::Instant::now() + timeout,
+            deadline,
             reply,
         });
-        self.commands
-            .send(command)
-            .await
-            .map_err(|_| CallFailure::NotConnected)?;
-        answer.await.unwrap_or(Err(CallFailure::Closed))
+        // A session that stops taking commands (its charger stopped reading) must not hold
+        // the caller past its deadline, neither in the queue nor waiting for the answer.
+        match tokio::time::timeout_at(deadline, self.commands.send(command)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(CallFailure::NotConnected),
+            Err(_) => return Err(CallFailure::Timeout(timeout)),
+        }
+        match tokio::time::timeout_at(deadline, answer).await {
+            Ok(answer) => answer.unwrap_or(Err(CallFailure::Closed)),
+            Err(_) => Err(CallFailure::Timeout(timeout)),
+        }
     }
 }
 

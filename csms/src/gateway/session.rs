@@ -118,7 +118,7 @@ impl Session {
                         self.close(CloseCode::Away, "keepalive timeout").await;
                         break;
                     }
-                    if self.ws.send(Message::Ping(Default::default())).await.is_err() {
+                    if !self.send(Message::Ping(Default::default())).await {
                         break;
                     }
                 }
@@ -139,7 +139,20 @@ impl Session {
     }
 
     async fn send_text(&mut self, text: String) -> Alive {
-        self.ws.send(Message::Text(text.into())).await.is_ok()
+        self.send(Message::Text(text.into())).await
+    }
+
+    /// Sends a message, giving up on a charger that has not read it within the write timeout
+    /// (it stopped reading: the socket is dead to us, and waiting would stall everyone who
+    /// wants to reach it).
+    async fn send(&mut self, message: Message) -> Alive {
+        match tokio::time::timeout(self.state.config.write_timeout(), self.ws.send(message)).await {
+            Ok(sent) => sent.is_ok(),
+            Err(_) => {
+                tracing::warn!("the charge point stopped reading, dropping it");
+                false
+            }
+        }
     }
 
     async fn on_message(&mut self, message: Message) -> Alive {

@@ -351,39 +351,3 @@ async fn a_silent_charge_point_is_dropped_after_two_ping_intervals_and_a_live_on
     assert_eq!(app.get_charge_point("CP-LIVE").await["connected"], true);
     app.shutdown().await;
 }
-
-#[tokio::test]
-async fn handshakes_beyond_the_admission_limit_wait_for_a_permit() {
-    let db = temp_db();
-    let app = spawn_app_with(csms::Config {
-        max_handshakes: 1,
-        handshake_timeout_secs: 1,
-        ..test_config(&db)
-    })
-    .await;
-    app.put_charge_point("CP-ADMIT", None).await;
-    // A client that opens a socket and never speaks holds the only permit until its timeout.
-    let addr = app
-        .ocpp
-        .trim_start_matches("ws://")
-        .trim_end_matches("/ocpp")
-        .to_owned();
-    let _stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await; // let the server take the permit
-    let started = std::time::Instant::now();
-    let mut charger = TestCharger::connect(&app.ocpp, "CP-ADMIT", None)
-        .await
-        .unwrap();
-    let waited = started.elapsed();
-    assert!(
-        waited >= Duration::from_millis(700),
-        "admitted after {waited:?}, before the permit was free"
-    );
-    charger.boot().await;
-    let metrics = app.metrics().await;
-    assert!(
-        metrics.contains(r#"csms_ocpp_handshakes_total{result="timeout"} 1"#),
-        "{metrics}"
-    );
-    app.shutdown().await;
-}

@@ -3,6 +3,7 @@
 mod availability;
 mod billing;
 mod engagement;
+mod exhaustion;
 mod gateway;
 mod helpers;
 mod members;

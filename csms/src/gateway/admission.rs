@@ -1,0 +1,93 @@
+//! Who gets a socket, and when a handshake may start. A connection is accepted only under the
+//! caps (`--max-connections` in all, `--max-connections-per-address` per client address), and
+//! holds its place until it closes. Its handshake must arrive within `--handshake-timeout` of
+//! the accept, whatever the load; only a socket that has sent a whole request head waits for one
+//! of the `--max-handshakes` permits, so idle or half-sent sockets never keep a charger out.
+
+use std::{io, net::SocketAddr, sync::Arc, time::Duration};
+
+use tokio::{
+    net::TcpStream,
+    sync::{OwnedSemaphorePermit, Semaphore},
+};
+
+use crate::{
+    config::Config,
+    limits::{ConnectionSlots, Slot},
+};
+
+/// The largest HTTP request head a handshake may have.
+const MAX_REQUEST_HEAD: usize = 8 * 1024;
+
+#[derive(Debug)]
+pub(crate) struct Admission {
+    handshakes: Arc<Semaphore>,
+    connections: Arc<Semaphore>,
+    slots: ConnectionSlots,
+}
+
+/// A connection's place under the caps, held until it closes.
+#[derive(Debug)]
+pub(crate) struct Place {
+    _connection: OwnedSemaphorePermit,
+    _slot: Slot,
+}
+
+impl Admission {
+    pub(crate) fn new(config: &Config) -> Admission {
+        Admission {
+            handshakes: Arc::new(Semaphore::new(config.max_handshakes)),
+            connections: Arc::new(Semaphore::new(config.max_connections)),
+            slots: ConnectionSlots::new(config.max_connections_per_address),
+        }
+    }
+
+    /// A place for a new connection from `peer`, or the metric label of why there is none.
+    pub(crate) fn place(&self, peer: SocketAddr) -> Result<Place, &'static str> {
+        let connection = self
+            .connections
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| "over_capacity")?;
+        let slot = self.slots.take(peer.ip()).ok_or("per_address_limit")?;
+        Ok(Place {
+            _connection: connection,
+            _slot: slot,
+        })
+    }
+
+    /// A permit to run a handshake, once its request head has arrived.
+    pub(crate) async fn handshake_permit(&self) -> OwnedSemaphorePermit {
+        self.handshakes
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
+    }
+}
+
+/// Waits until the socket holds a whole HTTP request head (without reading it: the WebSocket
+/// handshake reads it next). Fails when the peer closes, or sends a head larger than we take.
+pub(crate) async fn request_head(stream: &TcpStream) -> io::Result<()> {
+    let mut buf = vec![0u8; MAX_REQUEST_HEAD];
+    let mut wait = Duration::from_millis(2);
+    loop {
+        let n = stream.peek(&mut buf).await?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+            return Ok(());
+        }
+        if n == buf.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "request head too large",
+            ));
+        }
+        // Part of a head: peeking again at once would find the same bytes, so wait a little
+        // for the rest (a slow sender costs a few wake-ups, never a spin).
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_millis(200));
+    }
+}
