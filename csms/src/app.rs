@@ -23,7 +23,7 @@ use crate::{
     fleet::Fleet,
     gateway::{self, registry::SessionRegistry},
     members,
-    members::auth::LoginLimiter,
+    members::auth::AuthLimits,
     metrics::Metrics,
     reservations::{self, Due, Reservations, Timetable},
     store::{Store, commit::Committer},
@@ -44,8 +44,13 @@ pub struct AppState {
     pub metrics: Metrics,
     pub clock: SharedClock,
     pub operator_token: Arc<str>,
-    /// Failed member logins per email, to brake password guessing.
-    pub login_limiter: Arc<LoginLimiter>,
+    /// The brakes on password guessing and mass registration, and the bounded password hasher.
+    pub auth: Arc<AuthLimits>,
+    /// Places for clients of the availability event stream.
+    pub sse_clients: Arc<tokio::sync::Semaphore>,
+    /// Cancelled when the process starts shutting down: long-lived responses (the event
+    /// stream) end, so connections can drain.
+    pub shutdown: CancellationToken,
     pub reservations: Reservations,
     /// The card payment provider of app top-ups.
     pub payments: Arc<dyn PaymentGateway>,
@@ -150,6 +155,8 @@ impl App {
         let bus: SharedBus = Arc::new(LocalBus::new(EVENT_BUFFER));
         tokio::spawn(crate::metrics::observe(metrics.clone(), bus.subscribe()));
         let running_costs = RunningCosts::new(config.stop_retry(), running_costs_stop.clone());
+        let auth = AuthLimits::from_config(&config);
+        let max_sse_clients = config.max_sse_clients;
         let state = AppState {
             config: Arc::new(config),
             charging: store.for_charging(),
@@ -161,7 +168,9 @@ impl App {
             metrics,
             clock,
             operator_token,
-            login_limiter: Arc::default(),
+            auth: Arc::new(auth),
+            sse_clients: Arc::new(tokio::sync::Semaphore::new(max_sse_clients)),
+            shutdown: CancellationToken::new(),
             reservations: Reservations::new(timetable),
             payments: Arc::new(TestGateway::default()),
             running_costs: Arc::new(running_costs),
@@ -221,7 +230,7 @@ impl App {
             reservations_stop,
             running_costs_stop,
         } = self;
-        let stop = CancellationToken::new();
+        let stop = state.shutdown.clone();
         let sessions = TaskTracker::new();
 
         let gateway = tokio::spawn(gateway::serve(
@@ -230,15 +239,17 @@ impl App {
             stop.clone(),
             sessions.clone(),
         ));
-        let http = tokio::spawn({
-            let stop = stop.clone();
-            let router = api::router(state.clone());
-            async move {
-                axum::serve(http_listener, router)
-                    .with_graceful_shutdown(stop.cancelled_owned())
-                    .await
-            }
-        });
+        let http = tokio::spawn(api::serve::serve(
+            http_listener,
+            api::router(state.clone()),
+            api::serve::Bounds {
+                max_connections: state.config.max_http_connections,
+                header_timeout: state.config.http_header_timeout(),
+                grace: state.config.shutdown_grace(),
+            },
+            state.metrics.http_refused.clone(),
+            stop.clone(),
+        ));
         let plan_fees = tokio::spawn({
             let (state, stop) = (state.clone(), stop.clone());
             async move {
@@ -303,11 +314,7 @@ impl App {
                 "sessions still open after the grace period"
             );
         }
-        match tokio::time::timeout(grace, http).await {
-            Ok(Ok(Err(e))) => tracing::error!(error = %e, "http server"),
-            Err(_) => tracing::warn!("http connections still open after the grace period"),
-            _ => {}
-        }
+        let _ = http.await;
         let _ = flusher.await;
         let _ = plan_fees.await;
         if let Some(mailer) = mailer {

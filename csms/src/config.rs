@@ -148,6 +148,50 @@ pub struct Config {
     #[arg(long, env = "CSMS_DEFAULT_MAX_POWER_KW", default_value_t = 350.0)]
     pub default_max_power_kw: f64,
 
+    /// Failed logins per email within 15 minutes before logins for it are refused (429).
+    #[arg(long, env = "CSMS_LOGIN_FAILURES_PER_EMAIL", default_value_t = 5)]
+    pub login_failures_per_email: u32,
+
+    /// Login attempts per client address per minute (an IPv6 /64 counts as one address).
+    #[arg(long, env = "CSMS_LOGINS_PER_ADDRESS", default_value_t = 30)]
+    pub logins_per_address: u32,
+
+    /// Registrations per client address per hour.
+    #[arg(long, env = "CSMS_REGISTRATIONS_PER_ADDRESS", default_value_t = 10)]
+    pub registrations_per_address: u32,
+
+    /// Registration attempts per email per hour.
+    #[arg(long, env = "CSMS_REGISTRATIONS_PER_EMAIL", default_value_t = 3)]
+    pub registrations_per_email: u32,
+
+    /// Member passwords hashed at once (argon2id takes 19 MiB each); a login waits up to 5 s
+    /// for a turn, then is answered 503.
+    #[arg(long, env = "CSMS_PASSWORD_HASH_CONCURRENCY", default_value_t = 4)]
+    pub password_hash_concurrency: usize,
+
+    /// HTTP connections open at once; beyond it a new one is closed at once.
+    #[arg(long, env = "CSMS_MAX_HTTP_CONNECTIONS", default_value_t = 2048)]
+    pub max_http_connections: usize,
+
+    /// How long a client has to send a request's head, in seconds (an idle kept-alive
+    /// connection is closed after it too).
+    #[arg(long, env = "CSMS_HTTP_HEADER_TIMEOUT", default_value_t = 10)]
+    pub http_header_timeout_secs: u64,
+
+    /// How long a request may take, its body included, in seconds (503 after it); longer than
+    /// --call-timeout, which an operator command waits for a charger.
+    #[arg(long, env = "CSMS_HTTP_REQUEST_TIMEOUT", default_value_t = 60)]
+    pub http_request_timeout_secs: u64,
+
+    /// Clients of the availability event stream at once; beyond it 503.
+    #[arg(long, env = "CSMS_MAX_SSE_CLIENTS", default_value_t = 1000)]
+    pub max_sse_clients: usize,
+
+    /// Addresses of the reverse proxies in front of the HTTP listener, comma-separated: for a
+    /// request from one of them, the client is the last `X-Forwarded-For` address that is not.
+    #[arg(long, env = "CSMS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// How long a member's login token lasts, in hours.
     #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
     pub member_token_ttl_hours: u32,
@@ -223,6 +267,16 @@ impl Config {
         if self.loyalty_percent > 100 {
             return Err("--loyalty-percent must lie in 0..=100".into());
         }
+        if self.http_request_timeout_secs <= self.call_timeout_secs {
+            return Err("--http-request-timeout must be longer than --call-timeout".into());
+        }
+        if self.max_http_connections == 0
+            || self.max_sse_clients == 0
+            || self.password_hash_concurrency == 0
+            || self.http_header_timeout_secs == 0
+        {
+            return Err("HTTP limits and --password-hash-concurrency must be positive".into());
+        }
         if self.max_connections == 0 || self.max_connections_per_address == 0 {
             return Err(
                 "--max-connections and --max-connections-per-address must be positive".into(),
@@ -253,6 +307,14 @@ impl Config {
 
     pub fn ping_interval(&self) -> Duration {
         Duration::from_secs(self.ping_interval_secs.max(1))
+    }
+
+    pub fn http_request_timeout(&self) -> Duration {
+        Duration::from_secs(self.http_request_timeout_secs)
+    }
+
+    pub fn http_header_timeout(&self) -> Duration {
+        Duration::from_secs(self.http_header_timeout_secs)
     }
 
     pub fn write_timeout(&self) -> Duration {

@@ -64,6 +64,8 @@ pub struct Metrics {
     pub nps_answers: IntCounterVec,
     /// Clients of the availability event stream.
     pub sse_clients: IntGauge,
+    /// HTTP connections closed at once because --max-http-connections were open.
+    pub http_refused: IntCounter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -275,6 +277,14 @@ impl Metrics {
                 &r,
                 "csms_sse_clients",
                 "Clients of the availability event stream",
+            ),
+            http_refused: register(
+                &r,
+                IntCounter::new(
+                    "csms_http_connections_refused_total",
+                    "HTTP connections closed at once because the most allowed were open",
+                )
+                .expect("valid metric"),
             ),
             registry: r,
         }

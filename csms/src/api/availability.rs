@@ -185,20 +185,13 @@ struct ConnectorEvent<'a> {
 
 /// Server-Sent Events: one `connector` event per connector change.
 ///
-/// One subscriber of the stream, counted in `csms_sse_clients` while it lives.
+/// One subscriber of the stream, counted in `csms_sse_clients` while it lives, holding one of
+/// the `--max-sse-clients` places.
 struct Client {
     receiver: tokio::sync::broadcast::Receiver<DomainEvent>,
     gauge: prometheus::IntGauge,
-}
-
-impl Client {
-    fn new(
-        receiver: tokio::sync::broadcast::Receiver<DomainEvent>,
-        gauge: prometheus::IntGauge,
-    ) -> Client {
-        gauge.inc();
-        Client { receiver, gauge }
-    }
+    shutdown: tokio_util::sync::CancellationToken,
+    _place: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Drop for Client {
@@ -218,15 +211,32 @@ impl Drop for Client {
         description = "An endless `text/event-stream` of `connector` events (a keep-alive comment every 15 s).",
         content_type = "text/event-stream",
         body = ConnectorEvent,
+    ), (
+        status = 503,
+        description = "As many clients as allowed are listening; `Retry-After` says when to try again.",
     ))
 )]
 pub async fn events(
     State(state): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let client = Client::new(state.bus.subscribe(), state.metrics.sse_clients.clone());
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let place =
+        state.sse_clients.clone().try_acquire_owned().map_err(|_| {
+            ApiError::Unavailable(30, "too many clients of the event stream".into())
+        })?;
+    state.metrics.sse_clients.inc();
+    let client = Client {
+        receiver: state.bus.subscribe(),
+        gauge: state.metrics.sse_clients.clone(),
+        shutdown: state.shutdown.clone(),
+        _place: place,
+    };
     let stream = futures_util::stream::unfold(client, |mut client| async move {
         loop {
-            match client.receiver.recv().await {
+            let received = tokio::select! {
+                () = client.shutdown.cancelled() => return None,
+                received = client.receiver.recv() => received,
+            };
+            match received {
                 Ok(DomainEvent::ConnectorStatusChanged {
                     charge_point_id,
                     connector_id,
@@ -256,5 +266,5 @@ pub async fn events(
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -91,7 +91,10 @@ impl ApiError {
                 StatusCode::GATEWAY_TIMEOUT
             }
             ApiError::ChargePoint(_) => StatusCode::BAD_GATEWAY,
-            ApiError::Store(StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(StoreError::Closed)
+            | ApiError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -154,6 +157,12 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::SERVICE_UNAVAILABLE && !matches!(self, ApiError::Unavailable(..)) {
+            // Overloaded (every connection busy) or shutting down: worth another try soon.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(5u64));
+        }
         if let ApiError::TooManyRequests(seconds) | ApiError::Unavailable(seconds, _) = &self {
             response
                 .headers_mut()
@@ -165,6 +174,12 @@ impl IntoResponse for ApiError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+impl From<crate::members::auth::Busy> for ApiError {
+    fn from(busy: crate::members::auth::Busy) -> Self {
+        ApiError::Unavailable(1, busy.to_string())
     }
 }
 

@@ -3,15 +3,17 @@
 //! strings carry a NUL character is refused too: no field of ours may hold one, and
 //! PostgreSQL's text cannot.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Request},
-    http::header,
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request},
+    http::{header, request::Parts},
 };
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::domain::json_has_nul;
+use crate::{app::AppState, domain::json_has_nul};
 
 #[derive(Debug)]
 pub struct Json<T>(pub T);
@@ -52,3 +54,40 @@ pub struct Query<T>(pub T);
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+
+/// The client's address: the peer's, or, when the peer is one of `--trusted-proxies`, the last
+/// address of `X-Forwarded-For` that is not one of them (the first hop a proxy of ours saw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
+        let proxies = &state.config.trusted_proxies;
+        if !proxies.contains(&peer) {
+            return Ok(ClientIp(peer));
+        }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let client = forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !proxies.contains(a))
+            .unwrap_or(peer);
+        Ok(ClientIp(client))
+    }
+}

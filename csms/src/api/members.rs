@@ -7,15 +7,16 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     error::ApiError,
-    extract::{Json, Path},
+    extract::{ClientIp, Json, Path},
     member_auth::CurrentMember,
 };
 use crate::{
     app::AppState,
     domain::IdTag,
+    limits::Verdict,
     members::{
         Email, MemberId, Segment,
-        auth::{hash_password, new_token, token_hash, verify_password},
+        auth::{new_token, token_hash},
         check_iban, check_password, mask_account,
     },
     store::members::{GreenCardRecord, MemberRecord, NewMember},
@@ -71,13 +72,20 @@ impl From<MemberRecord> for Profile {
         (status = 201, description = "Registered.", body = Profile),
         (status = 400, description = "A malformed email or bank account, a password under 10 characters, a bad name, or an unknown plan."),
         (status = 409, description = "This email is registered already."),
+        (status = 429, description = "Too many registrations from this address or for this email; `Retry-After` says when to try again.",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "The server is too busy to hash the password; `Retry-After` says when to try again."),
     )
 )]
 pub async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<Registration>,
 ) -> Result<(StatusCode, axum::Json<Profile>), ApiError> {
     check_password(&body.password).map_err(|e| ApiError::BadRequest(e.0))?;
+    if let Verdict::Refused(wait) = state.auth.register(ip, body.email.as_str()) {
+        return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
+    }
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::BadRequest(
@@ -107,7 +115,7 @@ pub async fn register(
     };
     let member = NewMember {
         email: body.email,
-        password_hash: hash_password(body.password).await,
+        password_hash: state.auth.hasher.hash(body.password).await?,
         name,
         segment: body.segment,
         bank_account,
@@ -171,31 +179,44 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
         (status = 200, description = "Logged in.", body = Session),
         (status = 400, description = "The body is malformed."),
         (status = 401, description = "Wrong email or password."),
-        (status = 429, description = "Too many failed attempts for this email; `Retry-After` says when to try again.",
+        (status = 429, description = "Too many failed attempts for this email, or too many attempts from this address; `Retry-After` says when to try again.",
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "The server is too busy to check the password; `Retry-After` says when to try again."),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<Credentials>,
 ) -> Result<axum::Json<Session>, ApiError> {
-    let key = body.email.trim().to_lowercase();
-    if let Some(wait) = state.login_limiter.blocked_for(&key) {
+    if let Verdict::Refused(wait) = state.auth.login(ip, &body.email) {
         return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
     }
     let member = match Email::parse(&body.email) {
         Ok(email) => state.store.member_by_email(&email).await?,
         Err(_) => None,
     };
+    // A password no member can have is not worth a hash (and a megabyte of one would cost).
+    let plausible = body.password.chars().count() <= crate::members::MAX_PASSWORD_CHARS;
     let stored = member
         .as_ref()
         .map_or(DUMMY_HASH, |m| m.password_hash.as_str());
-    let verified = verify_password(body.password, stored.to_owned()).await;
+    let password = if plausible {
+        body.password
+    } else {
+        String::new()
+    };
+    let verified = state
+        .auth
+        .hasher
+        .verify(password, stored.to_owned())
+        .await?
+        && plausible;
     let Some(member) = member.filter(|_| verified) else {
-        state.login_limiter.failed(&key);
+        state.auth.login_failed(&body.email);
         return Err(ApiError::Unauthorized);
     };
-    state.login_limiter.succeeded(&key);
+    state.auth.login_succeeded(&body.email);
     let token = new_token();
     let now = state.clock.now();
     let expires_at = now + state.config.member_token_ttl();

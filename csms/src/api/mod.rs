@@ -13,6 +13,7 @@ pub mod nps;
 pub mod openapi;
 pub mod operator;
 pub mod reservations;
+pub mod serve;
 pub mod web;
 
 use axum::{
@@ -65,6 +66,10 @@ pub fn router(state: AppState) -> Router {
         // every served route outside the document to be one of the page's files).
         .merge(web::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            serve::request_deadline,
+        ))
         .layer(cors(&state.config.cors_origins))
         .with_state(state)
 }

@@ -1,42 +1,97 @@
-//! Logging members in: argon2id password hashes (run off the async threads), random bearer
-//! tokens stored only as their SHA-256, and a rate limit on failed logins per email.
+//! Logging members in: argon2id password hashes (run off the async threads, a bounded number at
+//! a time: each takes 19 MiB), random bearer tokens stored only as their SHA-256, and the limits
+//! on logins and registrations, per email and per client address.
 
-use std::{sync::Mutex, time::Duration};
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
-use argon2::{
-    Argon2,
-    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
-};
 use base64::Engine;
-use dashmap::DashMap;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tokio::time::Instant;
+use tokio::sync::Semaphore;
 
-/// Hashes a password with argon2id and a random salt (PHC string format).
-pub async fn hash_password(password: String) -> String {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .expect("argon2 hashes any password")
-            .to_string()
-    })
-    .await
-    .expect("hashing does not panic")
+use super::password::Workspace;
+use crate::{
+    config::Config,
+    limits::{Verdict, WindowLimiter, client_key},
+};
+
+/// Keys each limiter remembers at most (a flood of new keys makes it forget old ones sooner).
+pub const TRACKED_KEYS: usize = 100_000;
+/// The window of failed logins per email.
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// How long a login or registration waits for a turn at hashing before it is turned away.
+const HASH_QUEUE_WAIT: Duration = Duration::from_secs(5);
+
+/// Every hasher is busy: the server is overloaded, and the client should come back shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the server is busy checking passwords")]
+pub struct Busy;
+
+/// Password hashing on a few threads of its own: as many hashes at once as threads, so memory
+/// stays bounded, and always on the same threads, so the allocator reuses each one's 19 MiB
+/// instead of keeping a fresh arena's worth per blocking thread that ever hashed.
+#[derive(Debug, Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
 }
 
-/// Checks a password against a stored hash.
-pub async fn verify_password(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored).is_ok_and(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
+type Job = Box<dyn FnOnce(&mut Workspace) + Send>;
+
+impl Hasher {
+    pub fn new(threads: usize) -> Hasher {
+        let threads = threads.max(1);
+        // A job is sent only with a permit, so the channel never holds more than `threads`.
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(threads);
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("csms-hasher-{n}"))
+                .spawn(move || {
+                    let mut workspace = Workspace::default();
+                    loop {
+                        let job = queue.lock().expect("never poisoned").recv();
+                        match job {
+                            Ok(job) => job(&mut workspace),
+                            // Every Hasher is gone.
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .expect("a hasher thread starts");
+        }
+        Hasher {
+            permits: Arc::new(Semaphore::new(threads)),
+            jobs,
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Workspace) -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let _permit = tokio::time::timeout(HASH_QUEUE_WAIT, self.permits.acquire())
+            .await
+            .map_err(|_| Busy)?
+            .expect("the semaphore is never closed");
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |workspace| {
+            let _ = done.send(work(workspace));
+        });
+        self.jobs.try_send(job).map_err(|_| Busy)?;
+        result.await.map_err(|_| Busy)
+    }
+
+    /// Hashes a password with argon2id and a random salt (PHC string format).
+    pub async fn hash(&self, password: String) -> Result<String, Busy> {
+        self.run(move |ws| ws.hash(&password)).await
+    }
+
+    /// Checks a password against a stored hash.
+    pub async fn verify(&self, password: String, stored: String) -> Result<bool, Busy> {
+        self.run(move |ws| ws.verify(&password, &stored)).await
+    }
 }
 
 /// A new bearer token: 32 random bytes, URL-safe base64.
@@ -54,39 +109,71 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// Failed logins allowed per email within the window, before logins for it are refused.
-const MAX_FAILURES: u32 = 5;
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Counts failed logins per email in a fixed window; in memory, as a brute-force brake.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: DashMap<String, Mutex<(u32, Instant)>>,
+/// The brakes on password guessing and mass registration. In memory, with fixed capacities;
+/// emails are kept only as keyed hashes.
+#[derive(Debug)]
+pub struct AuthLimits {
+    /// Failed logins per email.
+    failures: WindowLimiter,
+    /// Login attempts per client address.
+    logins: WindowLimiter,
+    /// Registrations per client address, and per email.
+    registrations: WindowLimiter,
+    registrations_per_email: WindowLimiter,
+    pub hasher: Hasher,
 }
 
-impl LoginLimiter {
-    /// How long until this email may try again, if it is blocked now.
-    pub fn blocked_for(&self, email: &str) -> Option<Duration> {
-        let entry = self.failures.get(email)?;
-        let (count, since) = *entry.lock().expect("never poisoned");
-        let elapsed = since.elapsed();
-        (count >= MAX_FAILURES && elapsed < WINDOW).then(|| WINDOW - elapsed)
-    }
+/// The normalized form of an email a limit counts, whatever was typed (and of any length).
+fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
 
-    pub fn failed(&self, email: &str) {
-        let entry = self
-            .failures
-            .entry(email.to_owned())
-            .or_insert_with(|| Mutex::new((0, Instant::now())));
-        let mut slot = entry.lock().expect("never poisoned");
-        if slot.1.elapsed() >= WINDOW {
-            *slot = (0, Instant::now());
+impl AuthLimits {
+    pub fn from_config(config: &Config) -> AuthLimits {
+        let hour = Duration::from_secs(3600);
+        AuthLimits {
+            failures: WindowLimiter::new(
+                config.login_failures_per_email,
+                FAILURE_WINDOW,
+                TRACKED_KEYS,
+            ),
+            logins: WindowLimiter::new(
+                config.logins_per_address,
+                Duration::from_secs(60),
+                TRACKED_KEYS,
+            ),
+            registrations: WindowLimiter::new(config.registrations_per_address, hour, TRACKED_KEYS),
+            registrations_per_email: WindowLimiter::new(
+                config.registrations_per_email,
+                hour,
+                TRACKED_KEYS,
+            ),
+            hasher: Hasher::new(config.password_hash_concurrency),
         }
-        slot.0 += 1;
     }
 
-    pub fn succeeded(&self, email: &str) {
-        self.failures.remove(email);
+    /// A login attempt from `ip` for `email`: refused while either has used up its window.
+    pub fn login(&self, ip: IpAddr, email: &str) -> Verdict {
+        match self.failures.check(&email_key(email)) {
+            Verdict::Allowed => self.logins.hit(&client_key(ip)),
+            refused => refused,
+        }
+    }
+
+    pub fn login_failed(&self, email: &str) {
+        self.failures.hit(&email_key(email));
+    }
+
+    pub fn login_succeeded(&self, email: &str) {
+        self.failures.clear(&email_key(email));
+    }
+
+    /// A registration from `ip` for `email`.
+    pub fn register(&self, ip: IpAddr, email: &str) -> Verdict {
+        match self.registrations_per_email.hit(&email_key(email)) {
+            Verdict::Allowed => self.registrations.hit(&client_key(ip)),
+            refused => refused,
+        }
     }
 }
 
@@ -96,11 +183,35 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
-        let hash = hash_password("correct horse".into()).await;
+        let hasher = Hasher::new(2);
+        let hash = hasher.hash("correct horse".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse".into(), hash.clone()).await);
-        assert!(!verify_password("correct horsE".into(), hash).await);
-        assert!(!verify_password("x".into(), "not a hash".into()).await);
+        assert!(
+            hasher
+                .verify("correct horse".into(), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(!hasher.verify("correct horsE".into(), hash).await.unwrap());
+        assert!(
+            !hasher
+                .verify("x".into(), "not a hash".into())
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hashing_beyond_its_concurrency_waits_then_is_turned_away() {
+        let hasher = Hasher::new(1);
+        let held = hasher.permits.clone().acquire_owned().await.unwrap();
+        let waited = hasher.verify("x".into(), "not a hash".into()).await;
+        assert_eq!(waited, Err(Busy));
+        drop(held);
+        assert_eq!(
+            hasher.verify("x".into(), "not a hash".into()).await,
+            Ok(false)
+        );
     }
 
     #[test]
@@ -112,18 +223,27 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn five_failures_block_an_email_for_the_window() {
-        let limiter = LoginLimiter::default();
-        for _ in 0..4 {
-            limiter.failed("a@b.es");
+    async fn failures_block_an_email_and_attempts_block_an_address() {
+        let config = Config {
+            login_failures_per_email: 5,
+            logins_per_address: 20,
+            ..Config::default()
+        };
+        let limits = AuthLimits::from_config(&config);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..5 {
+            assert_eq!(limits.login(ip, "A@b.es "), Verdict::Allowed);
+            limits.login_failed("a@b.es");
         }
-        assert_eq!(limiter.blocked_for("a@b.es"), None);
-        limiter.failed("a@b.es");
-        assert!(limiter.blocked_for("a@b.es").is_some());
-        assert_eq!(limiter.blocked_for("other@b.es"), None);
-        tokio::time::advance(WINDOW).await;
-        assert_eq!(limiter.blocked_for("a@b.es"), None);
-        limiter.failed("a@b.es");
-        assert_eq!(limiter.blocked_for("a@b.es"), None, "a new window");
+        assert!(matches!(limits.login(ip, "a@b.es"), Verdict::Refused(_)));
+        assert_eq!(limits.login(ip, "other@b.es"), Verdict::Allowed);
+        tokio::time::advance(FAILURE_WINDOW).await;
+        assert_eq!(limits.login(ip, "a@b.es"), Verdict::Allowed);
+        for _ in 0..20 {
+            limits.login(ip, "c@b.es");
+        }
+        assert!(matches!(limits.login(ip, "d@b.es"), Verdict::Refused(_)));
+        let elsewhere: IpAddr = "192.0.2.2".parse().unwrap();
+        assert_eq!(limits.login(elsewhere, "d@b.es"), Verdict::Allowed);
     }
 }

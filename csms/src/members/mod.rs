@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod mailer;
 pub mod nps;
+mod password;
 pub mod welcome;
 
 use std::fmt;

@@ -6,6 +6,7 @@ mod engagement;
 mod exhaustion;
 mod gateway;
 mod helpers;
+mod http_limits;
 mod members;
 mod money_guards;
 mod openapi;

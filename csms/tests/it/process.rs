@@ -19,10 +19,10 @@ use tokio::{
 
 use crate::helpers::*;
 
-struct Running {
-    child: Child,
+pub(crate) struct Running {
+    pub(crate) child: Child,
     ocpp: String,
-    http: String,
+    pub(crate) http: String,
     /// Every log line the process printed (JSON).
     logs: Arc<Mutex<Vec<Value>>>,
 }
@@ -32,7 +32,7 @@ async fn start_binary(db: &Path) -> Running {
     start_binary_with(db, &[]).await
 }
 
-async fn start_binary_with(db: &Path, extra: &[&str]) -> Running {
+pub(crate) async fn start_binary_with(db: &Path, extra: &[&str]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_csms"))
         .args([
             "--ocpp-addr",

@@ -106,3 +106,31 @@ async fn a_panicking_write_does_not_stop_the_writer(store: Store) {
     task.await.unwrap();
 }
 on_both!(a_panicking_write_does_not_stop_the_writer);
+
+/// Every connection of the API's pool taken (a flood of public requests): the chargers' reads
+/// and the group commit go on, on connections of their own.
+async fn api_traffic_cannot_take_the_chargers_connections(store: Store) {
+    let mut held = Vec::new();
+    for _ in 0..store.pool().options().get_max_connections() {
+        held.push(store.pool().acquire().await.unwrap());
+    }
+    let (committer, close, task) = committer(&store.for_charging());
+    let charging = store.for_charging();
+    let within = Duration::from_secs(3);
+    tokio::time::timeout(
+        within,
+        committer.register(spec("CP-BUSY", &[1]), Utc::now()),
+    )
+    .await
+    .expect("the group commit has its own connections")
+    .unwrap();
+    let tag = csms::domain::IdTag::parse("TAG-BUSY").unwrap();
+    tokio::time::timeout(within, charging.get_id_tag(&tag))
+        .await
+        .expect("the chargers' reads have their own connections")
+        .unwrap();
+    drop(held);
+    close.cancel();
+    task.await.unwrap();
+}
+on_both!(api_traffic_cannot_take_the_chargers_connections);

@@ -1,0 +1,100 @@
+//! The HTTP listener: hyper's HTTP/1.1 server over the axum router, with the bounds
+//! `axum::serve` does not have. At most `--max-http-connections` sockets are open at once
+//! (beyond them a new one is closed at once); each request's head must arrive within
+//! `--http-header-timeout` (also between the requests of a kept-alive connection, so idle
+//! connections go too); and on shutdown, open connections finish within the grace period. The
+//! deadline of whole requests is a layer of the router ([`request_deadline`]).
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::{ConnectInfo, Request, State},
+    middleware::Next,
+    response::Response,
+};
+use hyper::body::Incoming;
+use hyper_util::{rt::TokioIo, server::graceful::GracefulShutdown};
+use tokio::{net::TcpListener, sync::Semaphore};
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+use super::error::ApiError;
+use crate::app::AppState;
+
+/// How the listener is bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    pub max_connections: usize,
+    pub header_timeout: Duration,
+    pub grace: Duration,
+}
+
+/// Serves `router` on `listener` until `shutdown`, then lets open connections finish within the
+/// grace period.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    bounds: Bounds,
+    refused: prometheus::IntCounter,
+    shutdown: CancellationToken,
+) {
+    let connections = Arc::new(Semaphore::new(bounds.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(bounds.header_timeout)
+        .keep_alive(true);
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors, most likely: back off instead of spinning.
+                    tracing::warn!(error = %e, "http accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            refused.inc();
+            continue;
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let request = request.map(axum::body::Body::new);
+            let router = router.clone();
+            async move { router.oneshot(request).await }
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%peer, error = %e, "http connection ended");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(bounds.grace) => {
+            tracing::warn!("http connections still open after the grace period");
+        }
+    }
+}
+
+/// Answers 503 to a request that has not been answered within `--http-request-timeout`
+/// (reading its body included), so that no slow client holds a handler forever.
+pub async fn request_deadline(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let deadline = state.config.http_request_timeout();
+    tokio::time::timeout(deadline, next.run(request))
+        .await
+        .map_err(|_| ApiError::Unavailable(1, "the request took too long".into()))
+}
