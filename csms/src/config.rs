@@ -127,6 +127,10 @@ pub struct Config {
     #[arg(long, env = "CSMS_MAX_RESERVATION_MINUTES", default_value_t = 240)]
     pub max_reservation_minutes: u32,
 
+    /// Open reservations and bookings a member may hold at once.
+    #[arg(long, env = "CSMS_MAX_OPEN_BOOKINGS", default_value_t = 3)]
+    pub max_open_bookings: u32,
+
     /// How long before a booked slot begins ReserveNow is sent, in seconds.
     #[arg(long, env = "CSMS_BOOKING_LEAD", default_value_t = 60)]
     pub booking_lead_secs: u32,

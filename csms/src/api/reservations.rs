@@ -31,6 +31,7 @@ impl From<ReserveError> for ApiError {
             | ReserveError::NotFound(_) => ApiError::NotFound(e.to_string()),
             ReserveError::BadRequest(m) => ApiError::BadRequest(m),
             ReserveError::Conflict(m) => ApiError::Conflict(m),
+            ReserveError::Unfunded(m) => ApiError::PaymentRequired(m),
             ReserveError::NoAnswer => ApiError::UpstreamTimeout(e.to_string()),
             ReserveError::ChargePoint(m) => {
                 ApiError::ChargePoint(crate::gateway::registry::CallFailure::InvalidResponse(m))
@@ -93,7 +94,8 @@ impl From<ReservationRecord> for ReservationView {
         (status = 201, description = "Reserved (`Active`, the charge point accepted) or booked (`Scheduled`).", body = ReservationView),
         (status = 400, description = "The body is malformed, or the slot is in the past or too long."),
         (status = 404, description = "No such charge point or connector."),
-        (status = 409, description = "The connector is not free, the slot overlaps another booking, or the charge point refused."),
+        (status = 402, description = "The Green Card has no money and no plan allowance to charge with."),
+        (status = 409, description = "The connector is not free, the slot overlaps another booking, the member holds the most open reservations allowed, the charge point refused, or the reservation was cancelled before the charge point confirmed it."),
         (status = 502, description = "The charge point's answer was not understood."),
         (status = 504, description = "The charge point did not answer in time."),
     )

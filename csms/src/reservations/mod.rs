@@ -5,6 +5,7 @@
 //! holds the connector, moving the booking to a free twin connector if it must) and when its
 //! window ends. A StartTransaction of the reserving tag consumes the reservation.
 
+mod eligibility;
 pub mod timetable;
 mod worker;
 
@@ -27,7 +28,7 @@ use crate::{
     ocpp16,
     store::{
         StoreError,
-        reservations::{NewReservation, ReservationRecord},
+        reservations::{NewReservation, Refused, ReservationRecord},
     },
 };
 pub use timetable::{Due, Timetable};
@@ -76,6 +77,8 @@ pub enum ReserveError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Unfunded(String),
     #[error("the charge point did not answer in time")]
     NoAnswer,
     #[error("the charge point failed: {0}")]
@@ -126,17 +129,6 @@ fn window(state: &AppState, req: &Request) -> Result<(DateTime<Utc>, DateTime<Ut
     Ok((start, start + Duration::minutes(i64::from(minutes))))
 }
 
-/// The member's tag must be one of their Green Cards.
-async fn check_tag(state: &AppState, member: MemberId, tag: &IdTag) -> Result<(), ReserveError> {
-    let card = state.store.green_card(tag).await?;
-    if card.is_none_or(|c| c.member_id != member) {
-        return Err(ReserveError::BadRequest(format!(
-            "{tag} is not one of your Green Cards"
-        )));
-    }
-    Ok(())
-}
-
 /// Reserves now or books later, as the request says.
 pub async fn reserve(
     state: &AppState,
@@ -156,7 +148,7 @@ pub async fn reserve(
             n,
         ));
     }
-    check_tag(state, member, &req.id_tag).await?;
+    eligibility::check_card(state, member, &req.id_tag).await?;
     let candidates: Vec<u32> = match req.connector_id {
         Some(n) => vec![n],
         None => point.connectors.keys().copied().collect(),
@@ -183,14 +175,18 @@ async fn book(
 ) -> Result<ReservationRecord, ReserveError> {
     let _calendar = state.reservations.calendar.lock().await;
     for connector_id in candidates {
-        if let Ok(record) = state
+        let inserted = state
             .store
             .insert_reservation(
                 &new(connector_id, ReservationStatus::Scheduled),
+                i64::from(state.config.max_open_bookings),
                 state.clock.now(),
             )
-            .await?
-        {
+            .await?;
+        if let Err(Refused::TooManyOpen(open)) = inserted {
+            return Err(eligibility::too_many(open));
+        }
+        if let Ok(record) = inserted {
             let lead = Duration::seconds(i64::from(state.config.booking_lead_secs));
             state
                 .reservations
@@ -244,6 +240,7 @@ async fn reserve_now(
                 .store
                 .insert_reservation(
                     &new(connector_id, ReservationStatus::Pending),
+                    i64::from(state.config.max_open_bookings),
                     state.clock.now(),
                 )
                 .await
@@ -254,6 +251,7 @@ async fn reserve_now(
                 release(state, cp, connector_id, provisional);
                 match other {
                     Err(e) => return Err(e.into()),
+                    Ok(Err(Refused::TooManyOpen(open))) => return Err(eligibility::too_many(open)),
                     _ => {
                         refusal = "the connector is booked for part of that time".into();
                         continue;
@@ -296,10 +294,28 @@ async fn send_reserve_now(
     if let Ok(response) = &answer
         && response.status == Answer::Accepted
     {
-        state
+        let activated = state
             .store
             .set_reservation_status(record.id, &from, ReservationStatus::Active, now)
             .await?;
+        if !activated {
+            // Cancelled (or expired) while the charge point was being asked: it holds the
+            // connector now, so it is told to let go.
+            tracing::info!(
+                reservation = record.id,
+                "cancelled while ReserveNow was pending"
+            );
+            cancel_at_charge_point(state, &record).await;
+            release(
+                state,
+                &record.charge_point_id,
+                record.connector_id,
+                record.id,
+            );
+            return Err(ReserveError::Conflict(
+                "the reservation was cancelled before the charge point confirmed it".into(),
+            ));
+        }
         state
             .reservations
             .timetable
@@ -359,20 +375,26 @@ pub async fn cancel(state: &AppState, member: MemberId, id: i64) -> Result<(), R
     }
     state.reservations.timetable.forget(id);
     if record.status == ReservationStatus::Active {
-        let request = ocpp_j::v16::CancelReservationRequest {
-            reservation_id: i32::try_from(id).unwrap_or(i32::MAX),
-        };
-        if let Err(e) =
-            ocpp16::call::<ocpp_j::v16::CancelReservation>(state, &record.charge_point_id, request)
-                .await
-        {
-            // The hold is ours to release either way; the charger forgets it at its expiry.
-            tracing::warn!(reservation = id, error = %e, "CancelReservation not confirmed");
-        }
+        cancel_at_charge_point(state, &record).await;
     }
     release(state, &record.charge_point_id, record.connector_id, id);
     publish(state, &record, ReservationStatus::Cancelled);
     Ok(())
+}
+
+/// Tells the charge point to drop a reservation it holds. The hold is ours to release either
+/// way; a charger that does not confirm forgets the reservation at its expiry.
+async fn cancel_at_charge_point(state: &AppState, record: &ReservationRecord) {
+    let Ok(reservation_id) = i32::try_from(record.id) else {
+        return;
+    };
+    let request = ocpp_j::v16::CancelReservationRequest { reservation_id };
+    if let Err(e) =
+        ocpp16::call::<ocpp_j::v16::CancelReservation>(state, &record.charge_point_id, request)
+            .await
+    {
+        tracing::warn!(reservation = record.id, error = %e, "CancelReservation not confirmed");
+    }
 }
 
 /// Whether a reservation of another tag holds the connector, so that this start must be

@@ -4,8 +4,10 @@
 //! cancelling it and telling the member. When a window ends, whatever still holds the
 //! connector is released. At start it reloads every open reservation from the store.
 
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use super::{Due, ReserveError, publish, release, send_reserve_now};
 use crate::{
@@ -16,22 +18,39 @@ use crate::{
     store::{StoreError, reservations::ReservationRecord},
 };
 
-/// Serves the timetable until `stop`.
+/// Entries handled at once: a charger that does not answer ReserveNow holds one of them for
+/// the call timeout, never the bookings of every other charger.
+const CONCURRENT: usize = 32;
+
+/// Serves the timetable until `stop`; what is under way then finishes (each within the call
+/// timeout).
 pub async fn run(state: AppState, mut due: mpsc::UnboundedReceiver<Due>, stop: CancellationToken) {
+    let tasks = TaskTracker::new();
+    let permits = Arc::new(Semaphore::new(CONCURRENT));
     loop {
         let next = tokio::select! {
             () = stop.cancelled() => break,
             next = due.recv() => next,
         };
-        let outcome = match next {
-            Some(Due::Begin(id)) => begin(&state, id).await,
-            Some(Due::End(id)) => end(&state, id).await,
-            None => break,
+        let Some(next) = next else { break };
+        let permit = tokio::select! {
+            () = stop.cancelled() => break,
+            permit = permits.clone().acquire_owned() => permit.expect("never closed"),
         };
-        if let Err(e) = outcome {
-            tracing::error!(error = %e, "reservation timetable entry failed");
-        }
+        let state = state.clone();
+        tasks.spawn(async move {
+            let outcome = match next {
+                Due::Begin(id) => begin(&state, id).await,
+                Due::End(id) => end(&state, id).await,
+            };
+            if let Err(e) = outcome {
+                tracing::error!(error = %e, "reservation timetable entry failed");
+            }
+            drop(permit);
+        });
     }
+    tasks.close();
+    tasks.wait().await;
 }
 
 /// Puts open reservations back: holds of active ones, and the timetable entries of all. Runs
@@ -107,20 +126,6 @@ async fn begin(state: &AppState, id: i64) -> Result<(), StoreError> {
         .map(|(n, _)| *n);
     for connector_id in std::iter::once(r.connector_id).chain(twins) {
         let moved = connector_id != r.connector_id;
-        if moved
-            && !state
-                .store
-                .calendar_clear(
-                    &r.charge_point_id,
-                    connector_id,
-                    r.starts_at,
-                    r.expires_at,
-                    Some(r.id),
-                )
-                .await?
-        {
-            continue;
-        }
         let hold = Hold {
             reservation_id: r.id,
             id_tag: r.id_tag.clone(),
@@ -134,11 +139,16 @@ async fn begin(state: &AppState, id: i64) -> Result<(), StoreError> {
             continue;
         };
         charging::publish_changes(state, &r.charge_point_id, [change], state.clock.now());
-        if moved {
-            state
+        // A move is a calendar write: the store checks the twin's calendar and moves the
+        // booking in one step, so that no booking made meanwhile can overlap it.
+        if moved
+            && !state
                 .store
-                .move_reservation(r.id, connector_id, state.clock.now())
-                .await?;
+                .move_reservation(&r, connector_id, state.clock.now())
+                .await?
+        {
+            release(state, &r.charge_point_id, connector_id, r.id);
+            continue;
         }
         let record = ReservationRecord {
             connector_id,

@@ -36,9 +36,14 @@ pub struct ReservationRecord {
     pub transaction_id: Option<i64>,
 }
 
-/// The window overlaps another open reservation of the connector.
+/// Why a reservation was not inserted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Overlap;
+pub enum Refused {
+    /// The window overlaps another open reservation of the connector.
+    Overlap,
+    /// The member has this many open reservations, the most allowed.
+    TooManyOpen(i64),
+}
 
 const COLUMNS: &str = "id, member_id, charge_point_id, connector_id, id_tag, status, \
      starts_at_ms, expires_at_ms, transaction_id";
@@ -64,16 +69,28 @@ fn record(row: &AnyRow) -> Result<ReservationRecord, StoreError> {
 }
 
 impl Store {
-    /// Inserts a reservation unless its window overlaps an open one of the same connector.
-    /// The caller serializes calendar writes (one node: a mutex; cluster: a Redis lock).
+    /// Inserts a reservation unless its window overlaps an open one of the same connector, or
+    /// its member has `max_open` open ones already. The caller serializes calendar writes (one
+    /// node: a mutex; cluster: a Redis lock).
     pub async fn insert_reservation(
         &self,
         r: &NewReservation,
+        max_open: i64,
         now: DateTime<Utc>,
-    ) -> Result<Result<ReservationRecord, Overlap>, StoreError> {
+    ) -> Result<Result<ReservationRecord, Refused>, StoreError> {
         let mut tx = self.pool.begin().await?;
         // Calendar writes of one charge point are serialized by its row's lock.
         super::lock_row(&mut tx, "charge_points", "id", r.charge_point_id.as_str()).await?;
+        let open: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) FROM reservations WHERE member_id = $1 AND {OPEN}"
+        ))
+        .bind(r.member_id.0)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        if open >= max_open {
+            return Ok(Err(Refused::TooManyOpen(open)));
+        }
         if !calendar_clear(
             &mut tx,
             &r.charge_point_id,
@@ -84,7 +101,7 @@ impl Store {
         )
         .await?
         {
-            return Ok(Err(Overlap));
+            return Ok(Err(Refused::Overlap));
         }
         let sql = format!(
             "INSERT INTO reservations (member_id, charge_point_id, connector_id, id_tag, status, \
@@ -104,19 +121,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(Ok(record(&row)?))
-    }
-
-    /// Whether no open reservation of the connector (other than `except`) overlaps the window.
-    pub async fn calendar_clear(
-        &self,
-        cp: &ChargePointId,
-        connector_id: u32,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        except: Option<i64>,
-    ) -> Result<bool, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        calendar_clear(&mut conn, cp, connector_id, from, to, except).await
     }
 
     /// Moves a reservation: compare-and-set from one of `from` to `to`. Returns whether it moved.
@@ -144,20 +148,38 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// A booking moved to another connector of its charge point.
+    /// Moves a booking to another connector of its charge point, if that connector's calendar
+    /// is clear for its window: checked and written in one database transaction under the
+    /// charge point's row lock, like an insert, so no booking made meanwhile can overlap it.
+    /// Returns whether it moved.
     pub async fn move_reservation(
         &self,
-        id: i64,
+        r: &ReservationRecord,
         connector_id: u32,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        super::lock_row(&mut tx, "charge_points", "id", r.charge_point_id.as_str()).await?;
+        let clear = calendar_clear(
+            &mut tx,
+            &r.charge_point_id,
+            connector_id,
+            r.starts_at,
+            r.expires_at,
+            Some(r.id),
+        )
+        .await?;
+        if !clear {
+            return Ok(false);
+        }
         sqlx::query("UPDATE reservations SET connector_id = $1, updated_at_ms = $2 WHERE id = $3")
             .bind(i64::from(connector_id))
             .bind(to_millis(now))
-            .bind(id)
-            .execute(&self.pool)
+            .bind(r.id)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// A reservation consumed by a transaction.

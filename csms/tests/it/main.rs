@@ -2,6 +2,7 @@
 
 mod availability;
 mod billing;
+mod booking_bounds;
 mod engagement;
 mod exhaustion;
 mod gateway;

@@ -28,7 +28,7 @@ async fn place(app: &TestApp, id: &str) {
     );
 }
 
-async fn online(app: &TestApp, id: &str) -> TestCharger {
+pub(crate) async fn online(app: &TestApp, id: &str) -> TestCharger {
     place(app, id).await;
     let mut charger = TestCharger::connect(&app.ocpp, id, Some(PASSWORD))
         .await
@@ -45,7 +45,7 @@ async fn online(app: &TestApp, id: &str) -> TestCharger {
     charger
 }
 
-async fn reserve(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn reserve(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.as_member(token, Method::POST, "/api/v1/reservations")
         .json(&body)
         .send()
@@ -54,7 +54,7 @@ async fn reserve(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
 }
 
 /// Answers the next CALL the charger gets, which must be `action`, with `payload`.
-async fn answer(charger: &mut TestCharger, action: &str, payload: Value) -> Value {
+pub(crate) async fn answer(charger: &mut TestCharger, action: &str, payload: Value) -> Value {
     let call = charger.recv().await.expect("a CALL");
     assert_eq!(
         (call[0].clone(), call[2].clone()),
@@ -88,7 +88,7 @@ async fn free_connectors(app: &TestApp, id: &str) -> Vec<u64> {
         .collect()
 }
 
-fn rfc3339(t: chrono::DateTime<Utc>) -> String {
+pub(crate) fn rfc3339(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

@@ -134,3 +134,81 @@ async fn api_traffic_cannot_take_the_chargers_connections(store: Store) {
     task.await.unwrap();
 }
 on_both!(api_traffic_cannot_take_the_chargers_connections);
+
+/// A booking moves to a twin connector only if the twin's calendar is clear for its window,
+/// checked in the same database transaction as the move.
+async fn a_booking_moves_only_to_a_clear_twin(store: Store) {
+    use csms::{
+        domain::{IdTag, ReservationStatus},
+        members::{Email, Segment},
+        store::{members::NewMember, reservations::NewReservation},
+    };
+    store
+        .put_charge_point(&spec("CP-TWINS", &[1, 2]), Utc::now())
+        .await
+        .unwrap();
+    let member = store
+        .insert_member(
+            &NewMember {
+                email: Email::parse("twin@example.es").unwrap(),
+                password_hash: "x".into(),
+                name: "Twin".into(),
+                segment: Segment::Private,
+                bank_account: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let starts = Utc::now() + chrono::Duration::hours(1);
+    let booking = |connector_id| NewReservation {
+        member_id: member.id,
+        charge_point_id: csms::domain::ChargePointId::parse("CP-TWINS").unwrap(),
+        connector_id,
+        id_tag: IdTag::parse("TWIN-TAG").unwrap(),
+        status: ReservationStatus::Scheduled,
+        starts_at: starts,
+        expires_at: starts + chrono::Duration::minutes(30),
+    };
+    let first = store
+        .insert_reservation(&booking(1), 10, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let blocking = store
+        .insert_reservation(&booking(2), 10, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!store.move_reservation(&first, 2, Utc::now()).await.unwrap());
+    assert_eq!(
+        store
+            .reservation(first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .connector_id,
+        1
+    );
+    store
+        .set_reservation_status(
+            blocking.id,
+            &[ReservationStatus::Scheduled],
+            ReservationStatus::Cancelled,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert!(store.move_reservation(&first, 2, Utc::now()).await.unwrap());
+    assert_eq!(
+        store
+            .reservation(first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .connector_id,
+        2
+    );
+}
+on_both!(a_booking_moves_only_to_a_clear_twin);
