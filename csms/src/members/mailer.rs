@@ -1,18 +1,28 @@
 //! Mail delivery of the members' outbox over SMTP, when `--smtp-url` is set. A task takes
-//! undelivered messages in order, sends each to its member's address and marks it delivered;
-//! a failure leaves it for the next round, so a message is sent at least once and, once
-//! acknowledged by the server, never again.
+//! the messages due, oldest first, sends each to its member's address and marks it delivered.
+//! A message the relay refuses for good (a 5xx answer), or whose address no mail can reach, is
+//! marked failed and never tried again; one refused for now (a 4xx answer) waits and is tried
+//! again, with a doubling wait, up to [`MAX_ATTEMPTS`] times, so no message holds back the
+//! ones behind it. When the relay cannot be reached at all, the round ends and the next one
+//! tries again. A message is sent at least once and, once the relay took it, never again.
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
-use sqlx::Row;
 use tokio_util::sync::CancellationToken;
 
-use crate::{app::AppState, clock::to_millis, store::StoreError};
+use crate::{
+    app::AppState,
+    store::{StoreError, messages::Outgoing},
+};
 
 const ROUND: Duration = Duration::from_secs(2);
 const BATCH: i64 = 100;
+/// Attempts before a message the relay keeps refusing for now is given up on.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// The first wait before trying a refused message again; it doubles with each attempt.
+const FIRST_RETRY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// The transport of `smtp://host[:port]`: plain SMTP to a relay (the local MTA, which does
 /// TLS onwards). Checked at start, so a typo fails fast.
@@ -56,61 +66,96 @@ pub async fn run(
     }
 }
 
+/// What became of one message.
+enum Outcome {
+    Delivered,
+    /// Never deliverable: marked failed.
+    Failed(String),
+    /// Refused for now: tried again later.
+    Later(String),
+    /// The relay could not be reached: the round ends.
+    Unreachable(String),
+}
+
 async fn deliver(
     state: &AppState,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
 ) -> Result<(), StoreError> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.subject, m.body, p.email, p.name FROM member_messages m JOIN members p ON p.id = m.member_id \
-         WHERE m.delivered_at_ms IS NULL ORDER BY m.id LIMIT $1",
-    )
-    .bind(BATCH)
-    .fetch_all(state.store.pool())
-    .await?;
-    for row in rows {
-        let (id, subject, body, email, name): (i64, String, String, String, String) = (
-            row.try_get(0)?,
-            row.try_get(1)?,
-            row.try_get(2)?,
-            row.try_get(3)?,
-            row.try_get(4)?,
-        );
-        let Ok(to) = format!("{name} <{email}>")
-            .parse::<Mailbox>()
-            .or_else(|_| email.parse())
-        else {
-            tracing::warn!(message = id, "undeliverable address");
-            continue;
-        };
-        let mail = Message::builder()
-            .from(from.clone())
-            .to(to)
-            .subject(subject)
-            .body(body);
-        let mail = match mail {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(message = id, error = %e, "cannot build the mail");
-                continue;
+    let now = state.clock.now();
+    for message in state.store.undelivered(now, BATCH).await? {
+        let id = message.id;
+        match send(transport, from, &message).await {
+            Outcome::Delivered => state.store.message_delivered(id, state.clock.now()).await?,
+            Outcome::Failed(error) => {
+                tracing::warn!(message = id, %error, "undeliverable: given up");
+                state.store.message_failed(id, &error, now).await?;
             }
-        };
-        if let Err(e) = transport.send(mail).await {
-            tracing::warn!(message = id, error = %e, "SMTP send failed; will retry");
-            return Ok(());
+            Outcome::Later(error) if message.attempts + 1 >= MAX_ATTEMPTS => {
+                tracing::warn!(message = id, %error, "refused too many times: given up");
+                state.store.message_failed(id, &error, now).await?;
+            }
+            Outcome::Later(error) => {
+                tracing::info!(message = id, %error, "refused for now: will retry");
+                let next = retry_at(now, message.attempts);
+                state.store.message_retry(id, &error, next).await?;
+            }
+            Outcome::Unreachable(error) => {
+                tracing::warn!(message = id, %error, "the SMTP relay cannot be reached; will retry");
+                return Ok(());
+            }
         }
-        sqlx::query("UPDATE member_messages SET delivered_at_ms = $1 WHERE id = $2")
-            .bind(to_millis(state.clock.now()))
-            .bind(id)
-            .execute(state.store.pool())
-            .await?;
     }
     Ok(())
+}
+
+/// When a message refused `attempts + 1` times is tried again.
+fn retry_at(now: DateTime<Utc>, attempts: i64) -> DateTime<Utc> {
+    let exponent = u32::try_from(attempts.clamp(0, 12)).expect("clamped");
+    now + FIRST_RETRY * 2i32.pow(exponent)
+}
+
+async fn send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+    message: &Outgoing,
+) -> Outcome {
+    let Ok(to) = format!("{} <{}>", message.name, message.email)
+        .parse::<Mailbox>()
+        .or_else(|_| message.email.parse())
+    else {
+        return Outcome::Failed(format!("no mail can reach {:?}", message.email));
+    };
+    let mail = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(message.subject.clone())
+        .body(message.body.clone());
+    let mail = match mail {
+        Ok(mail) => mail,
+        Err(e) => return Outcome::Failed(format!("cannot build the mail: {e}")),
+    };
+    match transport.send(mail).await {
+        Ok(_) => Outcome::Delivered,
+        Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
+        Err(e) if e.is_transient() => Outcome::Later(e.to_string()),
+        Err(e) => Outcome::Unreachable(e.to_string()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_message_waits_longer_each_time() {
+        let now = Utc::now();
+        let waits: Vec<i64> = (0..4)
+            .map(|n| (retry_at(now, n) - now).num_minutes())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8]);
+        assert!(retry_at(now, 1000) - now <= chrono::Duration::days(3));
+    }
 
     #[test]
     fn smtp_urls_name_a_host_and_perhaps_a_port() {

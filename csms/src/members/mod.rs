@@ -50,6 +50,8 @@ impl Email {
         if local.is_empty() || local.len() > 64 || domain.contains('@') || !labels_ok {
             return Err(bad());
         }
+        // An address the mail library cannot send to would never get its messages.
+        email.parse::<lettre::Address>().map_err(|_| bad())?;
         Ok(Email(email))
     }
 
@@ -160,6 +162,8 @@ mod tests {
             "a b@example.es",
             "a@b@c.es",
             "ana@-x.es",
+            "a<b@example.es",
+            "a\"b@example.es",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }

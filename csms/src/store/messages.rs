@@ -66,4 +66,97 @@ impl Store {
             })
             .collect()
     }
+
+    /// Messages to mail now: not delivered, not failed for good, not waiting for a retry;
+    /// oldest first, at most `limit`, with their member's name and address.
+    pub async fn undelivered(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Outgoing>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.subject, m.body, p.email, p.name, m.delivery_attempts \
+             FROM member_messages m JOIN members p ON p.id = m.member_id \
+             WHERE m.delivered_at_ms IS NULL AND m.delivery_failed_at_ms IS NULL \
+                 AND (m.next_attempt_at_ms IS NULL OR m.next_attempt_at_ms <= $1) \
+             ORDER BY m.id LIMIT $2",
+        )
+        .bind(to_millis(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Outgoing {
+                    id: r.try_get(0)?,
+                    subject: r.try_get(1)?,
+                    body: r.try_get(2)?,
+                    email: r.try_get(3)?,
+                    name: r.try_get(4)?,
+                    attempts: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The relay took the message.
+    pub async fn message_delivered(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE member_messages SET delivered_at_ms = $1 WHERE id = $2")
+            .bind(to_millis(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The message can never be delivered (the relay refused it for good, or no mail can reach
+    /// its address): it is not tried again.
+    pub async fn message_failed(
+        &self,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE member_messages SET delivery_failed_at_ms = $1, delivery_error = $2, \
+                 delivery_attempts = delivery_attempts + 1 WHERE id = $3",
+        )
+        .bind(to_millis(now))
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The message could not be delivered now: tried again from `next`.
+    pub async fn message_retry(
+        &self,
+        id: i64,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE member_messages SET next_attempt_at_ms = $1, delivery_error = $2, \
+                 delivery_attempts = delivery_attempts + 1 WHERE id = $3",
+        )
+        .bind(to_millis(next))
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A message waiting to be mailed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub id: i64,
+    pub subject: String,
+    pub body: String,
+    pub email: String,
+    pub name: String,
+    /// Attempts so far.
+    pub attempts: i64,
 }

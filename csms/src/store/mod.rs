@@ -88,6 +88,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     7 "0007_network_accounts",
     8 "0008_review",
     9 "0009_approval",
+    10 "0010_mail_delivery",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -1,16 +1,13 @@
-//! The relationship with members: the welcome message (and its delivery by SMTP), NPS answers
+//! The relationship with members: the welcome message, NPS answers
 //! after sessions and contacts with their rules, the operator's NPS report with its filters,
 //! and CORS for the app.
 
-use std::sync::{Arc, Mutex};
-
 use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::helpers::*;
 
-const IBAN: &str = "ES9121000418450200051332";
+pub(crate) const IBAN: &str = "ES9121000418450200051332";
 
 async fn plan(app: &TestApp) {
     let plan = json!({"name": "Gran Rodador", "monthlyFeeCents": 4900, "includedEnergyWh": 300_000, "fairUseWh": 1_000_000,
@@ -24,7 +21,7 @@ async fn plan(app: &TestApp) {
     );
 }
 
-async fn register(app: &TestApp, email: &str, extra: Value) -> String {
+pub(crate) async fn register(app: &TestApp, email: &str, extra: Value) -> String {
     let mut body = json!({"email": email, "password": "correct horse battery", "name": "Iria Fernández",
                           "segment": "business", "bankAccount": IBAN});
     for (k, v) in extra.as_object().unwrap() {
@@ -276,81 +273,6 @@ async fn a_contact_with_customer_service_ends_with_an_nps_question() {
         )
         .await;
     assert_eq!(bad.status(), 400);
-    app.shutdown().await;
-}
-
-/// A local SMTP sink: accepts every mail and keeps (recipient, text).
-async fn smtp_sink() -> (String, Arc<Mutex<Vec<(String, String)>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("smtp://{}", listener.local_addr().unwrap());
-    let mails: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let kept = mails.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let kept = kept.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = stream.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
-                let (mut rcpt, mut data, mut in_data) = (String::new(), String::new(), false);
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            kept.lock()
-                                .unwrap()
-                                .push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
-                            write.write_all(b"250 kept\r\n").await.unwrap();
-                        } else {
-                            data.push_str(&line);
-                            data.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line.to_ascii_uppercase();
-                    let reply: &[u8] = if verb.starts_with("EHLO") || verb.starts_with("HELO") {
-                        b"250 sink\r\n"
-                    } else if verb.starts_with("RCPT TO:") {
-                        rcpt = line[8..].trim().to_owned();
-                        b"250 ok\r\n"
-                    } else if verb == "DATA" {
-                        in_data = true;
-                        b"354 go on\r\n"
-                    } else if verb == "QUIT" {
-                        write.write_all(b"221 bye\r\n").await.unwrap();
-                        break;
-                    } else {
-                        b"250 ok\r\n"
-                    };
-                    write.write_all(reply).await.unwrap();
-                }
-            });
-        }
-    });
-    (url, mails)
-}
-
-#[tokio::test]
-async fn messages_are_delivered_by_smtp_when_a_relay_is_configured() {
-    let (url, mails) = smtp_sink().await;
-    let db = temp_db();
-    let app = spawn_app_with(csms::Config {
-        smtp_url: Some(url),
-        ..test_config(&db)
-    })
-    .await;
-    register(&app, "mail@example.es", json!({})).await;
-    assert_eventually("the welcome mail reaches the relay", || {
-        let got = mails.lock().unwrap().clone();
-        async move {
-            got.iter()
-                .any(|(to, text)| to.contains("mail@example.es") && text.contains("CITERE"))
-        }
-    })
-    .await;
-    let sent = mails.lock().unwrap().clone();
-    assert_eq!(sent.len(), 1, "delivered once");
-    assert!(!sent[0].1.contains(IBAN));
     app.shutdown().await;
 }
 

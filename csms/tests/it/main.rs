@@ -3,11 +3,12 @@
 mod availability;
 mod billing;
 mod booking_bounds;
-mod engagement;
+pub(crate) mod engagement;
 mod exhaustion;
 mod gateway;
 mod helpers;
 mod http_limits;
+mod mail;
 mod members;
 mod money_guards;
 mod openapi;
