@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 cargo build -p csms -p simulator
 token=${CSMS_OPERATOR_TOKEN:-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')}
 export CSMS_OPERATOR_TOKEN=$token
-target/debug/csms --auto-register &
+target/debug/csms --auto-register --metrics-addr 127.0.0.1:9464 &
 csms=$!
 fleet=""
 trap 'kill $fleet $csms 2>/dev/null; wait' EXIT INT TERM
@@ -28,7 +28,7 @@ cat <<MSG
   Web page:       http://localhost:8080/
   Operator API:   http://localhost:8080/api/v1/operator/…  (Authorization: Bearer $token)
   OCPP endpoint:  ws://localhost:9000/ocpp/{chargePointId}
-  Metrics:        http://localhost:8080/metrics   (Grafana: see grafana/README.md)
+  Metrics:        http://localhost:9464/metrics   (Grafana: see grafana/README.md)
 
 MSG
 wait $csms

@@ -62,6 +62,8 @@ pub struct App {
     state: AppState,
     ocpp_listener: TcpListener,
     http_listener: TcpListener,
+    /// `--metrics-addr`: /metrics without a token, for a private network.
+    metrics_listener: Option<TcpListener>,
     committer_task: JoinHandle<()>,
     /// Cancelled last, once no session can write any more: the committer then flushes and ends.
     committer_close: CancellationToken,
@@ -135,6 +137,10 @@ impl App {
         );
         let ocpp_listener = bind(config.ocpp_addr).await?;
         let http_listener = bind(config.http_addr).await?;
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
         let operator_token: Arc<str> = match &config.operator_token {
             Some(token) => token.as_str().into(),
             None => rand::rng()
@@ -190,6 +196,7 @@ impl App {
             state,
             ocpp_listener,
             http_listener,
+            metrics_listener,
             committer_task,
             committer_close,
             reservations_due,
@@ -210,6 +217,13 @@ impl App {
             .expect("a bound listener has an address")
     }
 
+    /// The `--metrics-addr` listener's address, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .map(|l| l.local_addr().expect("a bound listener has an address"))
+    }
+
     pub fn operator_token(&self) -> &str {
         &self.state.operator_token
     }
@@ -224,6 +238,7 @@ impl App {
             state,
             ocpp_listener,
             http_listener,
+            metrics_listener,
             committer_task,
             committer_close,
             reservations_due,
@@ -250,6 +265,19 @@ impl App {
             state.metrics.http_refused.clone(),
             stop.clone(),
         ));
+        let metrics_http = metrics_listener.map(|listener| {
+            tokio::spawn(api::serve::serve(
+                listener,
+                api::metrics_router(state.clone()),
+                api::serve::Bounds {
+                    max_connections: 64,
+                    header_timeout: state.config.http_header_timeout(),
+                    grace: state.config.shutdown_grace(),
+                },
+                state.metrics.http_refused.clone(),
+                stop.clone(),
+            ))
+        });
         let plan_fees = tokio::spawn({
             let (state, stop) = (state.clone(), stop.clone());
             async move {
@@ -315,6 +343,9 @@ impl App {
             );
         }
         let _ = http.await;
+        if let Some(metrics_http) = metrics_http {
+            let _ = metrics_http.await;
+        }
         let _ = flusher.await;
         let _ = plan_fees.await;
         if let Some(mailer) = mailer {

@@ -18,6 +18,11 @@ pub struct Config {
     #[arg(long, env = "CSMS_HTTP_ADDR", default_value = "0.0.0.0:8080")]
     pub http_addr: SocketAddr,
 
+    /// A second listener serving /metrics without a token, for Prometheus on a private
+    /// network (on the HTTP listener /metrics takes the operator token). Unset: none.
+    #[arg(long, env = "CSMS_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Embedded SQLite file (created if missing), or postgres://…
     #[arg(
         long,

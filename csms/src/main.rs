@@ -18,7 +18,12 @@ async fn main() -> anyhow::Result<()> {
     // Before the listeners open: a signal from then on drains gracefully.
     let shutdown = csms::app::shutdown_signal();
     let app = App::build(config).await?;
-    tracing::info!(ocpp = %app.ocpp_addr(), http = %app.http_addr(), "listening");
+    match app.metrics_addr() {
+        Some(metrics) => {
+            tracing::info!(ocpp = %app.ocpp_addr(), http = %app.http_addr(), %metrics, "listening")
+        }
+        None => tracing::info!(ocpp = %app.ocpp_addr(), http = %app.http_addr(), "listening"),
+    }
     if generated_token {
         // Printed once, on stdout, so an operator can copy it; never logged again.
         println!("operator token: {}", app.operator_token());

@@ -94,6 +94,11 @@ const SPELLINGS: [(CallErrorCode, &str, &str); 12] = [
 ];
 
 impl CallErrorCode {
+    /// Every code.
+    pub fn all() -> impl Iterator<Item = CallErrorCode> {
+        SPELLINGS.iter().map(|(code, _, _)| *code)
+    }
+
     /// The code as `version` spells it on the wire. The 2.0.1-only codes become their closest
     /// 1.6 relative: `MessageTypeNotSupported` → `NotSupported`, `RpcFrameworkError` →
     /// `ProtocolError`.

@@ -12,6 +12,8 @@ pub const TOKEN: &str = "operator-token-for-e2e-tests";
 /// A csms running in-process on port 0 with its own SQLite file.
 pub struct RunningCsms {
     pub http: String,
+    /// The `--metrics-addr` listener, `HOST:PORT`.
+    pub metrics: String,
     pub ocpp: String,
     pub client: reqwest::Client,
     stop: oneshot::Sender<()>,
@@ -37,12 +39,17 @@ impl RunningCsms {
             http_addr: "127.0.0.1:0".parse().unwrap(),
             database_url: format!("sqlite://{}", db.display()),
             operator_token: Some(TOKEN.into()),
+            metrics_addr: Some("127.0.0.1:0".parse().unwrap()),
             call_timeout_secs: 10,
             ..Config::default()
         };
         configure(&mut config);
         let app = App::build(config).await.expect("csms builds");
         let http = format!("http://{}", app.http_addr());
+        let metrics = app
+            .metrics_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
         let ocpp = format!("ws://{}/ocpp", app.ocpp_addr());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run(async {
@@ -50,6 +57,7 @@ impl RunningCsms {
         }));
         RunningCsms {
             http,
+            metrics,
             ocpp,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))

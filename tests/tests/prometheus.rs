@@ -114,14 +114,14 @@ async fn every_dashboard_query_is_valid_and_the_core_ones_have_data() {
     // The repository's scrape config, aimed at this csms and scraping every second.
     let work = std::env::temp_dir().join(format!("csms-prometheus-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
-    let target = csms.http.trim_start_matches("http://");
+    let target = csms.metrics.as_str();
     let config = std::fs::read_to_string(repo("grafana/prometheus.yml"))
         .unwrap()
-        .replace("localhost:8080", target)
+        .replace("localhost:9464", target)
         .replace("scrape_interval: 15s", "scrape_interval: 1s");
     assert!(
         config.contains(target),
-        "grafana/prometheus.yml names localhost:8080"
+        "grafana/prometheus.yml names localhost:9464"
     );
     let config_path = work.join("prometheus.yml");
     std::fs::write(&config_path, config).unwrap();

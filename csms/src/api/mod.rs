@@ -120,23 +120,46 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Every metric, in the Prometheus text format.
+/// Every metric, in the Prometheus text format. Operators only: it shows revenue. (The
+/// `--metrics-addr` listener serves it without a token, on a private network.)
 #[utoipa::path(
     get,
     path = "/metrics",
     tag = "system",
+    security(("operator_token" = [])),
     responses((
         status = 200,
         description = "The Prometheus text exposition format.",
         content_type = "text/plain; version=0.0.4",
         body = String,
-    ))
+    ), (status = 401, description = "The operator token is missing or wrong."))
 )]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, error::ApiError> {
+    if !operator::is_operator(&headers, &state) {
+        return Err(error::ApiError::Unauthorized);
+    }
+    Ok(exposition(&state))
+}
+
+fn exposition(state: &AppState) -> impl IntoResponse + use<> {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+}
+
+/// The router of the `--metrics-addr` listener: `/metrics` without a token, nothing else.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(|State(state): State<AppState>| async move { exposition(&state) }),
+        )
+        .fallback(not_found)
+        .with_state(state)
 }
 
 async fn not_found() -> error::ApiError {

@@ -260,7 +260,7 @@ impl Session {
             Version::V16 => ocpp16::dispatch(&self.state, &self.id, action, payload).await,
             Version::V201 => Err(ocpp16::OcppError::NotSupported(action.to_owned())),
         };
-        let payload = answer.map_err(|e| (e.code(), e.to_string()))?;
+        let payload = answer.map_err(|e| (e.code(), e.description()))?;
         debug_assert!(
             Catalogue::get(self.version)
                 .response(action)

@@ -42,6 +42,18 @@ pub enum OcppError {
 }
 
 impl OcppError {
+    /// What the charger is told: the error itself, but never what went wrong inside (a
+    /// database's message names tables and constraints), which is logged instead.
+    pub fn description(&self) -> String {
+        match self {
+            OcppError::Store(e) => {
+                tracing::error!(error = %e, "a store failure behind a CALL");
+                "internal error; try again later".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub fn code(&self) -> CallErrorCode {
         match self {
             OcppError::NotSupported(_) => CallErrorCode::NotSupported,

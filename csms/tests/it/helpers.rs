@@ -27,7 +27,7 @@ pub struct TestApp {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
     /// A PostgreSQL database of this app's own, dropped at shutdown.
-    postgres: Option<String>,
+    pub postgres: Option<String>,
 }
 
 /// A fresh database file under the system's temp folder.
@@ -100,6 +100,13 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     spawn_app_with_clock(config, std::sync::Arc::new(csms::clock::SystemClock)).await
 }
 
+/// The app, with a handle on its state (for tests that call the services directly).
+pub async fn spawn_app_with_state(config: Config) -> (TestApp, csms::app::AppState) {
+    let app = App::build(config).await.expect("app builds");
+    let state = app.state().clone();
+    (serve(app), state)
+}
+
 /// The app with its wall clock replaced (time travel for expiry tests).
 pub async fn spawn_app_with_clock(config: Config, clock: csms::clock::SharedClock) -> TestApp {
     // Logs go to the test's output, shown when it fails.
@@ -110,6 +117,11 @@ pub async fn spawn_app_with_clock(config: Config, clock: csms::clock::SharedCloc
     let app = App::build_with_clock(config, clock)
         .await
         .expect("app builds");
+    serve(app)
+}
+
+/// Runs a built app in the background.
+fn serve(app: App) -> TestApp {
     let base = format!("http://{}", app.http_addr());
     let ocpp = format!("ws://{}/ocpp", app.ocpp_addr());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -257,6 +269,7 @@ impl TestApp {
     pub async fn metrics(&self) -> String {
         self.http
             .get(self.url("/metrics"))
+            .bearer_auth(TOKEN)
             .send()
             .await
             .unwrap()

@@ -26,6 +26,7 @@ const CONTRACT: &[(&str, &str, &[&str])] = &[
     ("PUT", "/api/v1/operator/charge-points/{id}", &[]),
     ("GET", "/api/v1/operator/charge-points/{id}", &[]),
     ("GET", "/api/v1/operator/charge-points", &[]),
+    ("POST", "/api/v1/operator/charge-points/{id}/approve", &[]),
     (
         "POST",
         "/api/v1/operator/charge-points/{id}/commands/{action}",

@@ -51,14 +51,19 @@ async fn require_operator(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorized)?;
-    if !bool::from(presented.as_bytes().ct_eq(state.operator_token.as_bytes())) {
+    if !is_operator(request.headers(), &state) {
         return Err(ApiError::Unauthorized);
     }
     Ok(next.run(request).await)
+}
+
+/// Whether the request carries the operator token (compared in constant time).
+pub(crate) fn is_operator(headers: &axum::http::HeaderMap, state: &AppState) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|presented| {
+            bool::from(presented.as_bytes().ct_eq(state.operator_token.as_bytes()))
+        })
 }
