@@ -59,6 +59,11 @@ pub struct Config {
     #[arg(long, env = "CSMS_AUTO_REGISTER")]
     pub auto_register: bool,
 
+    /// With --auto-register: unknown charge points waiting for the operator's approval at
+    /// most; beyond it another unknown id is refused at the handshake (503).
+    #[arg(long, env = "CSMS_MAX_PENDING_CHARGE_POINTS", default_value_t = 1000)]
+    pub max_pending_charge_points: usize,
+
     /// With --auto-register: accept unknown ids at once (demos, labs and load tests only).
     /// They have no credentials, so money never moves at them.
     #[arg(long, env = "CSMS_AUTO_ACCEPT", requires = "auto_register")]

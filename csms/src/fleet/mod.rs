@@ -6,7 +6,13 @@
 pub mod availability;
 pub mod grid;
 
-use std::{collections::BTreeMap, sync::RwLock};
+use std::{
+    collections::BTreeMap,
+    sync::{
+        RwLock,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
@@ -88,6 +94,13 @@ pub struct Fleet {
     /// Where each located charge point is. Written only when one is placed or moved; the
     /// status hot path never touches it.
     grid: RwLock<Grid<ChargePointId>>,
+    /// How many charge points wait for the operator's approval, kept beside the map so the
+    /// handshake of an unknown id can bound their number without counting them all.
+    pending: AtomicUsize,
+}
+
+fn is_pending(spec: &ChargePointSpec) -> bool {
+    spec.approval == RegistrationStatus::Pending
 }
 
 impl ChargePoint {
@@ -169,6 +182,9 @@ impl Fleet {
                 }
             }
             fleet.place(&point.spec.id, None, point.location());
+            if is_pending(&point.spec) {
+                fleet.pending.fetch_add(1, Ordering::Relaxed);
+            }
             fleet.points.insert(point.spec.id.clone(), point);
         }
         fleet
@@ -196,6 +212,9 @@ impl Fleet {
         match self.points.entry(id.clone()) {
             dashmap::Entry::Occupied(_) => return false,
             dashmap::Entry::Vacant(slot) => {
+                if is_pending(&spec) {
+                    self.pending.fetch_add(1, Ordering::Relaxed);
+                }
                 slot.insert(ChargePoint::new(spec));
             }
         }
@@ -207,17 +226,28 @@ impl Fleet {
     pub fn put(&self, spec: ChargePointSpec) {
         let id = spec.id.clone();
         let to = spec.latitude.zip(spec.longitude);
-        let from = match self.points.get_mut(&id) {
+        let now_pending = is_pending(&spec);
+        let (from, was_pending) = match self.points.get_mut(&id) {
             Some(mut point) => {
                 let from = point.location();
+                let was = is_pending(&point.spec);
                 point.apply_spec(spec);
-                from
+                (from, was)
             }
             None => {
                 self.points.insert(id.clone(), ChargePoint::new(spec));
-                None
+                (None, false)
             }
         };
+        match (was_pending, now_pending) {
+            (false, true) => {
+                self.pending.fetch_add(1, Ordering::Relaxed);
+            }
+            (true, false) => {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
         self.place(&id, from, to);
     }
 
@@ -240,6 +270,11 @@ impl Fleet {
     /// `Some(None)` when it has no password.
     pub fn credentials(&self, id: &ChargePointId) -> Option<Option<String>> {
         self.points.get(id).map(|p| p.spec.password_hash.clone())
+    }
+
+    /// How many charge points wait for the operator's approval.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Relaxed)
     }
 
     /// The operator's decision on a charge point: what its BootNotification is answered.

@@ -30,6 +30,15 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    /// An unknown id when as many as allowed wait for the operator's approval already.
+    pub fn pending_full() -> Refusal {
+        Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "pending_full",
+            "too many unknown charge points wait for approval",
+        )
+    }
+
     fn new(status: StatusCode, label: &'static str, reason: impl Into<String>) -> Refusal {
         Refusal {
             status,

@@ -114,7 +114,17 @@ async fn connection(
     // The signature is tungstenite's: its error type is an HTTP response, large by nature.
     #[allow(clippy::result_large_err)]
     let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
-        let outcome = handshake::admit(request, &state.fleet, state.config.auto_register);
+        let outcome = handshake::admit(request, &state.fleet, state.config.auto_register).and_then(
+            |admitted| {
+                // Unknown ids wait for the operator; a flood of made-up ones must not grow the
+                // list (and the store) without bound.
+                let full = state.fleet.pending() >= state.config.max_pending_charge_points;
+                if admitted.new && !state.config.auto_accept && full {
+                    return Err(Refusal::pending_full());
+                }
+                Ok(admitted)
+            },
+        );
         let answer = match &outcome {
             Ok(admitted) => {
                 if let Some(protocol) = admitted.protocol {

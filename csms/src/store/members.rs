@@ -85,6 +85,9 @@ const CARD_COLUMNS: &str = "g.id_tag, g.member_id, g.status, g.expires_at_ms, g.
      COALESCE((SELECT balance FROM ledger_accounts WHERE account = 'card:' || g.id_tag), 0) AS balance_cents, \
      COALESCE((SELECT balance FROM ledger_accounts WHERE account = 'points:' || g.id_tag), 0) AS points";
 
+/// Login tokens a member keeps at once (devices signed in); a new login retires the oldest.
+pub const TOKENS_PER_MEMBER: i64 = 20;
+
 impl Store {
     /// Registers a member; `None` when the email is taken.
     pub async fn insert_member(
@@ -137,6 +140,7 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO member_tokens (token_hash, member_id, created_at_ms, expires_at_ms) \
              VALUES ($1, $2, $3, $4)",
@@ -145,8 +149,21 @@ impl Store {
         .bind(member.0)
         .bind(to_millis(now))
         .bind(to_millis(expires_at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        // A member's expired tokens go, and so do all but the newest few: logging in again
+        // and again never grows the table.
+        sqlx::query(
+            "DELETE FROM member_tokens WHERE member_id = $1 AND (expires_at_ms <= $2 OR token_hash NOT IN \
+                 (SELECT token_hash FROM member_tokens WHERE member_id = $1 \
+                  ORDER BY created_at_ms DESC, token_hash LIMIT $3))",
+        )
+        .bind(member.0)
+        .bind(to_millis(now))
+        .bind(TOKENS_PER_MEMBER)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

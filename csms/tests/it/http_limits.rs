@@ -227,3 +227,23 @@ async fn a_flood_of_failed_logins_does_not_grow_the_process() {
         "62 failed logins grew the process by {grown} KiB"
     );
 }
+
+#[tokio::test]
+async fn logging_in_again_and_again_keeps_a_bounded_number_of_tokens() {
+    let app = spawn_app().await;
+    let first = app.member("again@example.es").await;
+    let mut last = String::new();
+    for _ in 0..csms::store::members::TOKENS_PER_MEMBER {
+        last = app
+            .login("again@example.es", "correct horse battery")
+            .await
+            .unwrap();
+    }
+    let me = |token: String| {
+        let request = app.as_member(&token, reqwest::Method::GET, "/api/v1/me");
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(me(last).await, 200);
+    assert_eq!(me(first).await, 401, "the oldest token was retired");
+    app.shutdown().await;
+}

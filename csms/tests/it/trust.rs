@@ -173,3 +173,57 @@ async fn new_credentials_or_a_rejection_close_the_open_session() {
     );
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn unknown_ids_waiting_for_approval_are_bounded() {
+    let app = spawn_app_with(csms::Config {
+        max_pending_charge_points: 3,
+        ..auto(false)
+    })
+    .await;
+    let mut waiting = Vec::new();
+    for n in 0..3 {
+        waiting.push(
+            TestCharger::connect(&app.ocpp, &format!("MADE-UP-{n}"), None)
+                .await
+                .unwrap(),
+        );
+    }
+    let refused = TestCharger::connect(&app.ocpp, "MADE-UP-3", None).await;
+    assert_eq!(refused.err().map(|s| s.as_u16()), Some(503));
+    let approved = app
+        .post(
+            "/api/v1/operator/charge-points/MADE-UP-0/approve",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    assert!(
+        TestCharger::connect(&app.ocpp, "MADE-UP-3", None)
+            .await
+            .is_ok()
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_nul_character_in_a_frame_is_refused_and_the_charger_stays() {
+    let app = spawn_app().await;
+    let mut charger = app.booted_charger("CP-NUL").await;
+    let answer = charger
+        .call("Authorize", json!({"idTag": "TAG\u{0}X"}))
+        .await;
+    assert_eq!(answer[0], 4, "{answer}");
+    assert_eq!(answer[2], "PropertyConstraintViolation");
+    charger.call_ok("Heartbeat", json!({})).await;
+    let body = json!({"name": "A\u{0}B", "address": "Gijón", "latitude": 43.5, "longitude": -5.6, "connectors": []});
+    let r = app
+        .put("/api/v1/operator/charge-points/CP-NUL", &body)
+        .await;
+    assert_eq!(r.status(), 400, "a NUL in a REST body is refused too");
+    assert_eq!(
+        app.get_charge_point("CP-NUL").await["name"],
+        "Charge point CP-NUL"
+    );
+    app.shutdown().await;
+}
