@@ -12,6 +12,7 @@ pub mod plans;
 pub mod plausibility;
 pub mod points;
 pub mod pricing;
+pub mod review;
 pub mod running;
 pub mod settlement;
 pub mod topups;

@@ -77,6 +77,9 @@ impl RunningCosts {
         meter_start: i64,
         started_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        if self.watches.contains_key(&transaction_id) {
+            return Ok(());
+        }
         let mut conn = state.charging.pool().acquire().await?;
         let (budget_cents, plan_allowance_wh) =
             if let Some(card) = state.charging.green_card(tag).await? {
@@ -96,18 +99,15 @@ impl RunningCosts {
                 return Ok(());
             };
         let prices = settlement::prices(&mut conn, cp.as_str()).await?;
-        self.watches.insert(
-            transaction_id,
-            Watch {
-                charge_point_id: cp.clone(),
-                budget_cents,
-                plan_allowance_wh,
-                prices,
-                started_at,
-                meter_start,
-                stopping: false,
-            },
-        );
+        self.watches.entry(transaction_id).or_insert(Watch {
+            charge_point_id: cp.clone(),
+            budget_cents,
+            plan_allowance_wh,
+            prices,
+            started_at,
+            meter_start,
+            stopping: false,
+        });
         Ok(())
     }
 
@@ -129,17 +129,19 @@ impl RunningCosts {
             )
             .await?;
             if let Some(wh) = tx.last_meter_wh {
-                self.reading(state, tx.transaction_id, wh, state.clock.now());
+                self.reading(state, &cp, tx.transaction_id, wh, state.clock.now());
             }
         }
         Ok(self.watches.len())
     }
 
-    /// A new energy reading of a session; asks the charger to stop when its cost reaches what
-    /// there is to pay with.
+    /// A new energy reading of a session, from charge point `cp`; asks the charger to stop
+    /// when its cost reaches what there is to pay with. A reading from another charge point
+    /// than the session's counts for nothing.
     pub fn reading(
         &self,
         state: &AppState,
+        cp: &ChargePointId,
         transaction_id: i64,
         energy_register_wh: i64,
         at: DateTime<Utc>,
@@ -147,6 +149,9 @@ impl RunningCosts {
         let Some(mut watch) = self.watches.get_mut(&transaction_id) else {
             return;
         };
+        if watch.charge_point_id != *cp {
+            return;
+        }
         let usage = Usage {
             energy_wh: energy_register_wh.saturating_sub(watch.meter_start),
             duration_secs: (at - watch.started_at).num_seconds(),
@@ -213,6 +218,9 @@ async fn stop_until_accepted(state: AppState, cp: ChargePointId, transaction_id:
     }
     tracing::error!(
         transaction_id,
-        "the charger never accepted to stop a session whose money ran out"
+        "the charger has not accepted to stop a session whose money ran out; its next reading asks again"
     );
+    if let Some(mut watch) = costs.watches.get_mut(&transaction_id) {
+        watch.stopping = false;
+    }
 }

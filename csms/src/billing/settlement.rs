@@ -10,9 +10,9 @@ use sqlx::{AnyConnection, Row};
 use super::{
     Rules,
     ledger::{self, Account, Network, Transfer, Unit},
-    method,
-    plausibility::{self, Implausible},
-    pricing::{self, Context, Priced, Prices, Promotion},
+    method, plausibility,
+    pricing::{self, Context, Priced, Prices, Promotion, Usage},
+    review,
 };
 use crate::{
     clock::to_millis,
@@ -168,46 +168,6 @@ fn receipt(tx: &TransactionRecord, priced: &Priced, method: &str, points: i64) -
     body
 }
 
-/// The power of a session's connector, as the operator defined it.
-async fn connector_power(
-    conn: &mut AnyConnection,
-    tx: &TransactionRecord,
-) -> Result<Option<f64>, StoreError> {
-    let row = sqlx::query(
-        "SELECT max_power_kw FROM connectors WHERE charge_point_id = $1 AND connector_id = $2",
-    )
-    .bind(&tx.charge_point_id)
-    .bind(i64::from(tx.connector_id))
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row
-        .map(|r| r.try_get::<Option<f64>, _>(0))
-        .transpose()?
-        .flatten()
-        .filter(|kw| *kw > 0.0))
-}
-
-/// Leaves a session with implausible readings unpaid and flagged for an operator; a one-off
-/// direct-payment tag is spent all the same, so it cannot start another session.
-async fn flag(
-    conn: &mut AnyConnection,
-    tx: &TransactionRecord,
-    tag: &IdTag,
-    implausible: &Implausible,
-) -> Result<(), StoreError> {
-    tracing::warn!(transaction = tx.transaction_id, reason = %implausible, "implausible readings: flagged, not charged");
-    sqlx::query("UPDATE transactions SET review_reason = $1 WHERE id = $2")
-        .bind(implausible.to_string())
-        .bind(tx.transaction_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE direct_payments SET captured_cents = 0 WHERE id_tag = $1 AND captured_cents IS NULL")
-        .bind(tag.as_str())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 /// Settles a session that has just stopped. Call it inside the stop's database transaction.
 pub async fn settle(
     conn: &mut AnyConnection,
@@ -222,7 +182,12 @@ pub async fn settle(
         return Ok(None);
     };
     let tag = IdTag::parse(&tx.id_tag).map_err(|e| StoreError::Corrupt(e.0))?;
-    let max_power_kw = connector_power(conn, tx)
+    if !review::has_credentials(conn, &tx.charge_point_id).await? {
+        // Its readings are the word of anyone who claimed its id: nobody is billed on them.
+        review::flag(conn, tx, &tag, review::UNTRUSTED).await?;
+        return Ok(None);
+    }
+    let max_power_kw = review::connector_power(conn, tx)
         .await?
         .unwrap_or(rules.default_max_power_kw);
     let meter_stop = tx.meter_stop.unwrap_or(tx.meter_start);
@@ -235,10 +200,26 @@ pub async fn settle(
     ) {
         Ok(usage) => usage,
         Err(implausible) => {
-            flag(conn, tx, &tag, &implausible).await?;
+            review::flag(conn, tx, &tag, &implausible.to_string()).await?;
             return Ok(None);
         }
     };
+    charge(conn, tx, &tag, stopped_at, usage, rules, now)
+        .await
+        .map(Some)
+}
+
+/// Prices a session's usage and moves the money: the card (its plan's allowance first), the
+/// direct payment, or an invoice; points, receipt and NPS invitation for a member.
+pub(super) async fn charge(
+    conn: &mut AnyConnection,
+    tx: &TransactionRecord,
+    tag: &IdTag,
+    stopped_at: DateTime<Utc>,
+    usage: Usage,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<Settlement, StoreError> {
     let prices = prices(conn, &tx.charge_point_id).await?;
     let card = sqlx::query("SELECT g.member_id, g.paid_sessions, m.segment FROM green_cards g JOIN members m ON m.id = g.member_id WHERE g.id_tag = $1")
         .bind(tag.as_str())
@@ -270,7 +251,7 @@ pub async fn settle(
             .await?;
         }
         if priced.total_cents > 0 {
-            let t = Transfer { reference: &reference, kind: "settlement", unit: Unit::Cents, from: Account::Card(&tag), to: Network::Revenue.into(), amount: priced.total_cents };
+            let t = Transfer { reference: &reference, kind: "settlement", unit: Unit::Cents, from: Account::Card(tag), to: Network::Revenue.into(), amount: priced.total_cents };
             ledger::transfer(conn, &t, now).await?;
             sqlx::query("UPDATE green_cards SET paid_sessions = paid_sessions + 1 WHERE id_tag = $1")
                 .bind(tag.as_str())
@@ -314,7 +295,7 @@ pub async fn settle(
             kind: "points",
             unit: Unit::Points,
             from: Network::PointsIssued.into(),
-            to: Account::Points(&tag),
+            to: Account::Points(tag),
             amount: points,
         };
         ledger::transfer(conn, &t, now).await?;
@@ -349,12 +330,12 @@ pub async fn settle(
         );
         message(conn, member, "nps", "How was your charge?", &nps, now).await?;
     }
-    Ok(Some(Settlement {
+    Ok(Settlement {
         total_cents: priced.total_cents,
         discount_cents: discount.map_or(0, |(_, c)| c),
         payment_method: method,
         points,
-    }))
+    })
 }
 
 #[cfg(test)]

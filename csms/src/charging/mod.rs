@@ -197,18 +197,21 @@ pub async fn start_transaction(
     authorization.status = started.status;
     if started.status == AuthorizationStatus::Accepted {
         reservations::consume(state, id, start.connector_id, started.transaction_id).await?;
-        if !started.retried {
-            state
-                .running_costs
-                .watch(
-                    state,
-                    id,
-                    started.transaction_id,
-                    &start.id_tag,
-                    start.meter_start,
-                    start.started_at,
-                )
-                .await?;
+        // On a retry too (the first answer may have been lost to a failure here): watching is
+        // idempotent, and a failure to watch must not fail a start that is recorded.
+        if let Err(e) = state
+            .running_costs
+            .watch(
+                state,
+                id,
+                started.transaction_id,
+                &start.id_tag,
+                start.meter_start,
+                start.started_at,
+            )
+            .await
+        {
+            tracing::error!(transaction_id = started.transaction_id, error = %e, "cannot watch the session's cost");
         }
     }
     // Sessions it closed because their stops were lost: they end here, for everyone listening.
@@ -269,8 +272,15 @@ pub async fn stop_transaction(
 ) -> Result<(StopOutcome, Option<Authorization>), StoreError> {
     let (charge_point_id, transaction_id) = (stop.charge_point_id.clone(), stop.transaction_id);
     let stop_tag = stop.id_tag.clone();
-    state.running_costs.forget(transaction_id);
     let outcome = state.committer.stop_transaction(stop).await?;
+    // Only a stop of this charge point's own transaction ends its watch: another charger naming
+    // the id must not switch off the watch on someone's money.
+    if matches!(
+        outcome,
+        StopOutcome::Stopped(_) | StopOutcome::AlreadyStopped(_)
+    ) {
+        state.running_costs.forget(transaction_id);
+    }
     let started_by = match &outcome {
         StopOutcome::Stopped(record) | StopOutcome::AlreadyStopped(record) => {
             Some(record.id_tag.as_str())
@@ -304,15 +314,22 @@ pub async fn meter_values(state: &AppState, samples: Vec<MeterSample>) -> Result
     if samples.is_empty() {
         return Ok(());
     }
-    let readings: Vec<(i64, i64, DateTime<Utc>)> = samples
+    let readings: Vec<(ChargePointId, i64, i64, DateTime<Utc>)> = samples
         .iter()
-        .filter_map(|s| Some((s.transaction_id?, s.energy_wh?, s.sampled_at)))
+        .filter_map(|s| {
+            Some((
+                s.charge_point_id.clone(),
+                s.transaction_id?,
+                s.energy_wh?,
+                s.sampled_at,
+            ))
+        })
         .collect();
     state.committer.record_samples(samples).await?;
-    for (transaction_id, energy_wh, at) in readings {
+    for (cp, transaction_id, energy_wh, at) in readings {
         state
             .running_costs
-            .reading(state, transaction_id, energy_wh, at);
+            .reading(state, &cp, transaction_id, energy_wh, at);
     }
     Ok(())
 }

@@ -19,6 +19,9 @@ pub struct Admitted {
     pub protocol: Option<ocpp_j::Version>,
     /// The id was unknown and `--auto-register` let it in.
     pub new: bool,
+    /// The password hash this socket proved it knows (`None`: the id had no password). The
+    /// session checks, once registered, that the charge point still has these credentials.
+    pub credentials: Option<String>,
 }
 
 /// Why a handshake was refused; `label` is the metric label.
@@ -112,6 +115,7 @@ pub fn admit<B>(
                 id,
                 protocol,
                 new: true,
+                credentials: None,
             });
         }
         return Err(Refusal::new(
@@ -120,7 +124,7 @@ pub fn admit<B>(
             format!("unknown charge point {id}"),
         ));
     };
-    if let Some(stored) = password_hash {
+    if let Some(stored) = &password_hash {
         let credentials = request
             .headers()
             .get(header::AUTHORIZATION)
@@ -133,7 +137,7 @@ pub fn admit<B>(
                 "HTTP Basic auth required",
             ));
         };
-        if user != id.as_str() || !verify_password(&password, &stored) {
+        if user != id.as_str() || !verify_password(&password, stored) {
             return Err(Refusal::new(
                 StatusCode::UNAUTHORIZED,
                 "bad_credentials",
@@ -145,6 +149,7 @@ pub fn admit<B>(
         id,
         protocol,
         new: false,
+        credentials: password_hash,
     })
 }
 

@@ -220,6 +220,15 @@ async fn connection(
         }
         let registration = state.sessions.register(&id, version);
         let generation = registration.generation;
+        // The operator may have changed its credentials between our check and the registration,
+        // too early for the change to close this session: then it goes now. (A change after the
+        // registration finds the session and closes it.)
+        if state.fleet.credentials(&id) != Some(admitted.credentials.clone()) {
+            tracing::info!("its credentials changed during the handshake, closing");
+            state.sessions.deregister(&id, generation);
+            let _ = socket.close(None).await;
+            return;
+        }
         let freed = state.fleet.connected(&id, version, now);
         let gauge = metrics
             .chargers_connected

@@ -40,13 +40,25 @@ impl WindowLimiter {
         super::digest(&self.hasher, key)
     }
 
+    /// The counts; a panic elsewhere while they were held cannot leave them unusable (they are
+    /// counts: whatever state they are in is a state they may be in).
+    fn counts(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (u32, Instant)>> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Whether `key` may try now, without counting the attempt.
     pub fn check<K: Hash + ?Sized>(&self, key: &K) -> Verdict {
         let key = self.key(key);
-        let counts = self.counts.lock().expect("never poisoned");
+        let counts = self.counts();
         match counts.get(&key) {
-            Some(&(n, since)) if n >= self.limit && since.elapsed() < self.window => {
-                Verdict::Refused(self.window - since.elapsed())
+            Some(&(n, since)) if n >= self.limit => {
+                let elapsed = since.elapsed();
+                match self.window.checked_sub(elapsed) {
+                    Some(left) if !left.is_zero() => Verdict::Refused(left),
+                    _ => Verdict::Allowed,
+                }
             }
             _ => Verdict::Allowed,
         }
@@ -56,7 +68,7 @@ impl WindowLimiter {
     pub fn hit<K: Hash + ?Sized>(&self, key: &K) -> Verdict {
         let key = self.key(key);
         let now = Instant::now();
-        let mut counts = self.counts.lock().expect("never poisoned");
+        let mut counts = self.counts();
         if !counts.contains_key(&key) && counts.len() >= self.capacity {
             self.make_room(&mut counts, now);
         }
@@ -65,7 +77,7 @@ impl WindowLimiter {
             (*n, *since) = (0, now);
         }
         if *n >= self.limit {
-            return Verdict::Refused(self.window - now.duration_since(*since));
+            return Verdict::Refused(self.window.saturating_sub(now.duration_since(*since)));
         }
         *n += 1;
         Verdict::Allowed
@@ -74,11 +86,11 @@ impl WindowLimiter {
     /// Forgets `key`'s attempts (a login succeeded).
     pub fn clear<K: Hash + ?Sized>(&self, key: &K) {
         let key = self.key(key);
-        self.counts.lock().expect("never poisoned").remove(&key);
+        self.counts().remove(&key);
     }
 
     pub fn len(&self) -> usize {
-        self.counts.lock().expect("never poisoned").len()
+        self.counts().len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -51,9 +51,19 @@ impl Hasher {
                 .spawn(move || {
                     let mut workspace = Workspace::default();
                     loop {
-                        let job = queue.lock().expect("never poisoned").recv();
+                        let job = queue
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .recv();
                         match job {
-                            Ok(job) => job(&mut workspace),
+                            // A panic in one hash (a bug) costs its caller an error, never
+                            // the thread: the next hash gets fresh memory.
+                            Ok(job) => {
+                                let run = std::panic::AssertUnwindSafe(|| job(&mut workspace));
+                                if std::panic::catch_unwind(run).is_err() {
+                                    workspace = Workspace::default();
+                                }
+                            }
                             // Every Hasher is gone.
                             Err(_) => break,
                         }

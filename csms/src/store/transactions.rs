@@ -104,8 +104,10 @@ pub struct TransactionRecord {
     pub priced_lines: Option<String>,
     /// The member who paid, when a member's card did.
     pub member_id: Option<i64>,
-    /// Why the session was not charged and waits for an operator (implausible readings).
+    /// Why the session was not charged on its own readings and waited for an operator.
     pub review_reason: Option<String>,
+    /// When an operator settled it.
+    pub reviewed_at: Option<DateTime<Utc>>,
 }
 
 impl TransactionRecord {
@@ -133,7 +135,7 @@ pub struct TransactionFilter {
 /// [`record_samples`]), its meter stop once stopped.
 const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
      meter_stop, last_meter_wh, started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
-     cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id, review_reason";
+     cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id, review_reason, reviewed_at_ms";
 
 fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
     let status: String = row.try_get("auth_status")?;
@@ -160,6 +162,9 @@ fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
         priced_lines: row.try_get("priced_lines")?,
         member_id: row.try_get("member_id")?,
         review_reason: row.try_get("review_reason")?,
+        reviewed_at: row
+            .try_get::<Option<i64>, _>("reviewed_at_ms")?
+            .map(from_millis),
     })
 }
 

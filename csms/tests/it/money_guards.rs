@@ -82,20 +82,46 @@ async fn readings_no_connector_could_produce_are_flagged_not_charged() {
     let (token, tag) = app.card_holder("ana@example.es", "ANA-METER", 5000).await;
     let mut charger = app.booted_charger("CP-METER").await;
     // A stop at 2^53 Wh, a start at -1 Wh, and a meter that ran backwards.
+    let mut flagged = Vec::new();
     for (start, stop) in [(1000, 1_i64 << 53), (-1, 500), (9000, 4000)] {
         let (tx, info) = session(&mut charger, &tag, start, stop).await;
         assert_eq!(info["status"], "Accepted");
         let detail = transaction(&app, tx).await;
         assert!(detail["reviewReason"].is_string(), "{detail}");
         assert_eq!(detail["costCents"], Value::Null, "{detail}");
+        flagged.push(tx);
     }
     assert_eq!(balance(&app, &token, &tag).await["balanceCents"], 5000);
+    // The operator, having read the charger's own log, settles the first with 10 kWh.
+    let settle = |tx: i64, wh: i64| {
+        let (path, body) = (
+            format!("/api/v1/operator/transactions/{tx}/settle"),
+            json!({"energyWh": wh}),
+        );
+        let app = &app;
+        async move { app.post(&path, &body).await }
+    };
+    let settled = settle(flagged[0], 10_000).await;
+    assert_eq!(settled.status(), 200);
+    let settled: Value = settled.json().await.unwrap();
+    assert_eq!(settled["costCents"], 450, "{settled}");
+    assert!(settled["reviewedAt"].is_string());
+    assert!(
+        settled["reviewReason"].is_string(),
+        "why it was flagged stays on record"
+    );
+    assert_eq!(balance(&app, &token, &tag).await["balanceCents"], 4550);
+    assert_eq!(settle(flagged[0], 10_000).await.status(), 409, "once");
+    assert_eq!(settle(flagged[1], -5).await.status(), 400);
+    assert_eq!(settle(999_999, 1).await.status(), 404);
+    assert_eq!(balance(&app, &token, &tag).await["balanceCents"], 4550);
     assert!(
         app.metrics()
             .await
             .contains("csms_sessions_flagged_total 3"),
         "flagged sessions are counted"
     );
+    let _ = &token;
     // The durable path is intact: the next sessions, here and elsewhere, are settled.
     let (bea, bea_tag) = app.card_holder("bea@example.es", "BEA-METER", 5000).await;
     let mut other = app.booted_charger("CP-OTHER").await;
@@ -104,6 +130,7 @@ async fn readings_no_connector_could_produce_are_flagged_not_charged() {
     assert_eq!(balance(&app, &bea, &bea_tag).await["balanceCents"], 4550);
     let (tx, _) = session(&mut charger, &tag, 0, 10_000).await;
     assert_eq!(transaction(&app, tx).await["costCents"], 450);
+    assert_eq!(balance(&app, &token, &tag).await["balanceCents"], 4100);
     ledger_is_balanced(&app).await;
     let sessions = app
         .as_member(&token, Method::GET, "/api/v1/me/sessions")

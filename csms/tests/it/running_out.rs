@@ -155,3 +155,37 @@ async fn a_plan_session_on_an_empty_card_is_stopped_past_its_allowance() {
     expect_stop(&mut charger, tx, "Accepted").await;
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn another_charger_can_neither_switch_off_nor_set_off_a_sessions_watch() {
+    let app = spawn_app_with(csms::Config {
+        auto_register: true,
+        auto_accept: true,
+        ..test_config(&temp_db())
+    })
+    .await;
+    app.tariff(100, 0, 0).await;
+    let (_, tag) = app.card_holder("eva@example.es", "EVA-CARD", 300).await;
+    let mut victim = app.booted_charger("CP-VICTIM").await;
+    let tx = start(&mut victim, &tag).await;
+    let mut evil = TestCharger::connect(&app.ocpp, "EVIL-1", None)
+        .await
+        .unwrap();
+    evil.boot().await;
+    // Its stop of someone else's transaction changes nothing, its reading counts for nothing.
+    evil.call_ok(
+        "StopTransaction",
+        json!({"transactionId": tx, "meterStop": 1, "timestamp": "2026-12-01T10:05:00Z"}),
+    )
+    .await;
+    evil.call_ok("MeterValues", meter(tx, 9_000_000, 6)).await;
+    let next = tokio::time::timeout(std::time::Duration::from_millis(800), victim.ws.next()).await;
+    assert!(
+        next.is_err(),
+        "the victim's charger was told something: {next:?}"
+    );
+    // The session's own reading past its money still stops it: the watch is alive.
+    victim.call_ok("MeterValues", meter(tx, 3500, 10)).await;
+    expect_stop(&mut victim, tx, "Accepted").await;
+    app.shutdown().await;
+}

@@ -59,6 +59,33 @@ async fn money_never_moves_at_a_charge_point_without_credentials() {
             .await;
     }
     assert_eq!(balance(&app, &token, &tag).await, 1000, "nothing moved");
+    // Not even an invoiced tag of the operator's is billed on an untrusted charger's word.
+    app.put_id_tag("FLEET-TAG", "Accepted").await;
+    let mut open = TestCharger::connect(&app.ocpp, "SQUATTER-2", None)
+        .await
+        .unwrap();
+    open.boot().await;
+    let started = open.start(1, "FLEET-TAG", 0, "2026-11-30T10:00:00Z").await;
+    assert_eq!(started["idTagInfo"]["status"], "Accepted");
+    let tx = started["transactionId"].as_i64().unwrap();
+    open.call_ok(
+        "StopTransaction",
+        json!({"transactionId": tx, "meterStop": 20_000, "timestamp": "2026-11-30T10:30:00Z"}),
+    )
+    .await;
+    let detail: Value = app
+        .get(&format!("/api/v1/operator/transactions/{tx}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["costCents"], Value::Null, "{detail}");
+    assert!(
+        detail["reviewReason"]
+            .as_str()
+            .unwrap()
+            .contains("credentials")
+    );
     // The same messages from a charge point with credentials move money.
     let mut trusted = app.booted_charger("CP-TRUSTED").await;
     let topup = json!({"idTag": tag, "amountCents": 500, "method": "cash", "reference": "r-1"});

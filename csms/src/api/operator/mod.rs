@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(crate::api::reservations::of_charge_point))
         .routes(routes!(transactions::list))
         .routes(routes!(transactions::get))
+        .routes(routes!(transactions::settle))
         .routes(routes!(tariffs::put, tariffs::get))
         .routes(routes!(billing::promotions))
         .routes(routes!(billing::put_promotion))

@@ -9,7 +9,7 @@ use super::charge_points::parse_id;
 use crate::{
     api::{
         error::ApiError,
-        extract::{Path, Query},
+        extract::{Json, Path, Query},
     },
     app::AppState,
     store::transactions::{TransactionFilter, TransactionRecord},
@@ -64,6 +64,8 @@ pub struct TransactionView {
     /// Why the session was not charged and waits for an operator: its readings could not be
     /// true (a meter running backwards, more energy than its connector can deliver).
     review_reason: Option<String>,
+    /// When an operator settled a flagged session (`POST …/settle`).
+    reviewed_at: Option<DateTime<Utc>>,
     /// The priced lines of a settled session (empty until it is settled).
     #[schema(value_type = Vec<crate::billing::pricing::Line>)]
     lines: Vec<serde_json::Value>,
@@ -91,6 +93,7 @@ impl From<TransactionRecord> for TransactionView {
             discount_cents: t.discount_cents,
             payment_method: t.payment_method,
             review_reason: t.review_reason,
+            reviewed_at: t.reviewed_at,
         }
     }
 }
@@ -156,4 +159,59 @@ pub async fn get(
         .await?
         .map(|t| axum::Json(t.into()))
         .ok_or_else(|| ApiError::NotFound(format!("no transaction {transaction_id}")))
+}
+
+/// What an operator established a flagged session delivered.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettleBody {
+    /// The energy the charger really delivered, in Wh (0 to 1,000,000).
+    energy_wh: i64,
+}
+
+/// Settles a session flagged for review (its readings could not be true, or its charge point
+/// has no credentials) with the energy the operator established: it is priced and paid as any
+/// session, once.
+#[utoipa::path(
+    post,
+    path = "/transactions/{transactionId}/settle",
+    operation_id = "settle_flagged_transaction",
+    tag = "operator",
+    params(("transactionId" = i64, Path, description = "The transaction id.")),
+    request_body = SettleBody,
+    responses(
+        (status = 200, description = "Settled.", body = TransactionView),
+        (status = 400, description = "A malformed body, or energy out of range."),
+        (status = 404, description = "No such transaction."),
+        (status = 409, description = "The transaction is not waiting for an operator (not flagged, or settled already)."),
+    )
+)]
+pub async fn settle(
+    State(state): State<AppState>,
+    Path(transaction_id): Path<i64>,
+    Json(body): Json<SettleBody>,
+) -> Result<axum::Json<TransactionView>, ApiError> {
+    use crate::billing::review::{ReviewError, settle_flagged};
+    let (record, settled) = settle_flagged(&state, transaction_id, body.energy_wh)
+        .await
+        .map_err(|e| match e {
+            ReviewError::Unknown(_) => ApiError::NotFound(e.to_string()),
+            ReviewError::NotFlagged(_) => ApiError::Conflict(e.to_string()),
+            ReviewError::BadEnergy => ApiError::BadRequest(e.to_string()),
+            ReviewError::Store(s) => ApiError::Store(s),
+        })?;
+    tracing::info!(
+        transaction_id,
+        total_cents = settled.total_cents,
+        "a flagged session settled by an operator"
+    );
+    state
+        .bus
+        .publish(crate::events::DomainEvent::SessionSettled {
+            transaction_id,
+            total_cents: settled.total_cents,
+            discount_cents: settled.discount_cents,
+            payment_method: settled.payment_method.to_owned(),
+        });
+    Ok(axum::Json(record.into()))
 }
