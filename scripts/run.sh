@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 cargo build -p csms -p simulator
 token=${CSMS_OPERATOR_TOKEN:-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')}
 export CSMS_OPERATOR_TOKEN=$token
-target/debug/csms --auto-register --metrics-addr 127.0.0.1:9464 &
+# --payments test: card top-ups are credited without collecting anything (a demo has no bank).
+target/debug/csms --auto-register --payments test --metrics-addr 127.0.0.1:9464 &
 csms=$!
 fleet=""
 trap 'kill $fleet $csms 2>/dev/null; wait' EXIT INT TERM

@@ -52,8 +52,8 @@ pub struct AppState {
     /// stream) end, so connections can drain.
     pub shutdown: CancellationToken,
     pub reservations: Reservations,
-    /// The card payment provider of app top-ups.
-    pub payments: Arc<dyn PaymentGateway>,
+    /// The card payment provider of app top-ups; none unless configured.
+    pub payments: Option<Arc<dyn PaymentGateway>>,
     /// Prepaid sessions watched for running out of balance.
     pub running_costs: Arc<RunningCosts>,
 }
@@ -162,6 +162,15 @@ impl App {
         tokio::spawn(crate::metrics::observe(metrics.clone(), bus.subscribe()));
         let running_costs = RunningCosts::new(config.stop_retry(), running_costs_stop.clone());
         let auth = AuthLimits::from_config(&config);
+        let payments: Option<Arc<dyn PaymentGateway>> = match config.payments {
+            Some(crate::config::Payments::Test) => {
+                tracing::warn!(
+                    "--payments test: card top-ups are credited without collecting anything (tests and demos only)"
+                );
+                Some(Arc::new(TestGateway::default()))
+            }
+            None => None,
+        };
         let max_sse_clients = config.max_sse_clients;
         let state = AppState {
             config: Arc::new(config),
@@ -178,7 +187,7 @@ impl App {
             sse_clients: Arc::new(tokio::sync::Semaphore::new(max_sse_clients)),
             shutdown: CancellationToken::new(),
             reservations: Reservations::new(timetable),
-            payments: Arc::new(TestGateway::default()),
+            payments,
             running_costs: Arc::new(running_costs),
         };
         reservations::reload(&state)
@@ -259,6 +268,8 @@ impl App {
             api::router(state.clone()),
             api::serve::Bounds {
                 max_connections: state.config.max_http_connections,
+                per_address: state.config.max_http_connections_per_address,
+                trusted_proxies: state.config.trusted_proxies.clone(),
                 header_timeout: state.config.http_header_timeout(),
                 grace: state.config.shutdown_grace(),
             },
@@ -271,6 +282,8 @@ impl App {
                 api::metrics_router(state.clone()),
                 api::serve::Bounds {
                     max_connections: 64,
+                    per_address: 64,
+                    trusted_proxies: Vec::new(),
                     header_timeout: state.config.http_header_timeout(),
                     grace: state.config.shutdown_grace(),
                 },

@@ -59,10 +59,11 @@ pub struct Config {
     #[arg(long, env = "CSMS_AUTO_REGISTER")]
     pub auto_register: bool,
 
-    /// With --auto-register: unknown charge points waiting for the operator's approval at
-    /// most; beyond it another unknown id is refused at the handshake (503).
-    #[arg(long, env = "CSMS_MAX_PENDING_CHARGE_POINTS", default_value_t = 1000)]
-    pub max_pending_charge_points: usize,
+    /// With --auto-register: charge points without credentials at most (auto-registered ones
+    /// waiting for approval, or let in at once under --auto-accept); beyond it another unknown
+    /// id is refused at the handshake (503).
+    #[arg(long, env = "CSMS_MAX_UNCLAIMED_CHARGE_POINTS", default_value_t = 1000)]
+    pub max_unclaimed_charge_points: usize,
 
     /// With --auto-register: accept unknown ids at once (demos, labs and load tests only).
     /// They have no credentials, so money never moves at them.
@@ -187,6 +188,14 @@ pub struct Config {
     #[arg(long, env = "CSMS_MAX_HTTP_CONNECTIONS", default_value_t = 2048)]
     pub max_http_connections: usize,
 
+    /// HTTP connections open at once from one client address (the trusted proxies excepted).
+    #[arg(
+        long,
+        env = "CSMS_MAX_HTTP_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_http_connections_per_address: usize,
+
     /// How long a client has to send a request's head, in seconds (an idle kept-alive
     /// connection is closed after it too).
     #[arg(long, env = "CSMS_HTTP_HEADER_TIMEOUT", default_value_t = 10)]
@@ -210,6 +219,12 @@ pub struct Config {
     #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
     pub member_token_ttl_hours: u32,
 
+    /// The card payment provider of top-ups in the app and on the web. `test` accepts every
+    /// charge without collecting anything: for tests and demos only. Unset: no provider, and
+    /// card top-ups answer 503 (nothing is ever credited that no provider collected).
+    #[arg(long, env = "CSMS_PAYMENTS", value_enum)]
+    pub payments: Option<Payments>,
+
     /// Deliver members' messages by mail through this SMTP relay: smtp://host[:port].
     #[arg(long, env = "CSMS_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -229,6 +244,13 @@ pub struct Config {
     /// Log format: `text` or `json`.
     #[arg(long, env = "CSMS_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// Which payment provider collects card top-ups.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payments {
+    /// Accepts every charge (but 6.66 €, always declined) and collects nothing.
+    Test,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,6 +307,7 @@ impl Config {
             return Err("--http-request-timeout must be longer than --call-timeout".into());
         }
         if self.max_http_connections == 0
+            || self.max_http_connections_per_address == 0
             || self.max_sse_clients == 0
             || self.password_hash_concurrency == 0
             || self.http_header_timeout_secs == 0

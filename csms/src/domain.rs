@@ -5,6 +5,10 @@ use std::{fmt, str::FromStr, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
+/// The highest connector (EVSE) number a charge point may report: chargers number theirs from 1,
+/// and a status for any new number adds a connector to the fleet and the store.
+pub const MAX_CONNECTOR_ID: u32 = 32;
+
 /// Why a value was refused at the edge.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

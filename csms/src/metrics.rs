@@ -32,7 +32,7 @@ pub const HANDSHAKE_RESULTS: &[&str] = &[
     "failed",
     "over_capacity",
     "per_address_limit",
-    "pending_full",
+    "unclaimed_full",
 ];
 /// Every payment method a session is settled by.
 pub const PAYMENT_METHODS: &[&str] = &["green_card", "plan", "card", "cash", "invoice"];

@@ -40,6 +40,7 @@ impl RunningCsms {
             database_url: format!("sqlite://{}", db.display()),
             operator_token: Some(TOKEN.into()),
             metrics_addr: Some("127.0.0.1:0".parse().unwrap()),
+            payments: Some(csms::config::Payments::Test),
             call_timeout_secs: 10,
             ..Config::default()
         };

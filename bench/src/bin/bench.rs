@@ -141,6 +141,8 @@ async fn csms_with(tag: &str, extra: &[&str]) -> anyhow::Result<Server> {
             "--auto-accept",
         ])
         .args(["--operator-token", TOKEN, "--max-handshakes", "1024"])
+        // The load's made-up ids are charge points without credentials.
+        .args(["--max-unclaimed-charge-points", "100000"])
         .arg("--database-url")
         .arg(format!("sqlite://{}", dir.join("bench.db").display()))
         .args(extra)

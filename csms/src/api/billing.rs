@@ -30,6 +30,7 @@ impl From<TopUpError> for ApiError {
             TopUpError::UnknownCard(_) => ApiError::NotFound(e.to_string()),
             TopUpError::KeyReused => ApiError::Conflict(e.to_string()),
             TopUpError::Declined(d) => ApiError::PaymentRequired(d.to_string()),
+            TopUpError::NoProvider => ApiError::Unavailable(3600, e.to_string()),
             TopUpError::Store(s) => ApiError::Store(s),
         }
     }
@@ -55,6 +56,7 @@ pub struct TopUpBody {
         (status = 201, description = "Credited (or credited before under this key): the card.", body = CardView),
         (status = 400, description = "The body is malformed or the amount is out of range."),
         (status = 402, description = "The payment was declined."),
+        (status = 503, description = "No payment provider is configured: nothing is charged or credited."),
         (status = 404, description = "No such card of this member."),
         (status = 409, description = "The idempotency key was used for another top-up."),
     )

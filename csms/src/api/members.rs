@@ -19,7 +19,7 @@ use crate::{
         auth::{new_token, token_hash},
         check_iban, check_password, mask_account,
     },
-    store::members::{GreenCardRecord, MemberRecord, NewMember},
+    store::members::{CARDS_PER_MEMBER, CardRefused, GreenCardRecord, MemberRecord, NewMember},
 };
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -213,10 +213,10 @@ pub async fn login(
         .await?
         && plausible;
     let Some(member) = member.filter(|_| verified) else {
-        state.auth.login_failed(&body.email);
+        state.auth.login_failed(ip, &body.email);
         return Err(ApiError::Unauthorized);
     };
-    state.auth.login_succeeded(&body.email);
+    state.auth.login_succeeded(ip, &body.email);
     let token = new_token();
     let now = state.clock.now();
     let expires_at = now + state.config.member_token_ttl();
@@ -314,7 +314,7 @@ fn generated_id_tag() -> IdTag {
     responses(
         (status = 201, description = "Issued.", body = CardView),
         (status = 400, description = "The body or the id tag is malformed."),
-        (status = 409, description = "The id tag is in use."),
+        (status = 409, description = "The id tag is in use, or the member holds the most cards allowed (10)."),
     )
 )]
 pub async fn issue_card(
@@ -330,7 +330,12 @@ pub async fn issue_card(
         .store
         .insert_green_card(&id_tag, member.id, state.clock.now())
         .await?
-        .ok_or_else(|| ApiError::Conflict(format!("the id tag {id_tag} is in use")))?;
+        .map_err(|refused| match refused {
+            CardRefused::TagInUse => ApiError::Conflict(format!("the id tag {id_tag} is in use")),
+            CardRefused::TooMany => ApiError::Conflict(format!(
+                "you hold {CARDS_PER_MEMBER} Green Cards, the most allowed"
+            )),
+        })?;
     Ok((StatusCode::CREATED, axum::Json(card.into())))
 }
 

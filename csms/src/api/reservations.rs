@@ -34,7 +34,9 @@ impl From<ReserveError> for ApiError {
             ReserveError::Unfunded(m) => ApiError::PaymentRequired(m),
             ReserveError::NoAnswer => ApiError::UpstreamTimeout(e.to_string()),
             ReserveError::ChargePoint(m) => {
-                ApiError::ChargePoint(crate::gateway::registry::CallFailure::InvalidResponse(m))
+                // What the charger said is for the operator's log, not for members.
+                tracing::warn!(error = %m, "a charge point failed a reservation");
+                ApiError::Conflict("the charge point could not take the reservation".into())
             }
             ReserveError::Store(e) => ApiError::Store(e),
         }
@@ -113,7 +115,15 @@ pub async fn create(
         starts_at: body.starts_at,
         duration_minutes: body.duration_minutes,
     };
-    let record = reservations::reserve(&state, member.id, request).await?;
+    // Run to its end whatever the client does: a hold taken, a reservation written and a
+    // ReserveNow sent must be seen through (confirmed, or released), not abandoned half way
+    // because the client hung up.
+    let task = tokio::spawn(async move { reservations::reserve(&state, member.id, request).await });
+    let record = task.await.map_err(|e| {
+        ApiError::Store(crate::store::StoreError::Corrupt(format!(
+            "the reservation task failed: {e}"
+        )))
+    })??;
     Ok((StatusCode::CREATED, axum::Json(record.into())))
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP listener: hyper's HTTP/1.1 server over the axum router, with the bounds
-//! `axum::serve` does not have. At most `--max-http-connections` sockets are open at once
-//! (beyond them a new one is closed at once); each request's head must arrive within
+//! `axum::serve` does not have. At most `--max-http-connections` sockets are open at once, and
+//! `--max-http-connections-per-address` from one client address (beyond them a new one is
+//! closed at once); each request's head must arrive within
 //! `--http-header-timeout` (also between the requests of a kept-alive connection, so idle
 //! connections go too); and on shutdown, open connections finish within the grace period. The
 //! deadline of whole requests is a layer of the router ([`request_deadline`]).
@@ -20,12 +21,16 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use super::error::ApiError;
-use crate::app::AppState;
+use crate::{app::AppState, limits::ConnectionSlots};
 
 /// How the listener is bounded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Bounds {
     pub max_connections: usize,
+    /// Connections from one client address; the trusted proxies are not counted (every
+    /// client behind them shares their address).
+    pub per_address: usize,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub header_timeout: Duration,
     pub grace: Duration,
 }
@@ -40,6 +45,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) {
     let connections = Arc::new(Semaphore::new(bounds.max_connections));
+    let slots = ConnectionSlots::new(bounds.per_address);
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(hyper_util::rt::TokioTimer::new())
@@ -62,6 +68,17 @@ pub async fn serve(
             refused.inc();
             continue;
         };
+        let slot = if bounds.trusted_proxies.contains(&peer.ip()) {
+            None
+        } else {
+            match slots.take(peer.ip()) {
+                Some(slot) => Some(slot),
+                None => {
+                    refused.inc();
+                    continue;
+                }
+            }
+        };
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
@@ -74,7 +91,7 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(%peer, error = %e, "http connection ended");
             }
-            drop(permit);
+            drop((permit, slot));
         });
     }
     drop(listener);

@@ -286,22 +286,23 @@ pub async fn cancel(
     Ok(fee)
 }
 
-/// Charges every active plan's fee for the month of `now`, once per member and month: the
-/// transfer's reference is the member and the month, so running it again moves nothing.
+/// Charges every active plan's fee for the month of `now`, once per subscription and month:
+/// the transfer's reference is the subscription and the month, so running it again moves
+/// nothing, and a member who cancels and takes another plan in the same month pays for it.
 pub async fn charge_monthly_fees(
     state: &AppState,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     let rows = sqlx::query(
-        "SELECT s.member_id, p.monthly_fee_cents FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
+        "SELECT s.id, s.member_id, p.monthly_fee_cents FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
          WHERE s.ends_at_ms IS NULL AND s.starts_at_ms <= $1 AND p.monthly_fee_cents > 0",
     )
     .bind(to_millis(now))
     .fetch_all(state.store.pool())
     .await?;
-    let due: Vec<(i64, i64)> = rows
+    let due: Vec<(i64, i64, i64)> = rows
         .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect::<Result<_, StoreError>>()?;
     let month = month(now);
     state
@@ -309,8 +310,19 @@ pub async fn charge_monthly_fees(
         .run(move |conn| {
             Box::pin(async move {
                 let mut charged = 0;
-                for (member, fee) in due {
-                    let reference = format!("planfee:{member}:{month}");
+                for (subscription, member, fee) in due {
+                    // Fees charged before references named the subscription named the member.
+                    let legacy = format!("planfee:{member}:{month}");
+                    let charged_before =
+                        sqlx::query("SELECT 1 FROM ledger_transfers WHERE reference = $1")
+                            .bind(&legacy)
+                            .fetch_optional(&mut *conn)
+                            .await?
+                            .is_some();
+                    if charged_before {
+                        continue;
+                    }
+                    let reference = format!("planfee:subscription-{subscription}:{month}");
                     let t = Transfer {
                         reference: &reference,
                         kind: "plan_fee",

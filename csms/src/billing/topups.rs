@@ -28,6 +28,8 @@ pub enum TopUpError {
     KeyReused,
     #[error(transparent)]
     Declined(#[from] super::gateway::Declined),
+    #[error("card top-ups are not available: no payment provider is configured")]
+    NoProvider,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -109,7 +111,8 @@ pub async fn in_app(
         ));
     }
     let reference = format!("topup:app:{member}:{key}");
-    state.payments.charge(&reference, amount).await?;
+    let payments = state.payments.as_ref().ok_or(TopUpError::NoProvider)?;
+    payments.charge(&reference, amount).await?;
     record(state, reference, tag.clone(), amount, Network::Psp, "app").await
 }
 

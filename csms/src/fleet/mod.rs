@@ -94,13 +94,13 @@ pub struct Fleet {
     /// Where each located charge point is. Written only when one is placed or moved; the
     /// status hot path never touches it.
     grid: RwLock<Grid<ChargePointId>>,
-    /// How many charge points wait for the operator's approval, kept beside the map so the
-    /// handshake of an unknown id can bound their number without counting them all.
-    pending: AtomicUsize,
+    /// How many charge points have no credentials (auto-registered ones among them), kept
+    /// beside the map so the handshake of an unknown id can bound their number without counting.
+    uncredentialed: AtomicUsize,
 }
 
-fn is_pending(spec: &ChargePointSpec) -> bool {
-    spec.approval == RegistrationStatus::Pending
+fn uncredentialed(spec: &ChargePointSpec) -> bool {
+    spec.password_hash.is_none()
 }
 
 impl ChargePoint {
@@ -182,8 +182,8 @@ impl Fleet {
                 }
             }
             fleet.place(&point.spec.id, None, point.location());
-            if is_pending(&point.spec) {
-                fleet.pending.fetch_add(1, Ordering::Relaxed);
+            if uncredentialed(&point.spec) {
+                fleet.uncredentialed.fetch_add(1, Ordering::Relaxed);
             }
             fleet.points.insert(point.spec.id.clone(), point);
         }
@@ -212,8 +212,8 @@ impl Fleet {
         match self.points.entry(id.clone()) {
             dashmap::Entry::Occupied(_) => return false,
             dashmap::Entry::Vacant(slot) => {
-                if is_pending(&spec) {
-                    self.pending.fetch_add(1, Ordering::Relaxed);
+                if uncredentialed(&spec) {
+                    self.uncredentialed.fetch_add(1, Ordering::Relaxed);
                 }
                 slot.insert(ChargePoint::new(spec));
             }
@@ -226,29 +226,43 @@ impl Fleet {
     pub fn put(&self, spec: ChargePointSpec) {
         let id = spec.id.clone();
         let to = spec.latitude.zip(spec.longitude);
-        let now_pending = is_pending(&spec);
-        let (from, was_pending) = match self.points.get_mut(&id) {
-            Some(mut point) => {
+        let now = uncredentialed(&spec);
+        let (from, was) = match self.points.entry(id.clone()) {
+            dashmap::Entry::Occupied(mut entry) => {
+                let point = entry.get_mut();
                 let from = point.location();
-                let was = is_pending(&point.spec);
+                let was = uncredentialed(&point.spec);
                 point.apply_spec(spec);
-                (from, was)
+                (from, Some(was))
             }
-            None => {
-                self.points.insert(id.clone(), ChargePoint::new(spec));
-                (None, false)
+            dashmap::Entry::Vacant(slot) => {
+                slot.insert(ChargePoint::new(spec));
+                (None, None)
             }
         };
-        match (was_pending, now_pending) {
-            (false, true) => {
-                self.pending.fetch_add(1, Ordering::Relaxed);
+        match (was, now) {
+            (Some(false) | None, true) => {
+                self.uncredentialed.fetch_add(1, Ordering::Relaxed);
             }
-            (true, false) => {
-                self.pending.fetch_sub(1, Ordering::Relaxed);
+            (Some(true), false) => {
+                self.uncredentialed.fetch_sub(1, Ordering::Relaxed);
             }
             _ => {}
         }
         self.place(&id, from, to);
+    }
+
+    /// Sets the operator's decision on a charge point, keeping the rest of its definition;
+    /// returns whether it exists. A new decision needs a new BootNotification.
+    pub fn set_approval(&self, id: &ChargePointId, approval: RegistrationStatus) -> bool {
+        let Some(mut point) = self.points.get_mut(id) else {
+            return false;
+        };
+        if point.spec.approval != approval {
+            point.spec.approval = approval;
+            point.registration = None;
+        }
+        true
     }
 
     pub fn get(&self, id: &ChargePointId) -> Option<ChargePoint> {
@@ -272,9 +286,9 @@ impl Fleet {
         self.points.get(id).map(|p| p.spec.password_hash.clone())
     }
 
-    /// How many charge points wait for the operator's approval.
-    pub fn pending(&self) -> usize {
-        self.pending.load(Ordering::Relaxed)
+    /// How many charge points have no credentials.
+    pub fn uncredentialed(&self) -> usize {
+        self.uncredentialed.load(Ordering::Relaxed)
     }
 
     /// The operator's decision on a charge point: what its BootNotification is answered.

@@ -33,12 +33,12 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// An unknown id when as many as allowed wait for the operator's approval already.
-    pub fn pending_full() -> Refusal {
+    /// An unknown id when as many charge points without credentials as allowed exist.
+    pub fn unclaimed_full() -> Refusal {
         Refusal::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "pending_full",
-            "too many unknown charge points wait for approval",
+            "unclaimed_full",
+            "too many charge points without credentials: ask the operator to register this one",
         )
     }
 

@@ -116,11 +116,12 @@ async fn connection(
     let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
         let outcome = handshake::admit(request, &state.fleet, state.config.auto_register).and_then(
             |admitted| {
-                // Unknown ids wait for the operator; a flood of made-up ones must not grow the
-                // list (and the store) without bound.
-                let full = state.fleet.pending() >= state.config.max_pending_charge_points;
-                if admitted.new && !state.config.auto_accept && full {
-                    return Err(Refusal::pending_full());
+                // Unknown ids wait for the operator (or, under --auto-accept, charge without
+                // credentials); a flood of made-up ones must not grow the fleet (and the store)
+                // without bound.
+                let full = state.fleet.uncredentialed() >= state.config.max_unclaimed_charge_points;
+                if admitted.new && full {
+                    return Err(Refusal::unclaimed_full());
                 }
                 Ok(admitted)
             },

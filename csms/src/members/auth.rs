@@ -123,8 +123,12 @@ pub fn token_hash(token: &str) -> String {
 /// emails are kept only as keyed hashes.
 #[derive(Debug)]
 pub struct AuthLimits {
-    /// Failed logins per email.
+    /// Failed logins per email and client address: what stops one guesser, without letting
+    /// anyone lock a member out from elsewhere.
     failures: WindowLimiter,
+    /// Failed logins per email from any address, ten times as many: what stops a guesser
+    /// spread over many addresses.
+    failures_anywhere: WindowLimiter,
     /// Login attempts per client address.
     logins: WindowLimiter,
     /// Registrations per client address, and per email.
@@ -147,6 +151,11 @@ impl AuthLimits {
                 FAILURE_WINDOW,
                 TRACKED_KEYS,
             ),
+            failures_anywhere: WindowLimiter::new(
+                config.login_failures_per_email.saturating_mul(10),
+                FAILURE_WINDOW,
+                TRACKED_KEYS,
+            ),
             logins: WindowLimiter::new(
                 config.logins_per_address,
                 Duration::from_secs(60),
@@ -162,26 +171,35 @@ impl AuthLimits {
         }
     }
 
-    /// A login attempt from `ip` for `email`: refused while either has used up its window.
+    /// A login attempt from `ip` for `email`: refused while the address, the email from this
+    /// address, or the email from anywhere has used up its window.
     pub fn login(&self, ip: IpAddr, email: &str) -> Verdict {
-        match self.failures.check(&email_key(email)) {
-            Verdict::Allowed => self.logins.hit(&client_key(ip)),
-            refused => refused,
+        let (email, ip) = (email_key(email), client_key(ip));
+        if let refused @ Verdict::Refused(_) = self.failures.check(&(&email, ip)) {
+            return refused;
         }
+        if let refused @ Verdict::Refused(_) = self.failures_anywhere.check(&email) {
+            return refused;
+        }
+        self.logins.hit(&ip)
     }
 
-    pub fn login_failed(&self, email: &str) {
-        self.failures.hit(&email_key(email));
+    pub fn login_failed(&self, ip: IpAddr, email: &str) {
+        let (email, ip) = (email_key(email), client_key(ip));
+        self.failures.hit(&(&email, ip));
+        self.failures_anywhere.hit(&email);
     }
 
-    pub fn login_succeeded(&self, email: &str) {
-        self.failures.clear(&email_key(email));
+    pub fn login_succeeded(&self, ip: IpAddr, email: &str) {
+        let (email, ip) = (email_key(email), client_key(ip));
+        self.failures.clear(&(&email, ip));
     }
 
-    /// A registration from `ip` for `email`.
+    /// A registration from `ip` for `email`: the address's count first, so that a refused
+    /// address cannot use up an email's registrations.
     pub fn register(&self, ip: IpAddr, email: &str) -> Verdict {
-        match self.registrations_per_email.hit(&email_key(email)) {
-            Verdict::Allowed => self.registrations.hit(&client_key(ip)),
+        match self.registrations.hit(&client_key(ip)) {
+            Verdict::Allowed => self.registrations_per_email.hit(&email_key(email)),
             refused => refused,
         }
     }
@@ -243,10 +261,16 @@ mod tests {
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..5 {
             assert_eq!(limits.login(ip, "A@b.es "), Verdict::Allowed);
-            limits.login_failed("a@b.es");
+            limits.login_failed(ip, "a@b.es");
         }
         assert!(matches!(limits.login(ip, "a@b.es"), Verdict::Refused(_)));
         assert_eq!(limits.login(ip, "other@b.es"), Verdict::Allowed);
+        let owner: IpAddr = "198.51.100.9".parse().unwrap();
+        assert_eq!(
+            limits.login(owner, "a@b.es"),
+            Verdict::Allowed,
+            "a guesser elsewhere does not lock the member out"
+        );
         tokio::time::advance(FAILURE_WINDOW).await;
         assert_eq!(limits.login(ip, "a@b.es"), Verdict::Allowed);
         for _ in 0..20 {

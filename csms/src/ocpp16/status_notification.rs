@@ -7,6 +7,7 @@ use ocpp_j::v16::{
 };
 
 use super::OcppError;
+use crate::domain::MAX_CONNECTOR_ID;
 use crate::{app::AppState, charging, domain::ChargePointId, domain::ConnectorStatus};
 
 pub(super) async fn handle(
@@ -31,6 +32,13 @@ pub(super) async fn handle(
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default()
     });
+    if request.connector_id > MAX_CONNECTOR_ID {
+        // Each new id would add a connector to the fleet and the store: the numbers are bounded.
+        return Err(OcppError::Property(format!(
+            "connectorId {} is beyond {MAX_CONNECTOR_ID}",
+            request.connector_id
+        )));
+    }
     let at = request.timestamp.map_or_else(|| state.clock.now(), |t| t.0);
     charging::status(state, id, request.connector_id, status, error_code, at);
     Ok(StatusNotificationResponse {})

@@ -140,6 +140,13 @@ pub async fn reserve(
         .fleet
         .get(&req.charge_point_id)
         .ok_or_else(|| ReserveError::UnknownChargePoint(req.charge_point_id.clone()))?;
+    if !point.spec.is_trusted() {
+        // A driver's card would be handed to whoever claims its id, and could not pay there.
+        return Err(ReserveError::Conflict(format!(
+            "{} takes no reservations: it has no credentials",
+            req.charge_point_id
+        )));
+    }
     if let Some(n) = req.connector_id
         && !point.connectors.contains_key(&n)
     {
@@ -262,6 +269,11 @@ async fn reserve_now(
         state
             .fleet
             .confirm_hold(cp, connector_id, provisional, record.id);
+        // The window's end releases the hold whatever becomes of the ReserveNow.
+        state
+            .reservations
+            .timetable
+            .at(record.expires_at, Due::End(record.id));
         return send_reserve_now(state, record).await;
     }
     Err(ReserveError::Conflict(refusal))
@@ -316,10 +328,6 @@ async fn send_reserve_now(
                 "the reservation was cancelled before the charge point confirmed it".into(),
             ));
         }
-        state
-            .reservations
-            .timetable
-            .at(record.expires_at, Due::End(record.id));
         publish(state, &record, ReservationStatus::Active);
         return Ok(ReservationRecord {
             status: ReservationStatus::Active,

@@ -133,6 +133,22 @@ impl Store {
         Ok(!existed)
     }
 
+    /// Sets the operator's decision on a charge point, and nothing else of its definition.
+    pub async fn set_approval(
+        &self,
+        id: &ChargePointId,
+        approval: RegistrationStatus,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE charge_points SET approval = $1, updated_at_ms = $2 WHERE id = $3")
+            .bind(approval.as_str())
+            .bind(to_millis(now))
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Every charge point with its connectors, for the fleet to load at start.
     pub async fn load_charge_points(&self) -> Result<Vec<ChargePointRecord>, StoreError> {
         let rows = sqlx::query(

@@ -51,6 +51,9 @@ const MAX_BATCH: usize = 512;
 const CHECKED_PER_COMMIT: usize = 64;
 /// Writes queued before senders wait (back-pressure on the chargers' sessions).
 const QUEUE: usize = 8192;
+/// Checked writes taken from the queue but not yet committed, at most: beyond it the writer
+/// takes nothing new until it has caught up, so the queue's bound holds for them too.
+const CHECKED_BACKLOG: usize = 4 * CHECKED_PER_COMMIT;
 
 enum Write {
     Start(NewTransaction, Reply<StartedTransaction>),
@@ -254,7 +257,7 @@ async fn run(
                 }
             }
         }
-        while batch.len() < MAX_BATCH {
+        while batch.len() < MAX_BATCH && checked.len() < CHECKED_BACKLOG {
             match rx.try_recv() {
                 Ok(write) => batch.push(write),
                 Err(_) => break,

@@ -45,6 +45,16 @@ pub struct GreenCardRecord {
     pub points: i64,
 }
 
+/// Green Cards a member may hold.
+pub const CARDS_PER_MEMBER: i64 = 10;
+
+/// Why a card was not issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardRefused {
+    TagInUse,
+    TooMany,
+}
+
 /// Whether an insert met a unique key that already existed.
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -192,23 +202,35 @@ impl Store {
     }
 
     /// Issues a Green Card; `None` when the id tag already belongs to a card.
+    /// Issues a card, unless its tag is taken (by a card or a one-off direct payment) or the
+    /// member has [`CARDS_PER_MEMBER`] already.
     pub async fn insert_green_card(
         &self,
         id_tag: &IdTag,
         member: MemberId,
         now: DateTime<Utc>,
-    ) -> Result<Option<GreenCardRecord>, StoreError> {
+    ) -> Result<Result<GreenCardRecord, CardRefused>, StoreError> {
         let inserted = sqlx::query(
-            "INSERT INTO green_cards (id_tag, member_id, status, created_at_ms) VALUES ($1, $2, 'Active', $3)",
+            "INSERT INTO green_cards (id_tag, member_id, status, created_at_ms) \
+             SELECT $1, $2, 'Active', $3 \
+             WHERE (SELECT COUNT(*) FROM green_cards WHERE member_id = $2) < $4 \
+                 AND NOT EXISTS (SELECT 1 FROM direct_payments WHERE id_tag = $1)",
         )
         .bind(id_tag.as_str())
         .bind(member.0)
         .bind(to_millis(now))
+        .bind(CARDS_PER_MEMBER)
         .execute(&self.pool)
         .await;
         match inserted {
-            Ok(_) => self.green_card(id_tag).await,
-            Err(e) if is_unique_violation(&e) => Ok(None),
+            Ok(done) if done.rows_affected() == 1 => {
+                Ok(self.green_card(id_tag).await?.ok_or(CardRefused::TagInUse))
+            }
+            Ok(_) if self.member_green_cards(member).await?.len() as i64 >= CARDS_PER_MEMBER => {
+                Ok(Err(CardRefused::TooMany))
+            }
+            Ok(_) => Ok(Err(CardRefused::TagInUse)),
+            Err(e) if is_unique_violation(&e) => Ok(Err(CardRefused::TagInUse)),
             Err(e) => Err(e.into()),
         }
     }

@@ -129,6 +129,24 @@ impl Store {
         Ok(())
     }
 
+    /// The message waits until `next`, without counting an attempt (the relay was down).
+    pub async fn message_delay(
+        &self,
+        id: i64,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE member_messages SET next_attempt_at_ms = $1, delivery_error = $2 WHERE id = $3",
+        )
+        .bind(to_millis(next))
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The message could not be delivered now: tried again from `next`.
     pub async fn message_retry(
         &self,

@@ -58,6 +58,7 @@ pub fn test_config(db_path: &std::path::Path) -> Config {
         http_addr: "127.0.0.1:0".parse().unwrap(),
         database_url: format!("sqlite://{}", db_path.display()),
         operator_token: Some(TOKEN.into()),
+        payments: Some(csms::config::Payments::Test),
         call_timeout_secs: 2,
         ..Config::default()
     }

@@ -34,6 +34,7 @@ async fn closed(stream: &mut TcpStream, within: Duration) -> bool {
 async fn half_sent_requests_and_idle_connections_are_closed() {
     let app = spawn_app_with(csms::Config {
         http_header_timeout_secs: 1,
+        max_http_connections_per_address: 1000,
         ..test_config(&temp_db())
     })
     .await;
@@ -245,5 +246,55 @@ async fn logging_in_again_and_again_keeps_a_bounded_number_of_tokens() {
     };
     assert_eq!(me(last).await, 200);
     assert_eq!(me(first).await, 401, "the oldest token was retired");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_address_gets_its_share_of_http_connections() {
+    let app = spawn_app_with(csms::Config {
+        max_http_connections_per_address: 3,
+        ..test_config(&temp_db())
+    })
+    .await;
+    let to = http_addr(&app);
+    let connect_from = |ip: &'static str| async move {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{ip}:0").parse().unwrap()).unwrap();
+        socket.connect(to).await.unwrap()
+    };
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(connect_from("127.0.0.21").await);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut fourth = connect_from("127.0.0.21").await;
+    assert!(closed(&mut fourth, Duration::from_millis(500)).await);
+    let mut other = connect_from("127.0.0.22").await;
+    other
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 256];
+    let n = other.read(&mut buf).await.unwrap();
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "another address is served"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_member_holds_a_bounded_number_of_green_cards() {
+    let app = spawn_app().await;
+    let token = app.member("cards@example.es").await;
+    let issue = || {
+        app.as_member(&token, reqwest::Method::POST, "/api/v1/me/green-cards")
+            .json(&json!({}))
+            .send()
+    };
+    for _ in 0..csms::store::members::CARDS_PER_MEMBER {
+        assert_eq!(issue().await.unwrap().status(), 201);
+    }
+    assert_eq!(issue().await.unwrap().status(), 409);
     app.shutdown().await;
 }

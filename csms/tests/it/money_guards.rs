@@ -140,3 +140,70 @@ async fn readings_no_connector_could_produce_are_flagged_not_charged() {
     assert_eq!(sessions.status(), 200);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn without_a_payment_provider_a_card_top_up_credits_nothing() {
+    let app = spawn_app_with(csms::Config {
+        payments: None,
+        ..test_config(&temp_db())
+    })
+    .await;
+    let (token, tag) = app.card_holder("ana@example.es", "ANA-NOPSP", 0).await;
+    let r = app
+        .as_member(
+            &token,
+            Method::POST,
+            &format!("/api/v1/me/green-cards/{tag}/top-ups"),
+        )
+        .json(&json!({"amountCents": 5000, "idempotencyKey": "k-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(balance(&app, &token, &tag).await["balanceCents"], 0);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_plan_taken_after_cancelling_another_in_the_same_month_is_charged_too() {
+    let app = spawn_app().await;
+    for (id, fee) in [("barato", 1900), ("caro", 4900)] {
+        let plan = json!({"name": id, "monthlyFeeCents": fee, "includedEnergyWh": 10_000, "fairUseWh": 500_000,
+                          "commitmentMonths": 0, "earlyTerminationFees": []});
+        assert_eq!(
+            app.put(&format!("/api/v1/operator/plans/{id}"), &plan)
+                .await
+                .status(),
+            201
+        );
+    }
+    let token = app.member("plans@example.es").await;
+    let call = |method: Method, path: &'static str, body: Value| {
+        app.as_member(&token, method, path).json(&body).send()
+    };
+    let take = call(Method::POST, "/api/v1/me/plan", json!({"planId": "barato"}))
+        .await
+        .unwrap();
+    assert_eq!(take.status(), 201);
+    let cancel = call(
+        Method::POST,
+        "/api/v1/me/plan/cancel",
+        json!({"acceptFeeCents": 0}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(cancel.status(), 200);
+    let take = call(Method::POST, "/api/v1/me/plan", json!({"planId": "caro"}))
+        .await
+        .unwrap();
+    assert_eq!(take.status(), 201);
+    let ledger: Value = app
+        .get("/api/v1/operator/billing/ledger")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger["accounts"]["sepa"], -(1900 + 4900), "{ledger}");
+    app.shutdown().await;
+}

@@ -59,6 +59,14 @@ async fn money_never_moves_at_a_charge_point_without_credentials() {
             .await;
     }
     assert_eq!(balance(&app, &token, &tag).await, 1000, "nothing moved");
+    // Nor does it take reservations: the driver's card would be handed to whoever claims it.
+    let reserve = app
+        .as_member(&token, reqwest::Method::POST, "/api/v1/reservations")
+        .json(&json!({"chargePointId": "CP-NOPASS", "connectorId": 1, "idTag": tag}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reserve.status(), 409);
     // Not even an invoiced tag of the operator's is billed on an untrusted charger's word.
     app.put_id_tag("FLEET-TAG", "Accepted").await;
     let mut open = TestCharger::connect(&app.ocpp, "SQUATTER-2", None)
@@ -202,9 +210,9 @@ async fn new_credentials_or_a_rejection_close_the_open_session() {
 }
 
 #[tokio::test]
-async fn unknown_ids_waiting_for_approval_are_bounded() {
+async fn unknown_ids_without_credentials_are_bounded() {
     let app = spawn_app_with(csms::Config {
-        max_pending_charge_points: 3,
+        max_unclaimed_charge_points: 3,
         ..auto(false)
     })
     .await;
@@ -218,6 +226,8 @@ async fn unknown_ids_waiting_for_approval_are_bounded() {
     }
     let refused = TestCharger::connect(&app.ocpp, "MADE-UP-3", None).await;
     assert_eq!(refused.err().map(|s| s.as_u16()), Some(503));
+    // Approving one lets it charge, still without credentials; claiming it with a password
+    // makes room.
     let approved = app
         .post(
             "/api/v1/operator/charge-points/MADE-UP-0/approve",
@@ -225,6 +235,14 @@ async fn unknown_ids_waiting_for_approval_are_bounded() {
         )
         .await;
     assert_eq!(approved.status(), 200);
+    let refused = TestCharger::connect(&app.ocpp, "MADE-UP-3", None).await;
+    assert_eq!(refused.err().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        app.put_charge_point("MADE-UP-0", Some(PASSWORD))
+            .await
+            .status(),
+        200
+    );
     assert!(
         TestCharger::connect(&app.ocpp, "MADE-UP-3", None)
             .await
@@ -243,6 +261,16 @@ async fn a_nul_character_in_a_frame_is_refused_and_the_charger_stays() {
     assert_eq!(answer[0], 4, "{answer}");
     assert_eq!(answer[2], "PropertyConstraintViolation");
     charger.call_ok("Heartbeat", json!({})).await;
+    let beyond = charger
+        .call(
+            "StatusNotification",
+            json!({"connectorId": 4_000_000, "errorCode": "NoError", "status": "Available"}),
+        )
+        .await;
+    assert_eq!(
+        beyond[2], "PropertyConstraintViolation",
+        "connectors are numbered 1..=32"
+    );
     let body = json!({"name": "A\u{0}B", "address": "Gijón", "latitude": 43.5, "longitude": -5.6, "connectors": []});
     let r = app
         .put("/api/v1/operator/charge-points/CP-NUL", &body)

@@ -151,8 +151,11 @@ fn validate(body: &ChargePointBody) -> Result<(), ApiError> {
     }
     let mut seen = std::collections::BTreeSet::new();
     for c in &body.connectors {
-        if c.connector_id == 0 {
-            return bad("connectorId starts at 1 (0 is the charge point itself)".into());
+        if c.connector_id == 0 || c.connector_id > crate::domain::MAX_CONNECTOR_ID {
+            return bad(format!(
+                "connectorId lies in 1..={} (0 is the charge point itself)",
+                crate::domain::MAX_CONNECTOR_ID
+            ));
         }
         if !seen.insert(c.connector_id) {
             return bad(format!("connectorId {} appears twice", c.connector_id));
@@ -294,15 +297,11 @@ pub async fn approve(
         .get(&id)
         .ok_or_else(|| ApiError::NotFound(format!("no charge point {id}")))?;
     if point.spec.approval != RegistrationStatus::Accepted {
-        let spec = ChargePointSpec {
-            approval: RegistrationStatus::Accepted,
-            ..point.spec
-        };
         state
             .store
-            .put_charge_point(&spec, state.clock.now())
+            .set_approval(&id, RegistrationStatus::Accepted, state.clock.now())
             .await?;
-        state.fleet.put(spec);
+        state.fleet.set_approval(&id, RegistrationStatus::Accepted);
         tracing::info!(charge_point = %id, "approved by the operator");
         if let Some(session) = state.sessions.get(&id) {
             let timeout = state.config.call_timeout();
