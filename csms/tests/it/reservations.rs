@@ -141,7 +141,12 @@ async fn a_reservation_holds_the_connector_for_its_tag_only() {
 
 #[tokio::test]
 async fn of_a_thousand_simultaneous_reservations_of_one_connector_exactly_one_wins() {
-    let app = spawn_app().await;
+    // A thousand connections from this one address.
+    let app = spawn_app_with(csms::Config {
+        max_http_connections_per_address: 2000,
+        ..test_config(&temp_db())
+    })
+    .await;
     let mut charger = online(&app, "CP-RACE").await;
     let (token, tag) = app.card_holder("race@example.es", "RACE-TAG", 5000).await;
     let body = json!({"chargePointId": "CP-RACE", "connectorId": 2, "idTag": tag});
