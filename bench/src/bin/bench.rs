@@ -141,8 +141,11 @@ async fn csms_with(tag: &str, extra: &[&str]) -> anyhow::Result<Server> {
             "--auto-accept",
         ])
         .args(["--operator-token", TOKEN, "--max-handshakes", "1024"])
-        // The load's made-up ids are charge points without credentials.
+        // The load's made-up ids are charge points without credentials, all from one address,
+        // and the availability part's clients one address too.
         .args(["--max-unclaimed-charge-points", "100000"])
+        .args(["--max-connections-per-address", "100000"])
+        .args(["--max-http-connections-per-address", "100000"])
         .arg("--database-url")
         .arg(format!("sqlite://{}", dir.join("bench.db").display()))
         .args(extra)
