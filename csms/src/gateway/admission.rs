@@ -68,26 +68,53 @@ impl Admission {
 
 /// Waits until the socket holds a whole HTTP request head (without reading it: the WebSocket
 /// handshake reads it next). Fails when the peer closes, or sends a head larger than we take.
+///
+/// The bytes are peeked into a buffer on the stack of each poll, never kept in the waiting
+/// task: a reconnect storm has thousands of sockets here at once, and a heap buffer each would
+/// cost kilobytes per charger.
 pub(crate) async fn request_head(stream: &TcpStream) -> io::Result<()> {
-    let mut buf = vec![0u8; MAX_REQUEST_HEAD];
     let mut wait = Duration::from_millis(2);
     loop {
-        let n = stream.peek(&mut buf).await?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        let peeked = std::future::poll_fn(|cx| {
+            let mut storage = [0u8; MAX_REQUEST_HEAD];
+            let mut buf = tokio::io::ReadBuf::new(&mut storage);
+            stream.poll_peek(cx, &mut buf).map_ok(|n| {
+                let head = &buf.filled()[..n];
+                if n == 0 {
+                    Head::Closed
+                } else if head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    Head::Complete
+                } else if n == MAX_REQUEST_HEAD {
+                    Head::TooLarge
+                } else {
+                    Head::Partial
+                }
+            })
+        })
+        .await?;
+        match peeked {
+            Head::Complete => return Ok(()),
+            Head::Closed => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Head::TooLarge => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "request head too large",
+                ));
+            }
+            // Part of a head: peeking again at once would find the same bytes, so wait a
+            // little for the rest (a slow sender costs a few wake-ups, never a spin).
+            Head::Partial => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_millis(200));
+            }
         }
-        if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
-            return Ok(());
-        }
-        if n == buf.len() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "request head too large",
-            ));
-        }
-        // Part of a head: peeking again at once would find the same bytes, so wait a little
-        // for the rest (a slow sender costs a few wake-ups, never a spin).
-        tokio::time::sleep(wait).await;
-        wait = (wait * 2).min(Duration::from_millis(200));
     }
+}
+
+/// What a peek found of a request head.
+enum Head {
+    Complete,
+    Partial,
+    TooLarge,
+    Closed,
 }

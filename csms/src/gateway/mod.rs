@@ -57,11 +57,15 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let task = connection(stream, state.clone(), admission.clone(), shutdown.clone());
-                let task = async move {
-                    task.await;
-                    drop(place);
-                };
+                // The place goes into the task itself: a wrapper awaiting the task would hold
+                // room for the task's future twice.
+                let task = connection(
+                    stream,
+                    place,
+                    state.clone(),
+                    admission.clone(),
+                    shutdown.clone(),
+                );
                 tracker.spawn(task.instrument(tracing::info_span!("ocpp", %peer)));
             }
             Err(e) => {
@@ -73,8 +77,10 @@ pub async fn serve(
     }
 }
 
+/// One socket, from its accept to its end; `_place` holds its place under the caps until then.
 async fn connection(
     stream: TcpStream,
+    _place: admission::Place,
     state: AppState,
     admission: Arc<Admission>,
     shutdown: CancellationToken,
@@ -152,8 +158,10 @@ async fn connection(
         decision = Some(outcome);
         answer
     };
+    // The handshake's state (several kilobytes) and the session's are boxed: a connection task
+    // holds one at a time, never room for both, and a node holds many thousands of them.
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
-    let result = tokio::time::timeout_at(deadline, handshake).await;
+    let result = tokio::time::timeout_at(deadline, Box::pin(handshake)).await;
     drop(permit);
     let metrics = state.metrics.clone();
     let (mut socket, admitted) = match (result, decision) {
@@ -243,9 +251,11 @@ async fn connection(
         charging::publish_changes(&state, &id, freed, now);
         tracing::info!(protocol = version.subprotocol(), "connected");
 
-        session::Session::new(id.clone(), version, state.clone(), socket)
-            .run(registration, shutdown)
-            .await;
+        Box::pin(
+            session::Session::new(id.clone(), version, state.clone(), socket)
+                .run(registration, shutdown),
+        )
+        .await;
 
         gauge.dec();
         if state.sessions.deregister(&id, generation) {

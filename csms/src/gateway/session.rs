@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use ocpp_j::{CallErrorCode, Catalogue, Frame, Version};
 use serde_json::Value;
 use tokio::{net::TcpStream, sync::oneshot, time::Instant};
@@ -146,7 +146,15 @@ impl Session {
     /// (it stopped reading: the socket is dead to us, and waiting would stall everyone who
     /// wants to reach it).
     async fn send(&mut self, message: Message) -> Alive {
-        match tokio::time::timeout(self.state.config.write_timeout(), self.ws.send(message)).await {
+        let timeout = self.state.config.write_timeout();
+        let mut send = std::pin::pin!(self.ws.send(message));
+        // Nearly every write goes out at once: no timer for those (one per message would cost
+        // the hot path); only a write that has to wait gets its deadline.
+        if let Some(sent) = send.as_mut().now_or_never() {
+            return sent.is_ok();
+        }
+        // Boxed: the timer's state would otherwise take room in every idle session.
+        match Box::pin(tokio::time::timeout(timeout, send)).await {
             Ok(sent) => sent.is_ok(),
             Err(_) => {
                 tracing::warn!("the charge point stopped reading, dropping it");
