@@ -3,6 +3,7 @@
 //! the drivers' web page ([`web`]).
 //! Every handler maps its failures through [`error::ApiError`].
 
+pub mod auth;
 pub mod availability;
 pub mod billing;
 pub mod error;
@@ -43,8 +44,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(reservations::mine))
         .routes(routes!(reservations::messages))
         .routes(routes!(members::register))
-        .routes(routes!(members::login))
-        .routes(routes!(members::logout))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
         .routes(routes!(members::me))
         .routes(routes!(members::issue_card, members::cards))
         .routes(routes!(members::card))

@@ -9,7 +9,6 @@
 pub mod charge_points;
 pub mod commit;
 pub mod engagement;
-mod facts;
 pub mod id_tags;
 pub mod members;
 pub mod messages;

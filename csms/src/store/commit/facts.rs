@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{
+use crate::store::{
     StoreError,
     charge_points::{BootInfo, ChargePointSpec},
     script::{Param, Script},

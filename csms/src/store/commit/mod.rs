@@ -15,24 +15,29 @@ use std::{any::Any, collections::VecDeque, panic::AssertUnwindSafe, time::Durati
 use futures_util::{FutureExt, future::BoxFuture};
 
 use chrono::{DateTime, Utc};
-use sqlx::{Acquire, AnyConnection, Connection};
+use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
+
+mod checked;
+mod facts;
+mod quick;
+mod writer;
 
 use super::{
     Store, StoreError,
     charge_points::{BootInfo, ChargePointSpec},
-    facts::Facts,
-    script::Script,
-    transactions::{
-        self, MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop,
-    },
+    transactions::{MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop},
 };
 use crate::{
-    billing::{Rules, settlement},
+    billing::Rules,
     domain::{ChargePointId, ConnectorStatus, RegistrationStatus},
     metrics::Metrics,
 };
+use checked::{Checked, commit_checked};
+use facts::Facts;
+use quick::commit_quick;
+use writer::Writer;
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
@@ -288,28 +293,6 @@ async fn run(
     }
 }
 
-/// A write's answer, held until its batch has committed.
-type Finish = Box<dyn FnOnce(Option<&StoreError>) + Send>;
-
-fn finish<T: Send + 'static>(reply: Reply<T>, result: Result<T, StoreError>) -> Finish {
-    Box::new(move |commit_error| {
-        let answer = match (commit_error, result) {
-            (Some(e), _) => Err(StoreError::Commit(e.to_string())),
-            (None, result) => result,
-        };
-        // The waiter may have gone (its charger disconnected): the write stands anyway.
-        let _ = reply.send(answer);
-    })
-}
-
-/// A write that may fail on its own (a start, a stop, a money movement): it gets a savepoint,
-/// so its failure leaves its batch-mates intact.
-enum Checked {
-    Start(NewTransaction, Reply<StartedTransaction>),
-    Stop(TransactionStop, Reply<StopOutcome>),
-    Job(Job, Reply<Box<dyn Any + Send>>),
-}
-
 /// Commits a batch in two database transactions: first its samples and facts, a few
 /// statements whatever their number, so that their waiters (MeterValues, boots) never wait
 /// behind the slower checked writes; then up to [`CHECKED_PER_COMMIT`] of the checked writes
@@ -354,218 +337,5 @@ async fn commit(
         let n = checked.len().min(CHECKED_PER_COMMIT);
         let outcome = commit_checked(writer, checked.drain(..n), rules).await;
         writer.after(&outcome);
-    }
-}
-
-/// The writer's own connection, taken out of the pool (which may open another in its place),
-/// so the checked writes' prepared statements stay cached on it. After a failed commit it is
-/// dropped, and the next batch takes a fresh one: a database that went away and came back is
-/// written to again.
-struct Writer {
-    store: Store,
-    conn: Option<AnyConnection>,
-}
-
-impl Writer {
-    fn new(store: Store) -> Writer {
-        Writer { store, conn: None }
-    }
-
-    async fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
-        if self.conn.is_none() {
-            self.conn = Some(self.store.pool().acquire().await?.detach());
-        }
-        Ok(self.conn.as_mut().expect("set above"))
-    }
-
-    fn after(&mut self, outcome: &Result<(), StoreError>) {
-        if outcome.is_err() {
-            self.conn = None;
-        }
-    }
-
-    /// Whether the database answers at all (after a failed commit: was it one write's fault,
-    /// or the database's?).
-    async fn reachable(&mut self) -> bool {
-        match self.conn().await {
-            Ok(conn) => conn.ping().await.is_ok(),
-            Err(_) => false,
-        }
-    }
-}
-
-/// Answers a database transaction's waiters once it has committed (or failed), and passes the
-/// outcome on.
-fn answer(outcome: Result<(), StoreError>, finishes: Vec<Finish>) -> Result<(), StoreError> {
-    if let Err(e) = &outcome {
-        tracing::error!(error = %e, writes = finishes.len(), "group commit failed");
-    }
-    for f in finishes {
-        f(outcome.as_ref().err());
-    }
-    outcome
-}
-
-/// A batch's meter samples: each write's, with its waiter.
-type SampleWrites = Vec<(Vec<MeterSample>, Reply<()>)>;
-
-/// Samples and facts: a few statements, no savepoints, sent as one script where the database
-/// allows it (each statement would otherwise be a round trip, and a batch's latency is mostly
-/// round trips). They cannot clash with one another; should the script fail all the same (one
-/// row the database refuses), and the database still answer, each write is tried again on its
-/// own, so that one bad row fails its own write and nobody else's.
-async fn commit_quick(writer: &mut Writer, samples: SampleWrites, mut facts: Facts) {
-    let outcome: Result<(), StoreError> = async {
-        let conn = writer.conn().await?;
-        let mut script = Script::new(conn);
-        transactions::sample_statements(&mut script, samples.iter().flat_map(|(s, _)| s));
-        facts.statements(&mut script);
-        script.commit(conn).await
-    }
-    .await;
-    writer.after(&outcome);
-    let Err(error) = outcome else {
-        let replies = samples.into_iter().map(|(_, reply)| reply);
-        for reply in replies.chain(facts.take_replies()) {
-            let _ = reply.send(Ok(()));
-        }
-        return;
-    };
-    if !writer.reachable().await {
-        let finishes = samples
-            .into_iter()
-            .map(|(_, reply)| reply)
-            .chain(facts.take_replies())
-            .map(|reply| finish(reply, Ok(())))
-            .collect();
-        let _ = answer(Err(error), finishes);
-        return;
-    }
-    tracing::warn!(%error, "a batch of samples and facts failed; writing them one by one");
-    for (samples, reply) in samples {
-        let outcome = commit_alone(writer, |script| {
-            transactions::sample_statements(script, &samples)
-        })
-        .await;
-        let _ = answer(outcome, vec![finish(reply, Ok(()))]);
-    }
-    for mut fact in facts.split() {
-        let outcome = commit_alone(writer, |script| fact.statements(script)).await;
-        let finishes = fact
-            .take_replies()
-            .map(|reply| finish(reply, Ok(())))
-            .collect();
-        let _ = answer(outcome, finishes);
-    }
-}
-
-/// One write's statements in a database transaction of their own (rolled back when they fail,
-/// keeping the connection).
-async fn commit_alone<'a>(
-    writer: &mut Writer,
-    statements: impl FnOnce(&mut Script<'a>),
-) -> Result<(), StoreError> {
-    let conn = writer.conn().await?;
-    let mut script = Script::new(conn);
-    statements(&mut script);
-    let mut tx = Connection::begin(conn).await?;
-    script.run(&mut tx).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn commit_checked(
-    writer: &mut Writer,
-    checked: impl ExactSizeIterator<Item = Checked>,
-    rules: &Rules,
-) -> Result<(), StoreError> {
-    let mut finishes: Vec<Finish> = Vec::with_capacity(checked.len());
-    let outcome: Result<(), StoreError> = async {
-        let mut tx = Connection::begin(writer.conn().await?).await?;
-        // A savepoint per write, so a failing write leaves its batch-mates intact.
-        for write in checked {
-            let mut savepoint = tx.begin().await?;
-            let (failed, done) = apply(&mut savepoint, write, rules).await;
-            match failed {
-                None => savepoint.commit().await?,
-                Some(error) => {
-                    tracing::error!(%error, "a write failed; its batch-mates go on");
-                    savepoint.rollback().await?;
-                }
-            }
-            finishes.push(done);
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-    .await;
-    answer(outcome, finishes)
-}
-
-/// Records a start; the transactions it supersedes are settled in the same database transaction.
-async fn start_and_settle_superseded(
-    conn: &mut AnyConnection,
-    start: &NewTransaction,
-    rules: &Rules,
-) -> Result<StartedTransaction, StoreError> {
-    let started = transactions::start(conn, start).await?;
-    for id in &started.superseded {
-        tracing::warn!(
-            transaction = id,
-            "a new start on its connector supersedes a transaction whose stop was lost"
-        );
-        if let Some(record) = transactions::get(conn, *id).await? {
-            settlement::settle(conn, &record, rules, start.received_at).await?;
-        }
-    }
-    Ok(started)
-}
-
-/// Records a stop and settles its session in the same database transaction.
-async fn stop_and_settle(
-    conn: &mut AnyConnection,
-    stop: &TransactionStop,
-    rules: &Rules,
-) -> Result<StopOutcome, StoreError> {
-    let outcome = transactions::stop(conn, stop).await?;
-    let StopOutcome::Stopped(record) = outcome else {
-        return Ok(outcome);
-    };
-    if let Some(settled) = settlement::settle(conn, &record, rules, stop.received_at).await? {
-        tracing::info!(
-            transaction = record.transaction_id,
-            total_cents = settled.total_cents,
-            method = settled.payment_method,
-            "settled"
-        );
-    }
-    let settled = transactions::get(conn, record.transaction_id)
-        .await?
-        .unwrap_or(record);
-    Ok(StopOutcome::Stopped(settled))
-}
-
-/// Applies one write; returns its error, if any, and how to answer it after the commit.
-async fn apply(
-    conn: &mut AnyConnection,
-    write: Checked,
-    rules: &Rules,
-) -> (Option<String>, Finish) {
-    fn failed<T>(r: &Result<T, StoreError>) -> Option<String> {
-        r.as_ref().err().map(ToString::to_string)
-    }
-    match write {
-        Checked::Start(start, reply) => {
-            let r = start_and_settle_superseded(conn, &start, rules).await;
-            (failed(&r), finish(reply, r))
-        }
-        Checked::Stop(stop, reply) => {
-            let r = stop_and_settle(conn, &stop, rules).await;
-            (failed(&r), finish(reply, r))
-        }
-        Checked::Job(job, reply) => {
-            let r = job(conn).await;
-            (failed(&r), finish(reply, r))
-        }
     }
 }

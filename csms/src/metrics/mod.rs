@@ -5,44 +5,19 @@
 
 use std::sync::Arc;
 
+use crate::{domain::ConnectorStatus, fleet::Fleet};
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
     core::{Collector, Desc},
     proto::MetricFamily,
 };
-use tokio::sync::broadcast::{Receiver, error::RecvError};
 
-use crate::{
-    domain::{ConnectorStatus, ReservationStatus},
-    events::DomainEvent,
-    fleet::Fleet,
-};
+mod labels;
+mod observe;
 
-/// Every result a handshake is counted under: accepted, or why not.
-pub const HANDSHAKE_RESULTS: &[&str] = &[
-    "accepted",
-    "bad_path",
-    "bad_id",
-    "unknown_id",
-    "no_credentials",
-    "bad_credentials",
-    "no_subprotocol",
-    "timeout",
-    "failed",
-    "over_capacity",
-    "per_address_limit",
-    "unclaimed_full",
-];
-/// Every payment method a session is settled by.
-pub const PAYMENT_METHODS: &[&str] = &["green_card", "plan", "card", "cash", "invoice"];
-/// Every way a Green Card is topped up.
-pub const TOP_UP_METHODS: &[&str] = &["app", "charger_card", "charger_cash"];
-/// Every class of an NPS answer.
-pub const NPS_CLASSES: &[&str] = &["promoter", "passive", "detractor"];
-/// Every outcome of an inbound CALL, and of one of ours.
-const INBOUND_OUTCOMES: &[&str] = &["ok", "call_error"];
-const OUTBOUND_OUTCOMES: &[&str] = &["ok", "call_error", "timeout", "invalid_response"];
+pub use labels::{HANDSHAKE_RESULTS, NPS_CLASSES, PAYMENT_METHODS, TOP_UP_METHODS};
+pub use observe::observe;
 
 /// Handles on every metric; cloning shares them.
 #[derive(Clone)]
@@ -321,55 +296,6 @@ impl Metrics {
         metrics
     }
 
-    /// Creates every known label set of every counter at zero, so that a quiet night reads 0 on
-    /// the dashboards, not "No data" (Prometheus' own instrumentation advice).
-    fn initialise_labels(&self) {
-        for result in HANDSHAKE_RESULTS {
-            self.handshakes.with_label_values(&[result]);
-        }
-        for version in ocpp_j::Version::ALL {
-            self.chargers_connected
-                .with_label_values(&[version.subprotocol()]);
-            let catalogue = ocpp_j::Catalogue::get(version);
-            for code in ocpp_j::CallErrorCode::all() {
-                let code = code.as_str(version);
-                self.call_errors_sent.with_label_values(&[code]);
-                self.call_errors_received.with_label_values(&[code]);
-            }
-            if version != ocpp_j::Version::V16 {
-                continue;
-            }
-            for action in catalogue.actions() {
-                if crate::ocpp16::is_csms_initiated(action) {
-                    for outcome in OUTBOUND_OUTCOMES {
-                        self.outbound_calls.with_label_values(&[action, outcome]);
-                    }
-                    self.outbound_seconds.with_label_values(&[action]);
-                } else {
-                    for outcome in INBOUND_OUTCOMES {
-                        self.messages.with_label_values(&[action, outcome]);
-                    }
-                    self.message_seconds.with_label_values(&[action]);
-                }
-            }
-        }
-        for method in PAYMENT_METHODS {
-            self.sessions_settled.with_label_values(&[method]);
-            self.revenue_cents.with_label_values(&[method]);
-            self.discount_cents.with_label_values(&[method]);
-        }
-        for method in TOP_UP_METHODS {
-            self.top_ups.with_label_values(&[method]);
-            self.top_up_cents.with_label_values(&[method]);
-        }
-        for status in ReservationStatus::ALL {
-            self.reservations.with_label_values(&[status.as_str()]);
-        }
-        for class in NPS_CLASSES {
-            self.nps_answers.with_label_values(&[class]);
-        }
-    }
-
     /// Adds the fleet's gauges, read at each scrape.
     pub fn watch_fleet(&self, fleet: Arc<Fleet>) {
         self.registry
@@ -452,66 +378,6 @@ impl Collector for FleetCollector {
     }
 }
 
-/// Keeps the business counters in step with the domain events, until the bus closes.
-pub async fn observe(metrics: Metrics, mut events: Receiver<DomainEvent>) {
-    loop {
-        let event = match events.recv().await {
-            Ok(event) => event,
-            Err(RecvError::Lagged(skipped)) => {
-                tracing::warn!(skipped, "metrics fell behind the event bus");
-                continue;
-            }
-            Err(RecvError::Closed) => break,
-        };
-        match event {
-            DomainEvent::TransactionStarted { .. } => metrics.transactions_active.inc(),
-            DomainEvent::TransactionStopped { energy_wh, .. } => {
-                metrics.transactions_active.dec();
-                metrics
-                    .energy_wh
-                    .inc_by(u64::try_from(energy_wh).unwrap_or(0));
-            }
-            DomainEvent::SessionSettled {
-                total_cents,
-                discount_cents,
-                payment_method,
-                ..
-            } => {
-                let method = [payment_method.as_str()];
-                metrics.sessions_settled.with_label_values(&method).inc();
-                metrics
-                    .revenue_cents
-                    .with_label_values(&method)
-                    .inc_by(u64::try_from(total_cents).unwrap_or(0));
-                metrics
-                    .discount_cents
-                    .with_label_values(&method)
-                    .inc_by(u64::try_from(discount_cents).unwrap_or(0));
-            }
-            DomainEvent::SessionFlagged { .. } => metrics.sessions_flagged.inc(),
-            DomainEvent::ToppedUp { method, cents } => {
-                metrics.top_ups.with_label_values(&[method]).inc();
-                metrics
-                    .top_up_cents
-                    .with_label_values(&[method])
-                    .inc_by(u64::try_from(cents).unwrap_or(0));
-            }
-            DomainEvent::ReservationChanged { status, .. } => {
-                metrics
-                    .reservations
-                    .with_label_values(&[status.as_str()])
-                    .inc();
-            }
-            DomainEvent::NpsAnswered { class } => {
-                metrics.nps_answers.with_label_values(&[class]).inc()
-            }
-            DomainEvent::ConnectorStatusChanged { .. }
-            | DomainEvent::ChargePointConnected { .. }
-            | DomainEvent::ChargePointDisconnected { .. } => {}
-        }
-    }
-}
-
 /// The `action` label for an action name a charge point sent: itself when the OCPP catalogue
 /// knows it, `unknown` otherwise, so a misbehaving charger cannot grow the label set.
 pub fn action_label(version: ocpp_j::Version, action: &str) -> &str {
@@ -523,104 +389,4 @@ pub fn action_label(version: ocpp_j::Version, action: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use super::*;
-
-    /// Every metric family the process exports, with each labelled family touched once so it
-    /// shows up in a scrape.
-    fn exported() -> BTreeSet<String> {
-        let m = Metrics::new();
-        m.watch_fleet(Arc::new(Fleet::default()));
-        m.chargers_connected.with_label_values(&["ocpp1.6"]).set(0);
-        for vec in [
-            &m.handshakes,
-            &m.call_errors_sent,
-            &m.call_errors_received,
-            &m.sessions_settled,
-            &m.revenue_cents,
-            &m.discount_cents,
-            &m.top_ups,
-            &m.top_up_cents,
-            &m.reservations,
-            &m.nps_answers,
-        ] {
-            vec.with_label_values(&["x"]).inc_by(0);
-        }
-        for vec in [&m.messages, &m.outbound_calls] {
-            vec.with_label_values(&["x", "y"]).inc_by(0);
-        }
-        for vec in [&m.message_seconds, &m.outbound_seconds] {
-            vec.with_label_values(&["x"]).observe(0.0);
-        }
-        m.commit_seconds.observe(0.0);
-        m.commit_batch_size.observe(1.0);
-        let mut names = BTreeSet::new();
-        for family in m.registry.gather() {
-            let name = family.name().to_owned();
-            if family.get_field_type() == prometheus::proto::MetricType::HISTOGRAM {
-                for suffix in ["_bucket", "_sum", "_count"] {
-                    names.insert(format!("{name}{suffix}"));
-                }
-            }
-            names.insert(name);
-        }
-        names
-    }
-
-    /// The metric names a PromQL expression uses (ours and the process collector's).
-    fn metrics_in(expr: &str) -> Vec<String> {
-        expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-            .filter(|word| word.starts_with("csms_") || word.starts_with("process_"))
-            .map(str::to_owned)
-            .collect()
-    }
-
-    fn dashboard_queries() -> Vec<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../grafana/dashboards");
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(&dir).expect("grafana/dashboards exists") {
-            let path = entry.unwrap().path();
-            let dashboard: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            for panel in dashboard["panels"].as_array().unwrap() {
-                for target in panel["targets"].as_array().unwrap() {
-                    let title = format!(
-                        "{} / {}",
-                        path.file_name().unwrap().to_string_lossy(),
-                        panel["title"]
-                    );
-                    out.push((title, target["expr"].as_str().unwrap().to_owned()));
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn every_metric_a_dashboard_names_is_exported() {
-        let exported = exported();
-        let queries = dashboard_queries();
-        assert!(queries.len() >= 20, "the four dashboards have their panels");
-        for (panel, expr) in queries {
-            let used = metrics_in(&expr);
-            assert!(!used.is_empty(), "{panel}: {expr} names no metric");
-            for name in used {
-                assert!(
-                    exported.contains(&name),
-                    "{panel} uses {name}, which csms does not export"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn the_check_catches_a_misnamed_metric() {
-        assert_eq!(
-            metrics_in("sum(rate(csms_nope_total[5m])) / process_cpu_seconds_total"),
-            ["csms_nope_total", "process_cpu_seconds_total"]
-        );
-        assert!(!exported().contains("csms_nope_total"));
-    }
-}
+mod tests;

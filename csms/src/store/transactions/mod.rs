@@ -8,8 +8,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
+mod reads;
+
 use super::{
-    Store, StoreError, parse_column,
+    StoreError, parse_column,
     script::{Param, Script},
 };
 use crate::{
@@ -133,11 +135,11 @@ pub struct TransactionFilter {
 
 /// `last_meter_wh`: a running transaction's highest energy register so far (see
 /// [`record_samples`]), its meter stop once stopped.
-const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
+pub(super) const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
      meter_stop, last_meter_wh, started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
      cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id, review_reason, reviewed_at_ms";
 
-fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
+pub(super) fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
     let status: String = row.try_get("auth_status")?;
     let connector_id: i64 = row.try_get("connector_id")?;
     let stopped: Option<i64> = row.try_get("stopped_at_ms")?;
@@ -378,80 +380,4 @@ pub(crate) fn sample_statements<'a>(
                  AND (transactions.last_meter_wh IS NULL OR transactions.last_meter_wh < v.wh)"
         )
     });
-}
-
-impl Store {
-    /// Accepted transactions still running (the metrics' starting point).
-    pub async fn count_active_transactions(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) FROM transactions WHERE stopped_at_ms IS NULL AND auth_status = 'Accepted'",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get(0)?)
-    }
-
-    /// Accepted transactions still running, oldest first (to watch their costs again after
-    /// a restart). Bounded by the fleet's connectors: one per connector at most.
-    pub async fn running_transactions(&self) -> Result<Vec<TransactionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM transactions WHERE stopped_at_ms IS NULL AND auth_status = 'Accepted' \
-             ORDER BY id"
-        );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(record).collect()
-    }
-
-    /// A member's finished sessions, newest first.
-    pub async fn member_sessions(
-        &self,
-        member: i64,
-        limit: i64,
-    ) -> Result<Vec<TransactionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM transactions WHERE member_id = $1 AND stopped_at_ms IS NOT NULL \
-             ORDER BY id DESC LIMIT $2"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(member)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(record).collect()
-    }
-
-    /// Sessions, newest first.
-    pub async fn list_transactions(
-        &self,
-        filter: &TransactionFilter,
-    ) -> Result<Vec<TransactionRecord>, StoreError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM transactions WHERE 1 = 1");
-        if filter.charge_point_id.is_some() {
-            sql.push_str(" AND charge_point_id = $2");
-        }
-        match filter.active {
-            Some(true) => sql.push_str(" AND stopped_at_ms IS NULL"),
-            Some(false) => sql.push_str(" AND stopped_at_ms IS NOT NULL"),
-            None => {}
-        }
-        sql.push_str(" ORDER BY id DESC LIMIT $1");
-        let mut query = sqlx::query(&sql).bind(filter.limit);
-        if let Some(cp) = &filter.charge_point_id {
-            query = query.bind(cp.as_str());
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(record).collect()
-    }
-
-    pub async fn get_transaction(
-        &self,
-        transaction_id: i64,
-    ) -> Result<Option<TransactionRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM transactions WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(transaction_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(record).transpose()
-    }
 }
