@@ -201,8 +201,8 @@ pub struct Config {
     #[arg(long, env = "CSMS_HTTP_HEADER_TIMEOUT", default_value_t = 10)]
     pub http_header_timeout_secs: u64,
 
-    /// How long a request may take, its body included, in seconds (503 after it); longer than
-    /// --call-timeout, which an operator command waits for a charger.
+    /// How long a request's body may take to arrive, in seconds (503 after it); what a handler
+    /// waits for then is bounded where it waits (--call-timeout for a charger's answer).
     #[arg(long, env = "CSMS_HTTP_REQUEST_TIMEOUT", default_value_t = 60)]
     pub http_request_timeout_secs: u64,
 
@@ -303,14 +303,12 @@ impl Config {
         if self.loyalty_percent > 100 {
             return Err("--loyalty-percent must lie in 0..=100".into());
         }
-        if self.http_request_timeout_secs <= self.call_timeout_secs {
-            return Err("--http-request-timeout must be longer than --call-timeout".into());
-        }
         if self.max_http_connections == 0
             || self.max_http_connections_per_address == 0
             || self.max_sse_clients == 0
             || self.password_hash_concurrency == 0
             || self.http_header_timeout_secs == 0
+            || self.http_request_timeout_secs == 0
         {
             return Err("HTTP limits and --password-hash-concurrency must be positive".into());
         }

@@ -1,7 +1,7 @@
 //! Extractors whose rejections are problem+json: a body, query or path of the wrong shape is a
 //! clear 400 that names what is wrong, never axum's plain-text default. A JSON body whose
 //! strings carry a NUL character is refused too: no field of ours may hold one, and
-//! PostgreSQL's text cannot.
+//! PostgreSQL's text cannot; one that has not arrived within `--http-request-timeout` is a 503.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -18,10 +18,10 @@ use crate::{app::AppState, domain::json_has_nul};
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -32,8 +32,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         if !json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state)
+        // The body must arrive within the request timeout: a client that trickles it in (or
+        // never sends it) must not hold a handler. Everything a handler waits for after it is
+        // bounded where it waits.
+        let deadline = state.config.http_request_timeout();
+        let bytes = tokio::time::timeout(deadline, Bytes::from_request(req, state))
             .await
+            .map_err(|_| ApiError::Unavailable(1, "the request's body took too long".into()))?
             .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         if bytes.windows(6).any(|w| w == b"\\u0000")
             && serde_json::from_slice(&bytes).is_ok_and(|v| json_has_nul(&v))

@@ -67,10 +67,6 @@ pub fn router(state: AppState) -> Router {
         // every served route outside the document to be one of the page's files).
         .merge(web::router())
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            serve::request_deadline,
-        ))
         .layer(cors(&state.config.cors_origins))
         .with_state(state)
 }

@@ -4,15 +4,13 @@
 //! closed at once); each request's head must arrive within
 //! `--http-header-timeout` (also between the requests of a kept-alive connection, so idle
 //! connections go too); and on shutdown, open connections finish within the grace period. The
-//! deadline of whole requests is a layer of the router ([`request_deadline`]).
+//! deadline for a request's body is the JSON extractor's ([`super::extract::Json`]).
 
 use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    extract::{ConnectInfo, Request, State},
-    middleware::Next,
-    response::Response,
+    extract::{ConnectInfo, Request},
 };
 use hyper::body::Incoming;
 use hyper_util::{rt::TokioIo, server::graceful::GracefulShutdown};
@@ -20,8 +18,7 @@ use tokio::{net::TcpListener, sync::Semaphore};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-use super::error::ApiError;
-use crate::{app::AppState, limits::ConnectionSlots};
+use crate::limits::ConnectionSlots;
 
 /// How the listener is bounded.
 #[derive(Debug, Clone)]
@@ -101,17 +98,4 @@ pub async fn serve(
             tracing::warn!("http connections still open after the grace period");
         }
     }
-}
-
-/// Answers 503 to a request that has not been answered within `--http-request-timeout`
-/// (reading its body included), so that no slow client holds a handler forever.
-pub async fn request_deadline(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let deadline = state.config.http_request_timeout();
-    tokio::time::timeout(deadline, next.run(request))
-        .await
-        .map_err(|_| ApiError::Unavailable(1, "the request took too long".into()))
 }
