@@ -65,6 +65,15 @@ pub struct Config {
     #[arg(long, env = "CSMS_MAX_UNCLAIMED_CHARGE_POINTS", default_value_t = 1000)]
     pub max_unclaimed_charge_points: usize,
 
+    /// With --auto-register: unknown ids one client address may bring per hour (an IPv6 /64
+    /// counts as one address); beyond it 429 at the handshake.
+    #[arg(
+        long,
+        env = "CSMS_AUTO_REGISTRATIONS_PER_ADDRESS",
+        default_value_t = 20
+    )]
+    pub auto_registrations_per_address: u32,
+
     /// With --auto-register: accept unknown ids at once (demos, labs and load tests only).
     /// They have no credentials, so money never moves at them.
     #[arg(long, env = "CSMS_AUTO_ACCEPT", requires = "auto_register")]
@@ -192,7 +201,7 @@ pub struct Config {
     #[arg(
         long,
         env = "CSMS_MAX_HTTP_CONNECTIONS_PER_ADDRESS",
-        default_value_t = 256
+        default_value_t = 512
     )]
     pub max_http_connections_per_address: usize,
 

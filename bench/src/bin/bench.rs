@@ -144,6 +144,7 @@ async fn csms_with(tag: &str, extra: &[&str]) -> anyhow::Result<Server> {
         // The load's made-up ids are charge points without credentials, all from one address,
         // and the availability part's clients one address too.
         .args(["--max-unclaimed-charge-points", "100000"])
+        .args(["--auto-registrations-per-address", "1000000"])
         .args(["--max-connections-per-address", "100000"])
         .args(["--max-http-connections-per-address", "100000"])
         .arg("--database-url")

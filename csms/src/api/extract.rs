@@ -75,7 +75,9 @@ impl FromRequestParts<AppState> for ClientIp {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| a.ip());
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(a)| {
+                a.ip().to_canonical()
+            });
         let proxies = &state.config.trusted_proxies;
         if !proxies.contains(&peer) {
             return Ok(ClientIp(peer));
@@ -86,7 +88,7 @@ impl FromRequestParts<AppState> for ClientIp {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok().map(|a| a.to_canonical()))
             .collect::<Vec<_>>();
         let client = forwarded
             .into_iter()

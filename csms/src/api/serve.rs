@@ -65,7 +65,7 @@ pub async fn serve(
             refused.inc();
             continue;
         };
-        let slot = if bounds.trusted_proxies.contains(&peer.ip()) {
+        let slot = if bounds.trusted_proxies.contains(&peer.ip().to_canonical()) {
             None
         } else {
             match slots.take(peer.ip()) {

@@ -62,7 +62,9 @@ pub async fn authorize(state: &AppState, tag: &IdTag) -> Result<Option<Authoriza
         .fetch_optional(&mut *conn)
         .await?;
     if let Some(direct) = direct {
-        let used = direct.try_get::<Option<i64>, _>(0)?.is_some();
+        // Spent once captured, or once a session of it has ended (one flagged for an operator
+        // is captured only when the operator settles it).
+        let used = direct.try_get::<Option<i64>, _>(0)?.is_some() || ended(&mut conn, tag).await?;
         let decision = if used {
             AuthorizationStatus::Invalid
         } else if running(&mut conn, tag).await? {
@@ -73,6 +75,16 @@ pub async fn authorize(state: &AppState, tag: &IdTag) -> Result<Option<Authoriza
         return Ok(Some(status(decision)));
     }
     Ok(None)
+}
+
+async fn ended(conn: &mut sqlx::AnyConnection, tag: &IdTag) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT 1 FROM transactions WHERE id_tag = $1 AND stopped_at_ms IS NOT NULL AND auth_status = 'Accepted' LIMIT 1",
+    )
+    .bind(tag.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
 }
 
 async fn running(conn: &mut sqlx::AnyConnection, tag: &IdTag) -> Result<bool, StoreError> {

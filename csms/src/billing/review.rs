@@ -76,22 +76,18 @@ pub(super) async fn has_credentials(
         .is_some())
 }
 
-/// Leaves a session unpaid and flagged for an operator, with why; a one-off direct-payment tag
-/// is spent all the same, so it cannot start another session.
+/// Leaves a session unpaid and flagged for an operator, with why. (A one-off direct-payment
+/// tag is spent all the same: a tag whose session ended cannot start another; it is captured
+/// if the operator settles the session.)
 pub(super) async fn flag(
     conn: &mut AnyConnection,
     tx: &TransactionRecord,
-    tag: &IdTag,
     reason: &str,
 ) -> Result<(), StoreError> {
     tracing::warn!(transaction = tx.transaction_id, %reason, "flagged for an operator, not charged");
     sqlx::query("UPDATE transactions SET review_reason = $1 WHERE id = $2")
         .bind(reason)
         .bind(tx.transaction_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE direct_payments SET captured_cents = 0 WHERE id_tag = $1 AND captured_cents IS NULL")
-        .bind(tag.as_str())
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -111,6 +111,48 @@ impl RunningCosts {
         Ok(())
     }
 
+    /// [`RunningCosts::watch`], and should it fail (the database busy, say), again in the
+    /// background a few times, so that no paid session goes unwatched until a restart.
+    pub async fn watch_or_retry(
+        &self,
+        state: &AppState,
+        cp: &ChargePointId,
+        transaction_id: i64,
+        tag: &IdTag,
+        meter_start: i64,
+        started_at: DateTime<Utc>,
+    ) {
+        let Err(e) = self
+            .watch(state, cp, transaction_id, tag, meter_start, started_at)
+            .await
+        else {
+            return;
+        };
+        tracing::warn!(transaction_id, error = %e, "cannot watch the session's cost yet; will retry");
+        let (state, cp, tag) = (state.clone(), cp.clone(), tag.clone());
+        tokio::spawn(async move {
+            let costs = &state.running_costs;
+            let mut delay = costs.retry;
+            for _ in 0..STOP_ATTEMPTS {
+                tokio::select! {
+                    () = costs.stop.cancelled() => return,
+                    () = tokio::time::sleep(delay) => {}
+                }
+                let watched = costs
+                    .watch(&state, &cp, transaction_id, &tag, meter_start, started_at)
+                    .await;
+                if watched.is_ok() {
+                    return;
+                }
+                delay = (delay * 2).min(MAX_STOP_DELAY);
+            }
+            tracing::error!(
+                transaction_id,
+                "a paid session is not watched: its cost is not limited until a restart"
+            );
+        });
+    }
+
     /// Watches every paid session still running, as after a restart, and checks each against
     /// its last reading. Returns how many it watches.
     pub async fn rebuild(&self, state: &AppState) -> Result<usize, StoreError> {
@@ -204,7 +246,18 @@ async fn stop_until_accepted(state: AppState, cp: ChargePointId, transaction_id:
             },
         };
         match ocpp16::call::<RemoteStopTransaction>(&state, &cp, request).await {
-            Ok(answer) if answer.status == RemoteStartStopStatus::Accepted => return,
+            Ok(answer) if answer.status == RemoteStartStopStatus::Accepted => {
+                // A charger that accepts and charges on all the same (its stop never comes) is
+                // asked again at a later reading.
+                tokio::select! {
+                    () = costs.stop.cancelled() => return,
+                    () = tokio::time::sleep(MAX_STOP_DELAY) => {}
+                }
+                if let Some(mut watch) = costs.watches.get_mut(&transaction_id) {
+                    watch.stopping = false;
+                }
+                return;
+            }
             Ok(_) => tracing::warn!(transaction_id, attempt, "RemoteStopTransaction rejected"),
             Err(e) => {
                 tracing::warn!(transaction_id, attempt, error = %e, "RemoteStopTransaction failed")

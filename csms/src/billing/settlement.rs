@@ -182,9 +182,9 @@ pub async fn settle(
         return Ok(None);
     };
     let tag = IdTag::parse(&tx.id_tag).map_err(|e| StoreError::Corrupt(e.0))?;
-    if !review::has_credentials(conn, &tx.charge_point_id).await? {
+    if !tx.started_trusted || !review::has_credentials(conn, &tx.charge_point_id).await? {
         // Its readings are the word of anyone who claimed its id: nobody is billed on them.
-        review::flag(conn, tx, &tag, review::UNTRUSTED).await?;
+        review::flag(conn, tx, review::UNTRUSTED).await?;
         return Ok(None);
     }
     let max_power_kw = review::connector_power(conn, tx)
@@ -200,7 +200,7 @@ pub async fn settle(
     ) {
         Ok(usage) => usage,
         Err(implausible) => {
-            review::flag(conn, tx, &tag, &implausible.to_string()).await?;
+            review::flag(conn, tx, &implausible.to_string()).await?;
             return Ok(None);
         }
     };

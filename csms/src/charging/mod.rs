@@ -192,26 +192,27 @@ pub async fn start_transaction(
             reservation_id: start.reservation_id,
             authorization: authorization.status,
             received_at: state.clock.now(),
+            trusted: is_trusted(state, id),
         })
         .await?;
     authorization.status = started.status;
     if started.status == AuthorizationStatus::Accepted {
         reservations::consume(state, id, start.connector_id, started.transaction_id).await?;
-        // On a retry too (the first answer may have been lost to a failure here): watching is
-        // idempotent, and a failure to watch must not fail a start that is recorded.
-        if let Err(e) = state
-            .running_costs
-            .watch(
-                state,
-                id,
-                started.transaction_id,
-                &start.id_tag,
-                start.meter_start,
-                start.started_at,
-            )
-            .await
-        {
-            tracing::error!(transaction_id = started.transaction_id, error = %e, "cannot watch the session's cost");
+        // On a retry too (the first answer may have been lost to a failure here), unless the
+        // transaction has stopped since: watching is idempotent, and a failure to watch must
+        // not fail a start that is recorded (it is tried again in the background).
+        if !started.stopped {
+            state
+                .running_costs
+                .watch_or_retry(
+                    state,
+                    id,
+                    started.transaction_id,
+                    &start.id_tag,
+                    start.meter_start,
+                    start.started_at,
+                )
+                .await;
         }
     }
     // Sessions it closed because their stops were lost: they end here, for everyone listening.

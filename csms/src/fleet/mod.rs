@@ -95,13 +95,16 @@ pub struct Fleet {
     /// Where each located charge point is. Written only when one is placed or moved; the
     /// status hot path never touches it.
     grid: RwLock<Grid<ChargePointId>>,
-    /// How many charge points have no credentials (auto-registered ones among them), kept
-    /// beside the map so the handshake of an unknown id can bound their number without counting.
+    /// How many charge points have no credentials and are not rejected (auto-registered ones
+    /// among them), kept beside the map so the handshake of an unknown id can bound their
+    /// number without counting them all.
     uncredentialed: AtomicUsize,
 }
 
+/// Whether a charge point counts against the cap on those without credentials: a rejected one
+/// does not (the operator has dealt with it).
 fn uncredentialed(spec: &ChargePointSpec) -> bool {
-    spec.password_hash.is_none()
+    spec.password_hash.is_none() && spec.approval != RegistrationStatus::Rejected
 }
 
 impl ChargePoint {
@@ -223,34 +226,50 @@ impl Fleet {
         true
     }
 
-    /// Creates or redefines a charge point (operator PUT).
-    pub fn put(&self, spec: ChargePointSpec) {
+    /// Creates or redefines a charge point (operator PUT). Returns the definition it replaced,
+    /// read under the same lock as the write (`None`: it is new).
+    pub fn put(&self, spec: ChargePointSpec) -> Option<ChargePointSpec> {
         let id = spec.id.clone();
         let to = spec.latitude.zip(spec.longitude);
         let now = uncredentialed(&spec);
-        let (from, was) = match self.points.entry(id.clone()) {
+        let (from, previous) = match self.points.entry(id.clone()) {
             dashmap::Entry::Occupied(mut entry) => {
                 let point = entry.get_mut();
                 let from = point.location();
-                let was = uncredentialed(&point.spec);
+                let previous = point.spec.clone();
                 point.apply_spec(spec);
-                (from, Some(was))
+                (from, Some(previous))
             }
             dashmap::Entry::Vacant(slot) => {
                 slot.insert(ChargePoint::new(spec));
                 (None, None)
             }
         };
+        self.recount(previous.as_ref().is_some_and(uncredentialed), now);
+        self.place(&id, from, to);
+        previous
+    }
+
+    /// Forgets a charge point (the operator deleted it); returns it, if it was there.
+    pub fn remove(&self, id: &ChargePointId) -> Option<ChargePoint> {
+        let (_, point) = self.points.remove(id)?;
+        self.recount(uncredentialed(&point.spec), false);
+        self.place(id, point.location(), None);
+        Some(point)
+    }
+
+    /// Keeps the count of charge points without credentials when one changes from `was` to
+    /// `now` counting.
+    fn recount(&self, was: bool, now: bool) {
         match (was, now) {
-            (Some(false) | None, true) => {
+            (false, true) => {
                 self.uncredentialed.fetch_add(1, Ordering::Relaxed);
             }
-            (Some(true), false) => {
+            (true, false) => {
                 self.uncredentialed.fetch_sub(1, Ordering::Relaxed);
             }
             _ => {}
         }
-        self.place(&id, from, to);
     }
 
     /// Sets the operator's decision on a charge point, keeping the rest of its definition;
@@ -260,8 +279,10 @@ impl Fleet {
             return false;
         };
         if point.spec.approval != approval {
+            let was = uncredentialed(&point.spec);
             point.spec.approval = approval;
             point.registration = None;
+            self.recount(was, uncredentialed(&point.spec));
         }
         true
     }

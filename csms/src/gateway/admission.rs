@@ -13,7 +13,7 @@ use tokio::{
 
 use crate::{
     config::Config,
-    limits::{ConnectionSlots, Slot},
+    limits::{ConnectionSlots, Slot, Verdict, WindowLimiter, client_key},
 };
 
 /// The largest HTTP request head a handshake may have.
@@ -24,6 +24,8 @@ pub(crate) struct Admission {
     handshakes: Arc<Semaphore>,
     connections: Arc<Semaphore>,
     slots: ConnectionSlots,
+    /// Unknown ids each client address may bring per hour under `--auto-register`.
+    new_ids: WindowLimiter,
 }
 
 /// A connection's place under the caps, held until it closes.
@@ -39,7 +41,17 @@ impl Admission {
             handshakes: Arc::new(Semaphore::new(config.max_handshakes)),
             connections: Arc::new(Semaphore::new(config.max_connections)),
             slots: ConnectionSlots::new(config.max_connections_per_address),
+            new_ids: WindowLimiter::new(
+                config.auto_registrations_per_address,
+                Duration::from_secs(3600),
+                crate::members::auth::TRACKED_KEYS,
+            ),
         }
+    }
+
+    /// Whether `peer`'s address may bring one more unknown id now (and counts it).
+    pub(crate) fn may_add_id(&self, peer: SocketAddr) -> bool {
+        self.new_ids.hit(&client_key(peer.ip())) == Verdict::Allowed
     }
 
     /// A place for a new connection from `peer`, or the metric label of why there is none.

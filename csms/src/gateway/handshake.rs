@@ -33,6 +33,15 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    /// An unknown id from an address that has brought as many new ids as it may this hour.
+    pub fn too_many_new_ids() -> Refusal {
+        Refusal::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "new_id_rate",
+            "too many unknown charge point ids from this address",
+        )
+    }
+
     /// An unknown id when as many charge points without credentials as allowed exist.
     pub fn unclaimed_full() -> Refusal {
         Refusal::new(

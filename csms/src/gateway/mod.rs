@@ -61,6 +61,7 @@ pub async fn serve(
                 // room for the task's future twice.
                 let task = connection(
                     stream,
+                    peer,
                     place,
                     state.clone(),
                     admission.clone(),
@@ -80,6 +81,7 @@ pub async fn serve(
 /// One socket, from its accept to its end; `_place` holds its place under the caps until then.
 async fn connection(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     _place: admission::Place,
     state: AppState,
     admission: Arc<Admission>,
@@ -125,9 +127,14 @@ async fn connection(
                 // Unknown ids wait for the operator (or, under --auto-accept, charge without
                 // credentials); a flood of made-up ones must not grow the fleet (and the store)
                 // without bound.
-                let full = state.fleet.uncredentialed() >= state.config.max_unclaimed_charge_points;
-                if admitted.new && full {
+                if !admitted.new {
+                    return Ok(admitted);
+                }
+                if state.fleet.uncredentialed() >= state.config.max_unclaimed_charge_points {
                     return Err(Refusal::unclaimed_full());
+                }
+                if !admission.may_add_id(peer) {
+                    return Err(Refusal::too_many_new_ids());
                 }
                 Ok(admitted)
             },
@@ -234,7 +241,16 @@ async fn connection(
         // registration finds the session and closes it.)
         if state.fleet.credentials(&id) != Some(admitted.credentials.clone()) {
             tracing::info!("its credentials changed during the handshake, closing");
-            state.sessions.deregister(&id, generation);
+            // The session this registration replaced (closed by it) left the fleet thinking the
+            // charge point connected: now nothing is.
+            if state.sessions.deregister(&id, generation) {
+                let taken = state.fleet.disconnected(&id);
+                state.bus.publish(DomainEvent::ChargePointDisconnected {
+                    charge_point_id: id.clone(),
+                    at: now,
+                });
+                charging::publish_changes(&state, &id, taken, now);
+            }
             let _ = socket.close(None).await;
             return;
         }

@@ -193,6 +193,7 @@ impl AuthLimits {
     pub fn login_succeeded(&self, ip: IpAddr, email: &str) {
         let (email, ip) = (email_key(email), client_key(ip));
         self.failures.clear(&(&email, ip));
+        self.failures_anywhere.clear(&email);
     }
 
     /// A registration from `ip` for `email`: the address's count first, so that a refused

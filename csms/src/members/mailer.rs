@@ -101,11 +101,11 @@ async fn deliver(
                 state.store.message_retry(id, &error, next).await?;
             }
             Outcome::Unreachable(error) => {
-                // Not the message's fault, most likely: no attempt is counted. It waits a little
-                // all the same, so that a message that fails this way every time cannot hold
-                // back the outbox; the round ends, the relay being down.
+                // Not the message's fault, most likely: it is never given up on for this. It
+                // waits, longer each time, so that a message that fails this way every time
+                // cannot hold back the outbox; the round ends, the relay being down.
                 tracing::warn!(message = id, %error, "the SMTP relay cannot be reached; will retry");
-                let next = now + FIRST_RETRY;
+                let next = retry_at(now, message.attempts);
                 state.store.message_delay(id, &error, next).await?;
                 return Ok(());
             }

@@ -18,6 +18,7 @@ pub const HANDSHAKE_RESULTS: &[&str] = &[
     "over_capacity",
     "per_address_limit",
     "unclaimed_full",
+    "new_id_rate",
 ];
 /// Every payment method a session is settled by.
 pub const PAYMENT_METHODS: &[&str] = &["green_card", "plan", "card", "cash", "invoice"];

@@ -115,6 +115,10 @@ async fn begin(state: &AppState, id: i64) -> Result<(), StoreError> {
     let Some(point) = state.fleet.get(&r.charge_point_id) else {
         return cancel_booking(state, &r, "the charge point no longer exists").await;
     };
+    if !point.spec.is_trusted() {
+        // Its credentials were removed since the booking: it is not handed the member's card.
+        return cancel_booking(state, &r, "the charge point cannot take reservations now").await;
+    }
     let kind = point
         .connectors
         .get(&r.connector_id)

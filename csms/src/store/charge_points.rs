@@ -133,6 +133,23 @@ impl Store {
         Ok(!existed)
     }
 
+    /// Deletes a charge point's definition (and its connectors); returns whether it existed.
+    pub async fn delete_charge_point(&self, id: &ChargePointId) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM connectors WHERE charge_point_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query("DELETE FROM charge_points WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
     /// Sets the operator's decision on a charge point, and nothing else of its definition.
     pub async fn set_approval(
         &self,

@@ -129,7 +129,8 @@ impl Store {
         Ok(())
     }
 
-    /// The message waits until `next`, without counting an attempt (the relay was down).
+    /// The message waits until `next` (the relay could not be reached): the attempt counts for
+    /// the wait, which grows, but never fails the message for good.
     pub async fn message_delay(
         &self,
         id: i64,
@@ -137,7 +138,8 @@ impl Store {
         next: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE member_messages SET next_attempt_at_ms = $1, delivery_error = $2 WHERE id = $3",
+            "UPDATE member_messages SET next_attempt_at_ms = $1, delivery_error = $2, \
+                 delivery_attempts = delivery_attempts + 1 WHERE id = $3",
         )
         .bind(to_millis(next))
         .bind(error)

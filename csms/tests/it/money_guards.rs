@@ -207,3 +207,39 @@ async fn a_plan_taken_after_cancelling_another_in_the_same_month_is_charged_too(
     assert_eq!(ledger["accounts"]["sepa"], -(1900 + 4900), "{ledger}");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_flagged_direct_payment_is_spent_and_captured_when_the_operator_settles_it() {
+    let app = spawn_app().await;
+    app.tariff(45, 0, 0).await;
+    let mut charger = app.booted_charger("CP-POS").await;
+    let payment = json!({"idTag": "ONE-OFF-9", "method": "card", "authorizedCents": 5000, "reference": "pos-9"});
+    let answer = charger
+        .call_ok(
+            "DataTransfer",
+            json!({"vendorId": "es.citere", "messageId": "DirectPayment", "data": payment.to_string()}),
+        )
+        .await;
+    assert_eq!(answer["status"], "Accepted");
+    let (tx, _) = session(&mut charger, "ONE-OFF-9", 0, 1 << 40).await;
+    assert!(transaction(&app, tx).await["reviewReason"].is_string());
+    let again = charger
+        .start(1, "ONE-OFF-9", 0, "2026-11-30T11:00:00Z")
+        .await;
+    assert_eq!(
+        again["idTagInfo"]["status"], "Invalid",
+        "a one-off tag is spent"
+    );
+    let settled = app
+        .post(
+            &format!("/api/v1/operator/transactions/{tx}/settle"),
+            &json!({"energyWh": 10_000}),
+        )
+        .await;
+    assert_eq!(settled.status(), 200);
+    let settled: Value = settled.json().await.unwrap();
+    assert_eq!(settled["costCents"], 450, "{settled}");
+    assert_eq!(settled["paymentMethod"], "card");
+    ledger_is_balanced(&app).await;
+    app.shutdown().await;
+}

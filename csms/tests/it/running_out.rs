@@ -189,3 +189,28 @@ async fn another_charger_can_neither_switch_off_nor_set_off_a_sessions_watch() {
     expect_stop(&mut victim, tx, "Accepted").await;
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_start_resent_after_its_stop_watches_nothing() {
+    let app = spawn_app().await;
+    app.tariff(100, 0, 0).await;
+    let (_, tag) = app.card_holder("eva@example.es", "EVA-CARD", 300).await;
+    let mut charger = app.booted_charger("CP-RESENT").await;
+    let tx = start(&mut charger, &tag).await;
+    charger
+        .call_ok(
+            "StopTransaction",
+            json!({"transactionId": tx, "meterStop": 100, "timestamp": "2026-12-01T10:05:00Z", "idTag": tag}),
+        )
+        .await;
+    // The charger resends the start whose answer it lost; then a stray reading of it.
+    let resent = charger.start(1, &tag, 0, "2026-12-01T10:00:00Z").await;
+    assert_eq!(resent["transactionId"], tx);
+    charger.call_ok("MeterValues", meter(tx, 9_000, 10)).await;
+    let next = tokio::time::timeout(std::time::Duration::from_millis(800), charger.ws.next()).await;
+    assert!(
+        next.is_err(),
+        "a stopped session was asked to stop: {next:?}"
+    );
+    app.shutdown().await;
+}

@@ -134,6 +134,7 @@ fn start(cp_id: &str, tag: &str, meter: i64, minute: u32) -> NewTransaction {
         reservation_id: None,
         authorization: AuthorizationStatus::Accepted,
         received_at: Utc::now(),
+        trusted: true,
     }
 }
 

@@ -282,3 +282,82 @@ async fn a_nul_character_in_a_frame_is_refused_and_the_charger_stays() {
     );
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_address_brings_a_few_unknown_ids_and_the_operator_deletes_what_no_charger_owns() {
+    let app = spawn_app_with(csms::Config {
+        auto_registrations_per_address: 2,
+        ..auto(false)
+    })
+    .await;
+    for n in 0..2 {
+        assert!(
+            TestCharger::connect(&app.ocpp, &format!("JUNK-{n}"), None)
+                .await
+                .is_ok()
+        );
+    }
+    let refused = TestCharger::connect(&app.ocpp, "JUNK-2", None).await;
+    assert_eq!(refused.err().map(|s| s.as_u16()), Some(429));
+    let path = "/api/v1/operator/charge-points/JUNK-0";
+    let deleted = app
+        .http
+        .delete(app.url(path))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(app.get(path).await.status(), 404);
+    let again = app
+        .http
+        .delete(app.url(path))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_session_started_without_credentials_is_not_billed_once_the_charger_has_them() {
+    let app = spawn_app_with(auto(true)).await;
+    app.put_id_tag("FLEET-TAG", "Accepted").await;
+    let mut open = TestCharger::connect(&app.ocpp, "CP-LATER", None)
+        .await
+        .unwrap();
+    open.boot().await;
+    let started = open.start(1, "FLEET-TAG", 0, "2026-11-30T10:00:00Z").await;
+    let tx = started["transactionId"].as_i64().unwrap();
+    // The operator claims the id; the real charger comes back with the password and stops.
+    assert_eq!(
+        app.put_charge_point("CP-LATER", Some(PASSWORD))
+            .await
+            .status(),
+        200
+    );
+    let mut real = TestCharger::connect(&app.ocpp, "CP-LATER", Some(PASSWORD))
+        .await
+        .unwrap();
+    real.boot().await;
+    real.call_ok(
+        "StopTransaction",
+        json!({"transactionId": tx, "meterStop": 20_000, "timestamp": "2026-11-30T10:30:00Z"}),
+    )
+    .await;
+    let detail: Value = app
+        .get(&format!("/api/v1/operator/transactions/{tx}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["costCents"], Value::Null, "{detail}");
+    assert!(
+        detail["reviewReason"]
+            .as_str()
+            .unwrap()
+            .contains("credentials")
+    );
+    app.shutdown().await;
+}

@@ -225,12 +225,14 @@ pub async fn put(
         .put_charge_point(&spec, state.clock.now())
         .await?;
     // A socket let in under other credentials, or while it was let in, must prove itself
-    // again; the charge point reconnects and boots under the new definition.
-    let recheck = current.is_some_and(|p| {
-        p.spec.password_hash != spec.password_hash
-            || (p.spec.approval != approval && approval != RegistrationStatus::Accepted)
+    // again; the charge point reconnects and boots under the new definition. What it replaced
+    // is read under the fleet's lock: a socket that was let in as an unknown id while this
+    // request ran (auto-registration) is closed too.
+    let new_password = spec.password_hash.clone();
+    let recheck = state.fleet.put(spec).is_none_or(|previous| {
+        previous.password_hash != new_password
+            || (previous.approval != approval && approval != RegistrationStatus::Accepted)
     });
-    state.fleet.put(spec);
     if recheck && state.sessions.close(&id) {
         tracing::info!(charge_point = %id, "credentials or approval changed: its session is closed");
     }
@@ -316,6 +318,35 @@ pub async fn approve(
     let view = state.fleet.get(&id).map(ChargePointView::from);
     view.map(axum::Json)
         .ok_or_else(|| ApiError::NotFound(format!("no charge point {id}")))
+}
+
+/// Deletes a charge point: the operator's definition and its live state (its open session is
+/// closed). Its sessions and reservations stay on record. For ids collected by
+/// `--auto-register` that no real charger owns.
+#[utoipa::path(
+    delete,
+    path = "/charge-points/{id}",
+    operation_id = "delete_charge_point",
+    tag = "operator",
+    params(("id" = String, Path, description = "The charge point's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, description = "The id is not a valid charge point id."),
+        (status = 404, description = "No such charge point."),
+    )
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&raw_id)?;
+    if !state.store.delete_charge_point(&id).await? {
+        return Err(ApiError::NotFound(format!("no charge point {id}")));
+    }
+    state.fleet.remove(&id);
+    state.sessions.close(&id);
+    tracing::info!(charge_point = %id, "deleted by the operator");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -26,7 +26,11 @@ use crate::app::AppState;
 pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let mut router = OpenApiRouter::new()
         .routes(routes!(charge_points::list))
-        .routes(routes!(charge_points::put, charge_points::get))
+        .routes(routes!(
+            charge_points::put,
+            charge_points::get,
+            charge_points::delete
+        ))
         .routes(routes!(charge_points::approve))
         .routes(routes!(commands::send))
         .routes(routes!(crate::api::reservations::of_charge_point))

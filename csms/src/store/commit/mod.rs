@@ -56,8 +56,9 @@ const MAX_BATCH: usize = 512;
 const CHECKED_PER_COMMIT: usize = 64;
 /// Writes queued before senders wait (back-pressure on the chargers' sessions).
 const QUEUE: usize = 8192;
-/// Checked writes taken from the queue but not yet committed, at most: beyond it the writer
-/// takes nothing new until it has caught up, so the queue's bound holds for them too.
+/// Checked writes taken from the queue but not yet committed, beyond which the writer takes
+/// nothing new until it has caught up (one batch may still bring up to [`MAX_BATCH`] more), so
+/// they stay bounded and the queue's back-pressure reaches their senders.
 const CHECKED_BACKLOG: usize = 4 * CHECKED_PER_COMMIT;
 
 enum Write {

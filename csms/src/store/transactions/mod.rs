@@ -30,6 +30,8 @@ pub struct NewTransaction {
     pub reservation_id: Option<i64>,
     pub authorization: AuthorizationStatus,
     pub received_at: DateTime<Utc>,
+    /// The charge point had credentials: its socket proved it is this charge point.
+    pub trusted: bool,
 }
 
 /// The answer to a StartTransaction: the id we assigned and the id tag's status.
@@ -39,6 +41,8 @@ pub struct StartedTransaction {
     pub status: AuthorizationStatus,
     /// The charger resent a start we had already recorded.
     pub retried: bool,
+    /// The transaction has stopped already (a start resent after its stop).
+    pub stopped: bool,
     /// Transactions of the same connector that were still running: the charger lost their
     /// stop, since OCPP delivers transaction messages in order. They are closed at their last
     /// reading (stop reason `Superseded`), for settlement.
@@ -110,6 +114,9 @@ pub struct TransactionRecord {
     pub review_reason: Option<String>,
     /// When an operator settled it.
     pub reviewed_at: Option<DateTime<Utc>>,
+    /// It started at a charge point with credentials (sessions from before this was recorded
+    /// count as such).
+    pub started_trusted: bool,
 }
 
 impl TransactionRecord {
@@ -137,7 +144,7 @@ pub struct TransactionFilter {
 /// [`record_samples`]), its meter stop once stopped.
 pub(super) const COLUMNS: &str = "id, charge_point_id, connector_id, id_tag, auth_status, meter_start, \
      meter_stop, last_meter_wh, started_at_ms, stopped_at_ms, stop_reason, reservation_id, \
-     cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id, review_reason, reviewed_at_ms";
+     cost_cents, discount_cents, payment_method, discount_name, priced_lines, member_id, review_reason, reviewed_at_ms, started_trusted";
 
 pub(super) fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
     let status: String = row.try_get("auth_status")?;
@@ -167,6 +174,9 @@ pub(super) fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
         reviewed_at: row
             .try_get::<Option<i64>, _>("reviewed_at_ms")?
             .map(from_millis),
+        started_trusted: row
+            .try_get::<Option<i64>, _>("started_trusted")?
+            .is_none_or(|t| t != 0),
     })
 }
 
@@ -178,8 +188,8 @@ async fn insert_start(
 ) -> Result<Option<i64>, StoreError> {
     let sql = format!(
         "INSERT INTO transactions (charge_point_id, connector_id, id_tag, auth_status, \
-             meter_start, started_at_ms, reservation_id, created_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {on_conflict} RETURNING id"
+             meter_start, started_at_ms, reservation_id, created_at_ms, started_trusted) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {on_conflict} RETURNING id"
     );
     let row = sqlx::query(&sql)
         .bind(start.charge_point_id.as_str())
@@ -190,6 +200,7 @@ async fn insert_start(
         .bind(to_millis(start.started_at))
         .bind(start.reservation_id)
         .bind(to_millis(start.received_at))
+        .bind(i64::from(start.trusted))
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
@@ -203,7 +214,7 @@ pub(crate) async fn start(
     start: &NewTransaction,
 ) -> Result<StartedTransaction, StoreError> {
     let existing = sqlx::query(
-        "SELECT id, auth_status FROM transactions WHERE charge_point_id = $1 AND connector_id = $2 \
+        "SELECT id, auth_status, stopped_at_ms FROM transactions WHERE charge_point_id = $1 AND connector_id = $2 \
              AND id_tag = $3 AND meter_start = $4 AND started_at_ms = $5",
     )
     .bind(start.charge_point_id.as_str())
@@ -219,6 +230,7 @@ pub(crate) async fn start(
             transaction_id: row.try_get(0)?,
             status: parse_column(&status, "auth_status")?,
             retried: true,
+            stopped: row.try_get::<Option<i64>, _>(2)?.is_some(),
             superseded: Vec::new(),
         });
     }
@@ -244,6 +256,7 @@ pub(crate) async fn start(
             transaction_id: id,
             status: AuthorizationStatus::Accepted,
             retried: false,
+            stopped: false,
             superseded,
         });
     }
@@ -259,6 +272,7 @@ pub(crate) async fn start(
         transaction_id: id,
         status,
         retried: false,
+        stopped: false,
         superseded,
     })
 }

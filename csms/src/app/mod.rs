@@ -10,6 +10,10 @@ use rand::{Rng, distr::Alphanumeric};
 use tokio::{net::TcpListener, sync::mpsc, task::JoinHandle};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
+mod signal;
+
+pub use signal::shutdown_signal;
+
 use crate::{
     api,
     billing::{
@@ -269,7 +273,12 @@ impl App {
             api::serve::Bounds {
                 max_connections: state.config.max_http_connections,
                 per_address: state.config.max_http_connections_per_address,
-                trusted_proxies: state.config.trusted_proxies.clone(),
+                trusted_proxies: state
+                    .config
+                    .trusted_proxies
+                    .iter()
+                    .map(|a| a.to_canonical())
+                    .collect(),
                 header_timeout: state.config.http_header_timeout(),
                 grace: state.config.shutdown_grace(),
             },
@@ -374,27 +383,5 @@ impl App {
         state.store.close().await;
         tracing::info!("stopped");
         Ok(())
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
-/// future is first polled: call it before the listeners open, so that a signal arriving while the
-/// app is still starting shuts it down gracefully instead of killing it.
-pub fn shutdown_signal() -> impl Future<Output = ()> + Send {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut interrupt = signal(SignalKind::interrupt()).expect("SIGINT handler installs");
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
-        async move {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = term.recv() => {}
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    async {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
