@@ -21,11 +21,12 @@ use crate::{
         gateway::{PaymentGateway, TestGateway},
         running::RunningCosts,
     },
+    charging::port::SharedPort,
     clock::{SharedClock, SystemClock},
     config::Config,
     events::{LocalBus, SharedBus},
     fleet::Fleet,
-    gateway::{self, registry::SessionRegistry},
+    gateway::{self, outbound::Outbound, registry::SessionRegistry},
     members,
     members::auth::AuthLimits,
     metrics::Metrics,
@@ -56,6 +57,8 @@ pub struct AppState {
     /// stream) end, so connections can drain.
     pub shutdown: CancellationToken,
     pub reservations: Reservations,
+    /// How the core asks a charge point to act (hold, cancel, stop, boot), in its protocol.
+    pub charge_points: SharedPort,
     /// The card payment provider of app top-ups; none unless configured.
     pub payments: Option<Arc<dyn PaymentGateway>>,
     /// Prepaid sessions watched for running out of balance.
@@ -166,6 +169,9 @@ impl App {
         tokio::spawn(crate::metrics::observe(metrics.clone(), bus.subscribe()));
         let running_costs = RunningCosts::new(config.stop_retry(), running_costs_stop.clone());
         let auth = AuthLimits::from_config(&config);
+        let sessions = Arc::new(SessionRegistry::default());
+        let charge_points: SharedPort =
+            Arc::new(Outbound::new(sessions.clone(), config.call_timeout()));
         let payments: Option<Arc<dyn PaymentGateway>> = match config.payments {
             Some(crate::config::Payments::Test) => {
                 tracing::warn!(
@@ -182,7 +188,8 @@ impl App {
             store,
             committer,
             fleet,
-            sessions: Arc::new(SessionRegistry::default()),
+            charge_points,
+            sessions,
             bus,
             metrics,
             clock,

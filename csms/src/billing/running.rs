@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
-use ocpp_j::v16::{RemoteStartStopStatus, RemoteStopTransaction, RemoteStopTransactionRequest};
 use sqlx::Row;
 use tokio_util::sync::CancellationToken;
 
@@ -22,8 +21,8 @@ use super::{
 };
 use crate::{
     app::AppState,
+    charging::port::Answer,
     domain::{ChargePointId, IdTag},
-    ocpp16,
     store::StoreError,
 };
 
@@ -236,17 +235,12 @@ async fn stop_until_accepted(state: AppState, cp: ChargePointId, transaction_id:
         if !costs.is_watched(transaction_id) {
             return;
         }
-        let request = RemoteStopTransactionRequest {
-            transaction_id: match i32::try_from(transaction_id) {
-                Ok(id) => id,
-                Err(_) => {
-                    tracing::error!(transaction_id, "a transaction id beyond OCPP 1.6's range");
-                    return;
-                }
-            },
-        };
-        match ocpp16::call::<RemoteStopTransaction>(&state, &cp, request).await {
-            Ok(answer) if answer.status == RemoteStartStopStatus::Accepted => {
+        match state
+            .charge_points
+            .stop_transaction(&cp, transaction_id)
+            .await
+        {
+            Ok(Answer::Accepted) => {
                 // A charger that accepts and charges on all the same (its stop never comes) is
                 // asked again at a later reading.
                 tokio::select! {
@@ -258,10 +252,10 @@ async fn stop_until_accepted(state: AppState, cp: ChargePointId, transaction_id:
                 }
                 return;
             }
-            Ok(_) => tracing::warn!(transaction_id, attempt, "RemoteStopTransaction rejected"),
-            Err(e) => {
-                tracing::warn!(transaction_id, attempt, error = %e, "RemoteStopTransaction failed")
+            Ok(Answer::Refused(word)) => {
+                tracing::warn!(transaction_id, attempt, %word, "the charger refused to stop")
             }
+            Err(e) => tracing::warn!(transaction_id, attempt, error = %e, "the stop was not asked"),
         }
         tokio::select! {
             () = costs.stop.cancelled() => return,

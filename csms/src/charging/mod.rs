@@ -3,6 +3,8 @@
 //! typed messages into these calls. Memory-only facts (status, last seen) are written behind;
 //! transaction facts are answered only after their group commit.
 
+pub mod port;
+
 use chrono::{DateTime, Utc};
 
 use crate::{

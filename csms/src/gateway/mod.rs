@@ -7,6 +7,7 @@
 mod admission;
 pub mod credentials;
 pub mod handshake;
+pub mod outbound;
 pub mod registry;
 pub(crate) mod session;
 

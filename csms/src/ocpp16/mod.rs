@@ -10,6 +10,7 @@ mod diagnostics_status_notification;
 mod firmware_status_notification;
 mod heartbeat;
 mod meter_values;
+pub mod outbound;
 mod start_transaction;
 mod status_notification;
 mod stop_transaction;
@@ -195,19 +196,4 @@ fn id_tag_info(a: Authorization) -> IdTagInfo {
             Domain::ConcurrentTx => Wire::ConcurrentTx,
         },
     }
-}
-
-/// Sends a typed 1.6 CALL to a connected charge point and reads its typed answer.
-pub async fn call<A: Action>(
-    state: &AppState,
-    id: &ChargePointId,
-    request: A::Request,
-) -> Result<A::Response, crate::gateway::registry::CallFailure> {
-    use crate::gateway::registry::CallFailure;
-    let session = state.sessions.get(id).ok_or(CallFailure::NotConnected)?;
-    let payload = serde_json::to_value(request).expect("our request types serialize");
-    let answer = session
-        .call(A::NAME, payload, state.config.call_timeout())
-        .await?;
-    serde_json::from_value(answer).map_err(|e| CallFailure::InvalidResponse(e.to_string()))
 }

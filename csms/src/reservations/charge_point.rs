@@ -2,12 +2,13 @@
 //! it accepts, the hold released otherwise, and let go at once if the member cancelled while it
 //! was being asked), and CancelReservation when a member cancels an active one.
 
-use ocpp_j::v16::{ReservationStatus as Answer, ReserveNow, ReserveNowRequest, Timestamp};
-
 use super::{ReserveError, publish, release};
 use crate::{
-    app::AppState, domain::ReservationStatus, gateway::registry::CallFailure, members::MemberId,
-    ocpp16, store::reservations::ReservationRecord,
+    app::AppState,
+    charging::port::{Answer, HoldRequest, Unreached},
+    domain::ReservationStatus,
+    members::MemberId,
+    store::reservations::ReservationRecord,
 };
 
 /// Asks the charge point to hold the connector for a reservation whose hold we have; the
@@ -16,21 +17,19 @@ pub(super) async fn send_reserve_now(
     state: &AppState,
     record: ReservationRecord,
 ) -> Result<ReservationRecord, ReserveError> {
-    let request = ReserveNowRequest {
+    let hold = HoldRequest {
+        reservation_id: record.id,
         connector_id: record.connector_id,
-        expiry_date: Timestamp(record.expires_at),
-        id_tag: record.id_tag.as_str().to_owned(),
-        parent_id_tag: None,
-        reservation_id: i32::try_from(record.id).map_err(|_| {
-            ReserveError::ChargePoint("reservation ids exhausted the 32-bit range".into())
-        })?,
+        id_tag: record.id_tag.clone(),
+        until: record.expires_at,
     };
-    let answer = ocpp16::call::<ReserveNow>(state, &record.charge_point_id, request).await;
+    let answer = state
+        .charge_points
+        .hold(&record.charge_point_id, &hold)
+        .await;
     let from = [ReservationStatus::Pending, ReservationStatus::Scheduled];
     let now = state.clock.now();
-    if let Ok(response) = &answer
-        && response.status == Answer::Accepted
-    {
+    if let Ok(Answer::Accepted) = &answer {
         let activated = state
             .store
             .set_reservation_status(record.id, &from, ReservationStatus::Active, now)
@@ -71,14 +70,15 @@ pub(super) async fn send_reserve_now(
         .await?;
     publish(state, &record, ReservationStatus::Refused);
     Err(match answer {
-        Ok(response) => {
-            ReserveError::Conflict(format!("the charge point answered {:?}", response.status))
+        Ok(Answer::Refused(word)) => {
+            ReserveError::Conflict(format!("the charge point answered {word}"))
         }
-        Err(CallFailure::Timeout(_)) => ReserveError::NoAnswer,
-        Err(CallFailure::NotConnected) => {
+        Ok(Answer::Accepted) => unreachable!("an accepted hold returned above"),
+        Err(Unreached::NoAnswer) => ReserveError::NoAnswer,
+        Err(Unreached::NotConnected) => {
             ReserveError::Conflict("the charge point is offline".into())
         }
-        Err(other) => ReserveError::ChargePoint(other.to_string()),
+        Err(Unreached::Failed(why)) => ReserveError::ChargePoint(why),
     })
 }
 
@@ -118,14 +118,17 @@ pub async fn cancel(state: &AppState, member: MemberId, id: i64) -> Result<(), R
 /// Tells the charge point to drop a reservation it holds. The hold is ours to release either
 /// way; a charger that does not confirm forgets the reservation at its expiry.
 async fn cancel_at_charge_point(state: &AppState, record: &ReservationRecord) {
-    let Ok(reservation_id) = i32::try_from(record.id) else {
-        return;
-    };
-    let request = ocpp_j::v16::CancelReservationRequest { reservation_id };
-    if let Err(e) =
-        ocpp16::call::<ocpp_j::v16::CancelReservation>(state, &record.charge_point_id, request)
-            .await
-    {
-        tracing::warn!(reservation = record.id, error = %e, "CancelReservation not confirmed");
+    let answer = state
+        .charge_points
+        .cancel_hold(&record.charge_point_id, record.id)
+        .await;
+    match answer {
+        Ok(Answer::Accepted) => {}
+        Ok(Answer::Refused(word)) => {
+            tracing::warn!(reservation = record.id, %word, "the charge point kept a cancelled reservation");
+        }
+        Err(e) => {
+            tracing::warn!(reservation = record.id, error = %e, "the cancellation not confirmed")
+        }
     }
 }

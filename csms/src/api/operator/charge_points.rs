@@ -305,12 +305,11 @@ pub async fn approve(
             .await?;
         state.fleet.set_approval(&id, RegistrationStatus::Accepted);
         tracing::info!(charge_point = %id, "approved by the operator");
-        if let Some(session) = state.sessions.get(&id) {
-            let timeout = state.config.call_timeout();
+        if state.sessions.is_connected(&id) {
+            let asked = state.charge_points.request_boot(&id);
             tokio::spawn(async move {
-                let payload = serde_json::json!({"requestedMessage": "BootNotification"});
-                if let Err(e) = session.call("TriggerMessage", payload, timeout).await {
-                    tracing::info!(error = %e, "TriggerMessage BootNotification after approval");
+                if let Err(e) = asked.await {
+                    tracing::info!(error = %e, "asking the charger to boot again after approval");
                 }
             });
         }

@@ -1,0 +1,95 @@
+//! The [`ChargePointPort`] over live sessions: each request goes to the charge point's session
+//! and is put in the words of the protocol it speaks (today's adapters: OCPP 1.6, in
+//! [`crate::ocpp16::outbound`]).
+
+use std::{sync::Arc, time::Duration};
+
+use futures_util::{FutureExt, future::BoxFuture};
+
+use super::registry::{CallFailure, SessionHandle, SessionRegistry};
+use crate::{
+    charging::port::{Answer, ChargePointPort, HoldRequest, Unreached},
+    domain::ChargePointId,
+    ocpp16,
+};
+
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    sessions: Arc<SessionRegistry>,
+    /// How long a request waits for the charge point's answer.
+    timeout: Duration,
+}
+
+impl Outbound {
+    pub fn new(sessions: Arc<SessionRegistry>, timeout: Duration) -> Outbound {
+        Outbound { sessions, timeout }
+    }
+
+    fn session(&self, cp: &ChargePointId) -> Result<SessionHandle, Unreached> {
+        self.sessions.get(cp).ok_or(Unreached::NotConnected)
+    }
+}
+
+impl From<CallFailure> for Unreached {
+    fn from(failure: CallFailure) -> Self {
+        match failure {
+            CallFailure::NotConnected | CallFailure::Closed => Unreached::NotConnected,
+            CallFailure::Timeout(_) => Unreached::NoAnswer,
+            other => Unreached::Failed(other.to_string()),
+        }
+    }
+}
+
+/// Runs `act` on the session of `cp`, whichever its protocol (1.6 is the only one so far).
+fn on_session<F>(
+    outbound: &Outbound,
+    cp: &ChargePointId,
+    act: impl FnOnce(SessionHandle, Duration) -> F,
+) -> BoxFuture<'static, Result<Answer, Unreached>>
+where
+    F: std::future::Future<Output = Result<Answer, Unreached>> + Send + 'static,
+{
+    match outbound.session(cp) {
+        Ok(session) => act(session, outbound.timeout).boxed(),
+        Err(e) => std::future::ready(Err(e)).boxed(),
+    }
+}
+
+impl ChargePointPort for Outbound {
+    fn hold(
+        &self,
+        cp: &ChargePointId,
+        hold: &HoldRequest,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        let hold = hold.clone();
+        on_session(self, cp, move |s, t| async move {
+            ocpp16::outbound::reserve_now(&s, t, &hold).await
+        })
+    }
+
+    fn cancel_hold(
+        &self,
+        cp: &ChargePointId,
+        reservation_id: i64,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        on_session(self, cp, move |s, t| async move {
+            ocpp16::outbound::cancel_reservation(&s, t, reservation_id).await
+        })
+    }
+
+    fn stop_transaction(
+        &self,
+        cp: &ChargePointId,
+        transaction_id: i64,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        on_session(self, cp, move |s, t| async move {
+            ocpp16::outbound::remote_stop(&s, t, transaction_id).await
+        })
+    }
+
+    fn request_boot(&self, cp: &ChargePointId) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        on_session(self, cp, move |s, t| async move {
+            ocpp16::outbound::trigger_boot(&s, t).await
+        })
+    }
+}
