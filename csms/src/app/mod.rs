@@ -80,6 +80,8 @@ pub struct App {
     reservations_stop: CancellationToken,
     /// Ends the retries of RemoteStopTransaction for sessions whose money ran out.
     running_costs_stop: CancellationToken,
+    /// The metrics' observer of the event bus, which ends at shutdown.
+    observer: JoinHandle<()>,
 }
 
 /// How often last-seen times are written behind.
@@ -166,7 +168,12 @@ impl App {
             .transactions_active
             .set(store.count_active_transactions().await?);
         let bus: SharedBus = Arc::new(LocalBus::new(EVENT_BUFFER));
-        tokio::spawn(crate::metrics::observe(metrics.clone(), bus.subscribe()));
+        let shutdown = CancellationToken::new();
+        let observer = tokio::spawn(crate::metrics::observe(
+            metrics.clone(),
+            bus.subscribe(),
+            shutdown.clone(),
+        ));
         let running_costs = RunningCosts::new(config.stop_retry(), running_costs_stop.clone());
         let auth = AuthLimits::from_config(&config);
         let sessions = Arc::new(SessionRegistry::default());
@@ -196,7 +203,7 @@ impl App {
             operator_token,
             auth: Arc::new(auth),
             sse_clients: Arc::new(tokio::sync::Semaphore::new(max_sse_clients)),
-            shutdown: CancellationToken::new(),
+            shutdown,
             reservations: Reservations::new(timetable),
             payments,
             running_costs: Arc::new(running_costs),
@@ -222,6 +229,7 @@ impl App {
             reservations_due,
             reservations_stop,
             running_costs_stop,
+            observer,
         })
     }
 
@@ -264,6 +272,7 @@ impl App {
             reservations_due,
             reservations_stop,
             running_costs_stop,
+            observer,
         } = self;
         let stop = state.shutdown.clone();
         let sessions = TaskTracker::new();
@@ -387,6 +396,7 @@ impl App {
             .last_seen(state.fleet.take_unflushed_last_seen());
         committer_close.cancel();
         let _ = committer_task.await;
+        let _ = observer.await;
         state.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -3,7 +3,6 @@
 //! cash there, idempotent on the charger's reference). A negative balance left by an overrun
 //! is settled first, by plain arithmetic: the top-up adds to it.
 
-use chrono::Utc;
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -44,6 +43,7 @@ async fn record(
     source: Network,
     method: &'static str,
 ) -> Result<i64, TopUpError> {
+    let now = state.clock.now();
     let outcome = state
         .committer
         .run(move |conn| {
@@ -67,11 +67,11 @@ async fn record(
                     .bind(tag.as_str())
                     .bind(amount)
                     .bind(method)
-                    .bind(to_millis(Utc::now()))
+                    .bind(to_millis(now))
                     .execute(&mut *conn)
                     .await?;
                     let t = Transfer { reference: &reference, kind: "top_up", unit: Unit::Cents, from: source.into(), to: Account::Card(&tag), amount };
-                    moved = ledger::transfer(conn, &t, Utc::now()).await?;
+                    moved = ledger::transfer(conn, &t, now).await?;
                 }
                 Ok(Ok((ledger::balance(conn, Account::Card(&tag)).await?, moved)))
             })

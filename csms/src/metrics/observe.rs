@@ -2,14 +2,20 @@
 //! discounts, top-ups, reservations, NPS answers.
 
 use tokio::sync::broadcast::{Receiver, error::RecvError};
+use tokio_util::sync::CancellationToken;
 
 use super::Metrics;
 use crate::events::DomainEvent;
 
-/// Keeps the business counters in step with the domain events, until the bus closes.
-pub async fn observe(metrics: Metrics, mut events: Receiver<DomainEvent>) {
+/// Keeps the business counters in step with the domain events, until the bus closes or the
+/// process stops.
+pub async fn observe(metrics: Metrics, mut events: Receiver<DomainEvent>, stop: CancellationToken) {
     loop {
-        let event = match events.recv().await {
+        let received = tokio::select! {
+            () = stop.cancelled() => break,
+            received = events.recv() => received,
+        };
+        let event = match received {
             Ok(event) => event,
             Err(RecvError::Lagged(skipped)) => {
                 tracing::warn!(skipped, "metrics fell behind the event bus");

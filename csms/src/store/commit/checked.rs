@@ -2,8 +2,6 @@
 //! transaction) and money movements, one savepoint each, so that one failing write leaves its
 //! batch-mates intact.
 
-use std::any::Any;
-
 use sqlx::{Acquire, AnyConnection, Connection};
 
 use super::{
@@ -23,7 +21,7 @@ use crate::{
 pub(super) enum Checked {
     Start(NewTransaction, Reply<StartedTransaction>),
     Stop(TransactionStop, Reply<StopOutcome>),
-    Job(Job, Reply<Box<dyn Any + Send>>),
+    Job(Job),
 }
 
 pub(super) async fn commit_checked(
@@ -115,9 +113,6 @@ async fn apply(
             let r = stop_and_settle(conn, &stop, rules).await;
             (failed(&r), finish(reply, r))
         }
-        Checked::Job(job, reply) => {
-            let r = job(conn).await;
-            (failed(&r), finish(reply, r))
-        }
+        Checked::Job(job) => job(conn).await,
     }
 }

@@ -10,7 +10,7 @@
 //! database transaction; starts, stops and money movements one by one, each in a savepoint,
 //! in a transaction of their own after them.
 
-use std::{any::Any, collections::VecDeque, panic::AssertUnwindSafe, time::Duration};
+use std::{collections::VecDeque, panic::AssertUnwindSafe, time::Duration};
 
 use futures_util::{FutureExt, future::BoxFuture};
 
@@ -37,16 +37,15 @@ use crate::{
 use checked::{Checked, commit_checked};
 use facts::Facts;
 use quick::commit_quick;
-use writer::Writer;
+use writer::{Finish, Writer, finish};
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
-/// A unit of work run inside a batch's database transaction (money movements).
-pub type Job = Box<
-    dyn for<'c> FnOnce(
-            &'c mut AnyConnection,
-        ) -> BoxFuture<'c, Result<Box<dyn Any + Send>, StoreError>>
-        + Send,
+/// A unit of work run inside a batch's database transaction (money movements). It carries
+/// its own waiter: what it gives back is its error, if any, and how to answer its waiter once
+/// the transaction has committed (so its result keeps its type, nothing is downcast).
+pub(crate) type Job = Box<
+    dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (Option<String>, Finish)> + Send,
 >;
 
 /// The most writes taken from the queue at a time.
@@ -80,7 +79,7 @@ enum Write {
     },
     LastSeen(Vec<(ChargePointId, DateTime<Utc>)>),
     Register(ChargePointSpec, DateTime<Utc>),
-    Job(Job, Reply<Box<dyn Any + Send>>),
+    Job(Job),
 }
 
 /// The handle services use to write through the group commit.
@@ -161,11 +160,19 @@ impl Committer {
             + Send
             + 'static,
     {
+        let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
         let job: Job = Box::new(move |conn| {
-            Box::pin(async move { job(conn).await.map(|t| Box::new(t) as Box<dyn Any + Send>) })
+            Box::pin(async move {
+                let result = job(conn).await;
+                let failed = result.as_ref().err().map(ToString::to_string);
+                (failed, finish(reply, result))
+            })
         });
-        let answer = self.ask(|reply| Write::Job(job, reply)).await?;
-        Ok(*answer.downcast::<T>().expect("a job answers its own type"))
+        self.tx
+            .send(Write::Job(job))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Records meter samples durably.
@@ -328,7 +335,7 @@ async fn commit(
             Write::Register(spec, now) => facts.register(spec, now),
             Write::Start(start, reply) => checked.push_back(Checked::Start(start, reply)),
             Write::Stop(stop, reply) => checked.push_back(Checked::Stop(stop, reply)),
-            Write::Job(job, reply) => checked.push_back(Checked::Job(job, reply)),
+            Write::Job(job) => checked.push_back(Checked::Job(job)),
         }
     }
     if !samples.is_empty() || !facts.is_empty() {
