@@ -106,7 +106,7 @@ async fn deliver(
                 // cannot hold back the outbox; the round ends, the relay being down.
                 tracing::warn!(message = id, %error, "the SMTP relay cannot be reached; will retry");
                 let next = retry_at(now, message.attempts);
-                state.store.message_delay(id, &error, next).await?;
+                state.store.message_retry(id, &error, next).await?;
                 return Ok(());
             }
         }

@@ -129,26 +129,6 @@ impl Store {
         Ok(())
     }
 
-    /// The message waits until `next` (the relay could not be reached): the attempt counts for
-    /// the wait, which grows, but never fails the message for good.
-    pub async fn message_delay(
-        &self,
-        id: i64,
-        error: &str,
-        next: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE member_messages SET next_attempt_at_ms = $1, delivery_error = $2, \
-                 delivery_attempts = delivery_attempts + 1 WHERE id = $3",
-        )
-        .bind(to_millis(next))
-        .bind(error)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// The message could not be delivered now: tried again from `next`.
     pub async fn message_retry(
         &self,

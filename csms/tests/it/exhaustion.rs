@@ -7,7 +7,7 @@ use std::{net::SocketAddr, time::Duration};
 use futures_util::SinkExt;
 use serde_json::json;
 use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
+    io::AsyncWriteExt,
     net::{TcpSocket, TcpStream},
 };
 use tokio_tungstenite::tungstenite::Message;
@@ -27,19 +27,6 @@ async fn connect_from(from: &str, to: SocketAddr) -> TcpStream {
     let socket = TcpSocket::new_v4().unwrap();
     socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
     socket.connect(to).await.unwrap()
-}
-
-/// Whether the server closed the socket within `within` (a read sees the end, or a reset).
-async fn closed_by_server(stream: &mut TcpStream, within: Duration) -> bool {
-    let mut buf = [0u8; 1024];
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(0)) | Ok(Err(_)) => return true,
-            Ok(Ok(_)) => continue,
-        }
-    }
 }
 
 #[tokio::test]
@@ -80,7 +67,7 @@ async fn a_thousand_idle_sockets_neither_keep_a_charger_out_nor_stay_open() {
     );
     for stream in &mut idle {
         assert!(
-            closed_by_server(stream, Duration::from_secs(4)).await,
+            server_closed(stream, Duration::from_secs(4)).await,
             "an idle socket outlived the handshake timeout"
         );
     }
@@ -101,7 +88,7 @@ async fn one_address_gets_its_share_of_sockets_and_no_more() {
         held.push(connect_from("127.0.0.9", to).await);
     }
     let mut fourth = connect_from("127.0.0.9", to).await;
-    assert!(closed_by_server(&mut fourth, Duration::from_millis(500)).await);
+    assert!(server_closed(&mut fourth, Duration::from_millis(500)).await);
     // Another address is not affected; a slot comes back when its socket closes.
     app.put_charge_point("CP-NEIGHBOUR", None).await;
     let charger = TestCharger::connect(&app.ocpp, "CP-NEIGHBOUR", None).await;
@@ -109,7 +96,7 @@ async fn one_address_gets_its_share_of_sockets_and_no_more() {
     drop(held.pop());
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut again = connect_from("127.0.0.9", to).await;
-    assert!(!closed_by_server(&mut again, Duration::from_millis(300)).await);
+    assert!(!server_closed(&mut again, Duration::from_millis(300)).await);
     let metrics = app.metrics().await;
     assert!(
         metrics.contains(r#"csms_ocpp_handshakes_total{result="per_address_limit"} 1"#),

@@ -488,6 +488,21 @@ impl TestCharger {
     }
 }
 
+/// Whether the server closed a raw TCP connection within `within` (a read sees its end, or a
+/// reset).
+pub async fn server_closed(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
 /// Polls `check` until it holds, or panics after 5 s: for facts that settle asynchronously.
 pub async fn assert_eventually<F, Fut>(what: &str, mut check: F)
 where

@@ -17,19 +17,6 @@ fn http_addr(app: &TestApp) -> SocketAddr {
     app.base.trim_start_matches("http://").parse().unwrap()
 }
 
-/// Whether the server closed the connection within `within`.
-async fn closed(stream: &mut TcpStream, within: Duration) -> bool {
-    let mut buf = [0u8; 4096];
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return false,
-            Ok(Ok(0)) | Ok(Err(_)) => return true,
-            Ok(Ok(_)) => continue,
-        }
-    }
-}
-
 #[tokio::test]
 async fn half_sent_requests_and_idle_connections_are_closed() {
     let app = spawn_app_with(csms::Config {
@@ -57,12 +44,12 @@ async fn half_sent_requests_and_idle_connections_are_closed() {
     assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
     for stream in &mut half {
         assert!(
-            closed(stream, Duration::from_secs(3)).await,
+            server_closed(stream, Duration::from_secs(3)).await,
             "a half-sent request stayed open"
         );
     }
     assert!(
-        closed(&mut kept_alive, Duration::from_secs(3)).await,
+        server_closed(&mut kept_alive, Duration::from_secs(3)).await,
         "an idle connection stayed open"
     );
     app.shutdown().await;
@@ -81,7 +68,7 @@ async fn connections_beyond_the_cap_are_closed_at_once() {
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut sixth = TcpStream::connect(http_addr(&app)).await.unwrap();
-    assert!(closed(&mut sixth, Duration::from_millis(500)).await);
+    assert!(server_closed(&mut sixth, Duration::from_millis(500)).await);
     drop(held.pop());
     assert_eventually("a freed place takes a new connection", || async {
         reqwest::get(app.url("/healthz"))
@@ -268,7 +255,7 @@ async fn one_address_gets_its_share_of_http_connections() {
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut fourth = connect_from("127.0.0.21").await;
-    assert!(closed(&mut fourth, Duration::from_millis(500)).await);
+    assert!(server_closed(&mut fourth, Duration::from_millis(500)).await);
     let mut other = connect_from("127.0.0.22").await;
     other
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
