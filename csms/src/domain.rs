@@ -178,6 +178,11 @@ string_enum!(
 );
 
 string_enum!(
+    /// Whether a Green Card may be used.
+    CardStatus { Active, Blocked }
+);
+
+string_enum!(
     /// The answer last given to a charge point's BootNotification; it survives reconnects.
     RegistrationStatus { Accepted, Pending, Rejected }
 );

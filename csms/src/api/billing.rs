@@ -94,7 +94,7 @@ pub struct SessionView {
     cost_cents: Option<i64>,
     discount_cents: Option<i64>,
     discount_name: Option<String>,
-    payment_method: Option<String>,
+    payment_method: Option<crate::billing::PaymentMethod>,
     /// The priced lines (empty until the session is settled).
     #[schema(value_type = Vec<crate::billing::pricing::Line>)]
     lines: Vec<serde_json::Value>,

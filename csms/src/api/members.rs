@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    domain::IdTag,
+    domain::{CardStatus, IdTag},
     limits::Verdict,
     members::{Email, MemberId, Segment, check_iban, check_password, mask_account},
     store::members::{CARDS_PER_MEMBER, CardRefused, GreenCardRecord, MemberRecord, NewMember},
@@ -183,7 +183,7 @@ pub struct CardView {
     expires_at: Option<DateTime<Utc>>,
     id_tag: IdTag,
     /// `Active` once issued.
-    status: String,
+    status: CardStatus,
     balance_cents: i64,
     points: i64,
 }

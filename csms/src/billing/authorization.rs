@@ -10,8 +10,8 @@ use crate::{
     app::AppState,
     charging::Authorization,
     clock::from_millis,
-    domain::{AuthorizationStatus, IdTag},
-    store::StoreError,
+    domain::{AuthorizationStatus, CardStatus, IdTag},
+    store::{StoreError, parse_column},
 };
 
 fn status(status: AuthorizationStatus) -> Authorization {
@@ -33,9 +33,9 @@ pub async fn authorize(state: &AppState, tag: &IdTag) -> Result<Option<Authoriza
             .await?;
     if let Some(card) = card {
         let member: i64 = card.try_get(0)?;
-        let card_status: String = card.try_get(1)?;
+        let card_status: CardStatus = parse_column(&card.try_get::<String, _>(1)?, "status")?;
         let expires_at: Option<DateTime<Utc>> = card.try_get::<Option<i64>, _>(2)?.map(from_millis);
-        let decision = if card_status != "Active" {
+        let decision = if card_status != CardStatus::Active {
             AuthorizationStatus::Blocked
         } else if expires_at.is_some_and(|at| at <= now) {
             AuthorizationStatus::Expired

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
+use super::TransferKind;
 use crate::{clock::to_millis, domain::IdTag, store::StoreError};
 
 /// What an account counts.
@@ -95,7 +96,7 @@ pub const MAX_TRANSFER: i64 = 1_000_000_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer<'a> {
     pub reference: &'a str,
-    pub kind: &'a str,
+    pub kind: TransferKind,
     pub unit: Unit,
     pub from: Account<'a>,
     pub to: Account<'a>,
@@ -125,7 +126,7 @@ pub async fn transfer(
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (reference) DO NOTHING RETURNING id",
     )
     .bind(t.reference)
-    .bind(t.kind)
+    .bind(t.kind.as_str())
     .bind(t.unit.as_str())
     .bind(&from)
     .bind(&to)

@@ -43,12 +43,64 @@ impl Rules {
     }
 }
 
-/// How a session was paid, as receipts and the API name it.
-pub mod method {
-    pub const GREEN_CARD: &str = "green_card";
-    pub const PLAN: &str = "plan";
-    pub const CARD: &str = "card";
-    pub const CASH: &str = "cash";
-    /// A tag from the operator's id-tag table (fleet accounts): priced, invoiced apart.
-    pub const INVOICE: &str = "invoice";
+/// Names that travel as snake_case strings (the API, the store, metric labels).
+macro_rules! snake_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::domain::InvalidValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::ALL
+                    .iter()
+                    .find(|v| v.as_str() == s)
+                    .copied()
+                    .ok_or_else(|| crate::domain::InvalidValue(format!(
+                        concat!("`{}` is not a ", stringify!($name)), s
+                    )))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
+
+snake_enum!(
+    /// How a session was paid, as receipts, the API and the metrics name it.
+    PaymentMethod {
+        GreenCard = "green_card",
+        Plan = "plan",
+        Card = "card",
+        Cash = "cash",
+        /// A tag from the operator's id-tag table (fleet accounts): priced, invoiced apart.
+        Invoice = "invoice",
+    }
+);
+
+snake_enum!(
+    /// What a ledger transfer was for.
+    TransferKind {
+        TopUp = "top_up",
+        Settlement = "settlement",
+        DirectPayment = "direct_payment",
+        Points = "points",
+        Redemption = "redemption",
+        PlanFee = "plan_fee",
+        TerminationFee = "termination_fee",
+    }
+);

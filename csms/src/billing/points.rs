@@ -4,7 +4,10 @@
 use chrono::Datelike;
 use sqlx::Row;
 
-use super::ledger::{self, Account, Network, Transfer, Unit};
+use super::{
+    TransferKind,
+    ledger::{self, Account, Network, Transfer, Unit},
+};
 use crate::{app::AppState, clock::to_millis, domain::IdTag, members::MemberId, store::StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +66,7 @@ pub async fn redeem(
                 let id: i64 = row.try_get(0)?;
                 if need > 0 {
                     let reference = format!("redeem:{id}");
-                    let t = Transfer { reference: &reference, kind: "redemption", unit: Unit::Points, from: account, to: Network::PointsRedeemed.into(), amount: need };
+                    let t = Transfer { reference: &reference, kind: TransferKind::Redemption, unit: Unit::Points, from: account, to: Network::PointsRedeemed.into(), amount: need };
                     ledger::transfer(conn, &t, now).await?;
                 }
                 Ok(Ok(have - need))

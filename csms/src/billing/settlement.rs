@@ -8,9 +8,9 @@ use chrono::{DateTime, Datelike, Utc};
 use sqlx::{AnyConnection, Row};
 
 use super::{
-    Rules,
+    PaymentMethod, Rules, TransferKind,
     ledger::{self, Account, Network, Transfer, Unit},
-    method, plausibility,
+    plausibility,
     pricing::{self, Context, Priced, Prices, Promotion, Usage},
     review,
 };
@@ -26,7 +26,7 @@ use crate::{
 pub struct Settlement {
     pub total_cents: i64,
     pub discount_cents: i64,
-    pub payment_method: &'static str,
+    pub payment_method: PaymentMethod,
     pub points: i64,
 }
 
@@ -251,14 +251,14 @@ pub(super) async fn charge(
             .await?;
         }
         if priced.total_cents > 0 {
-            let t = Transfer { reference: &reference, kind: "settlement", unit: Unit::Cents, from: Account::Card(tag), to: Network::Revenue.into(), amount: priced.total_cents };
+            let t = Transfer { reference: &reference, kind: TransferKind::Settlement, unit: Unit::Cents, from: Account::Card(tag), to: Network::Revenue.into(), amount: priced.total_cents };
             ledger::transfer(conn, &t, now).await?;
             sqlx::query("UPDATE green_cards SET paid_sessions = paid_sessions + 1 WHERE id_tag = $1")
                 .bind(tag.as_str())
                 .execute(&mut *conn)
                 .await?;
         }
-        let method = if allowance.is_some() { method::PLAN } else { method::GREEN_CARD };
+        let method = if allowance.is_some() { PaymentMethod::Plan } else { PaymentMethod::GreenCard };
         (priced, method, Some(member))
     } else if let Some(direct) = sqlx::query("SELECT method, authorized_cents FROM direct_payments WHERE id_tag = $1 AND captured_cents IS NULL")
         .bind(tag.as_str())
@@ -269,9 +269,9 @@ pub(super) async fn charge(
         let authorized: i64 = direct.try_get(1)?;
         let priced = pricing::price(usage, prices, &Context::default());
         let captured = priced.total_cents.min(authorized);
-        let (source, method) = if paid_by == "cash" { (Network::Cash, method::CASH) } else { (Network::Psp, method::CARD) };
+        let (source, method) = if paid_by == "cash" { (Network::Cash, PaymentMethod::Cash) } else { (Network::Psp, PaymentMethod::Card) };
         if captured > 0 {
-            let t = Transfer { reference: &reference, kind: "direct_payment", unit: Unit::Cents, from: source.into(), to: Network::Revenue.into(), amount: captured };
+            let t = Transfer { reference: &reference, kind: TransferKind::DirectPayment, unit: Unit::Cents, from: source.into(), to: Network::Revenue.into(), amount: captured };
             ledger::transfer(conn, &t, now).await?;
         }
         sqlx::query("UPDATE direct_payments SET captured_cents = $1 WHERE id_tag = $2")
@@ -281,7 +281,7 @@ pub(super) async fn charge(
             .await?;
         (priced, method, None)
     } else {
-        (pricing::price(usage, prices, &Context::default()), method::INVOICE, None)
+        (pricing::price(usage, prices, &Context::default()), PaymentMethod::Invoice, None)
     };
     let points = if member.is_some() {
         priced.total_cents * rules.points_per_euro / 100
@@ -292,7 +292,7 @@ pub(super) async fn charge(
         let points_ref = format!("points:{}", tx.transaction_id);
         let t = Transfer {
             reference: &points_ref,
-            kind: "points",
+            kind: TransferKind::Points,
             unit: Unit::Points,
             from: Network::PointsIssued.into(),
             to: Account::Points(tag),
@@ -308,7 +308,7 @@ pub(super) async fn charge(
     .bind(priced.total_cents)
     .bind(discount.as_ref().map_or(0, |(_, c)| *c))
     .bind(discount.as_ref().map(|(n, _)| n.clone()))
-    .bind(method)
+    .bind(method.as_str())
     .bind(serde_json::to_string(&priced.lines).expect("lines serialize"))
     .bind(member)
     .bind(tx.transaction_id)
@@ -320,7 +320,7 @@ pub(super) async fn charge(
             member,
             "receipt",
             &format!("Your receipt for session {}", tx.transaction_id),
-            &receipt(tx, &priced, method, points),
+            &receipt(tx, &priced, method.as_str(), points),
             now,
         )
         .await?;

@@ -6,7 +6,10 @@
 use serde::Deserialize;
 use sqlx::Row;
 
-use super::ledger::{self, Account, Network, Transfer, Unit};
+use super::{
+    TransferKind,
+    ledger::{self, Account, Network, Transfer, Unit},
+};
 use crate::{
     app::AppState,
     clock::to_millis,
@@ -70,7 +73,7 @@ async fn record(
                     .bind(to_millis(now))
                     .execute(&mut *conn)
                     .await?;
-                    let t = Transfer { reference: &reference, kind: "top_up", unit: Unit::Cents, from: source.into(), to: Account::Card(&tag), amount };
+                    let t = Transfer { reference: &reference, kind: TransferKind::TopUp, unit: Unit::Cents, from: source.into(), to: Account::Card(&tag), amount };
                     moved = ledger::transfer(conn, &t, now).await?;
                 }
                 Ok(Ok((ledger::balance(conn, Account::Card(&tag)).await?, moved)))

@@ -255,12 +255,12 @@ fn publish_stopped(state: &AppState, charge_point_id: &ChargePointId, record: &T
             .bus
             .publish(DomainEvent::SessionFlagged { transaction_id });
     }
-    if let Some(method) = &record.payment_method {
+    if let Some(method) = record.payment_method {
         state.bus.publish(DomainEvent::SessionSettled {
             transaction_id,
             total_cents: record.cost_cents.unwrap_or(0),
             discount_cents: record.discount_cents.unwrap_or(0),
-            payment_method: method.clone(),
+            payment_method: method,
         });
     }
 }

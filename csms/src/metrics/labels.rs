@@ -2,7 +2,7 @@
 //! night must read 0 on the dashboards, not "No data" (Prometheus' own instrumentation advice).
 
 use super::Metrics;
-use crate::domain::ReservationStatus;
+use crate::{billing::PaymentMethod, domain::ReservationStatus};
 
 /// Every result a handshake is counted under: accepted, or why not.
 pub const HANDSHAKE_RESULTS: &[&str] = &[
@@ -20,8 +20,6 @@ pub const HANDSHAKE_RESULTS: &[&str] = &[
     "unclaimed_full",
     "new_id_rate",
 ];
-/// Every payment method a session is settled by.
-pub const PAYMENT_METHODS: &[&str] = &["green_card", "plan", "card", "cash", "invoice"];
 /// Every way a Green Card is topped up.
 pub const TOP_UP_METHODS: &[&str] = &["app", "charger_card", "charger_cash"];
 /// Every class of an NPS answer.
@@ -63,7 +61,8 @@ impl Metrics {
                 }
             }
         }
-        for method in PAYMENT_METHODS {
+        for method in PaymentMethod::ALL {
+            let method = method.as_str();
             self.sessions_settled.with_label_values(&[method]);
             self.revenue_cents.with_label_values(&[method]);
             self.discount_cents.with_label_values(&[method]);

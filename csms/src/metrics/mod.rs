@@ -16,7 +16,7 @@ use prometheus::{
 mod labels;
 mod observe;
 
-pub use labels::{HANDSHAKE_RESULTS, NPS_CLASSES, PAYMENT_METHODS, TOP_UP_METHODS};
+pub use labels::{HANDSHAKE_RESULTS, NPS_CLASSES, TOP_UP_METHODS};
 pub use observe::observe;
 
 /// Handles on every metric; cloning shares them.

@@ -4,7 +4,12 @@
 //! network for ninety days, for nothing.
 
 use super::ReserveError;
-use crate::{app::AppState, billing::settlement, domain::IdTag, members::MemberId};
+use crate::{
+    app::AppState,
+    billing::settlement,
+    domain::{CardStatus, IdTag},
+    members::MemberId,
+};
 
 /// Checks that the tag is one of the member's Green Cards and can pay for a session.
 pub(super) async fn check_card(
@@ -19,7 +24,7 @@ pub(super) async fn check_card(
         .filter(|c| c.member_id == member)
         .ok_or_else(|| ReserveError::BadRequest(format!("{tag} is not one of your Green Cards")))?;
     let now = state.clock.now();
-    if card.status != "Active" || card.expires_at.is_some_and(|at| at <= now) {
+    if card.status != CardStatus::Active || card.expires_at.is_some_and(|at| at <= now) {
         return Err(ReserveError::BadRequest(format!(
             "{tag} cannot be used: it is not active"
         )));

@@ -7,7 +7,7 @@ use sqlx::{Row, any::AnyRow};
 use super::{Store, StoreError, parse_column};
 use crate::{
     clock::{from_millis, to_millis},
-    domain::IdTag,
+    domain::{CardStatus, IdTag},
     members::{Email, MemberId, Segment},
 };
 
@@ -35,7 +35,7 @@ pub struct MemberRecord {
 pub struct GreenCardRecord {
     pub id_tag: IdTag,
     pub member_id: MemberId,
-    pub status: String,
+    pub status: CardStatus,
     pub expires_at: Option<DateTime<Utc>>,
     /// Sessions paid with it so far (the loyalty count).
     pub paid_sessions: i64,
@@ -79,7 +79,7 @@ fn card(row: &AnyRow) -> Result<GreenCardRecord, StoreError> {
     Ok(GreenCardRecord {
         id_tag: IdTag::parse(&id_tag).map_err(|e| StoreError::Corrupt(e.0))?,
         member_id: MemberId(row.try_get("member_id")?),
-        status: row.try_get("status")?,
+        status: parse_column(&row.try_get::<String, _>("status")?, "status")?,
         expires_at: row
             .try_get::<Option<i64>, _>("expires_at_ms")?
             .map(from_millis),

@@ -506,7 +506,7 @@ async fn the_ledger_balances_under_concurrent_movements(store: Store) {
                             };
                             let t = Transfer {
                                 reference: &reference,
-                                kind: "test",
+                                kind: csms::billing::TransferKind::TopUp,
                                 unit: Unit::Cents,
                                 from,
                                 to,

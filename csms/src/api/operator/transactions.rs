@@ -59,7 +59,7 @@ pub struct TransactionView {
     reservation_id: Option<i64>,
     cost_cents: Option<i64>,
     discount_cents: Option<i64>,
-    payment_method: Option<String>,
+    payment_method: Option<crate::billing::PaymentMethod>,
     discount_name: Option<String>,
     /// Why the session was not charged and waits for an operator: its readings could not be
     /// true (a meter running backwards, more energy than its connector can deliver).
@@ -211,7 +211,7 @@ pub async fn settle(
             transaction_id,
             total_cents: settled.total_cents,
             discount_cents: settled.discount_cents,
-            payment_method: settled.payment_method.to_owned(),
+            payment_method: settled.payment_method,
         });
     Ok(axum::Json(record.into()))
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{
+    TransferKind,
     ledger::{self, Network, Transfer, Unit},
     settlement::month,
 };
@@ -271,7 +272,7 @@ pub async fn cancel(
                     let reference = format!("termination:{}", sub.id);
                     let t = Transfer {
                         reference: &reference,
-                        kind: "termination_fee",
+                        kind: TransferKind::TerminationFee,
                         unit: Unit::Cents,
                         from: Network::Sepa.into(),
                         to: Network::Revenue.into(),
@@ -325,7 +326,7 @@ pub async fn charge_monthly_fees(
                     let reference = format!("planfee:subscription-{subscription}:{month}");
                     let t = Transfer {
                         reference: &reference,
-                        kind: "plan_fee",
+                        kind: TransferKind::PlanFee,
                         unit: Unit::Cents,
                         from: Network::Sepa.into(),
                         to: Network::Revenue.into(),

@@ -85,7 +85,7 @@ async fn stop_and_settle(
         tracing::info!(
             transaction = record.transaction_id,
             total_cents = settled.total_cents,
-            method = settled.payment_method,
+            method = settled.payment_method.as_str(),
             "settled"
         );
     }

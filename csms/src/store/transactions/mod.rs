@@ -103,7 +103,7 @@ pub struct TransactionRecord {
     pub reservation_id: Option<i64>,
     pub cost_cents: Option<i64>,
     pub discount_cents: Option<i64>,
-    pub payment_method: Option<String>,
+    pub payment_method: Option<crate::billing::PaymentMethod>,
     /// The name of the discount applied, once settled.
     pub discount_name: Option<String>,
     /// The priced lines (JSON), once settled.
@@ -166,7 +166,10 @@ pub(super) fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {
         reservation_id: row.try_get("reservation_id")?,
         cost_cents: row.try_get("cost_cents")?,
         discount_cents: row.try_get("discount_cents")?,
-        payment_method: row.try_get("payment_method")?,
+        payment_method: row
+            .try_get::<Option<String>, _>("payment_method")?
+            .map(|m| parse_column(&m, "payment_method"))
+            .transpose()?,
         discount_name: row.try_get("discount_name")?,
         priced_lines: row.try_get("priced_lines")?,
         member_id: row.try_get("member_id")?,
