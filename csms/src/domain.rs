@@ -195,9 +195,21 @@ string_enum!(
 );
 
 impl ReservationStatus {
+    /// The statuses in which a reservation still claims its connector's calendar: the one
+    /// definition of "open" (the store's queries are built from it).
+    pub const OPEN: [ReservationStatus; 3] = [Self::Pending, Self::Scheduled, Self::Active];
+    /// The open statuses in which a hold on the connector is taken (a start can use it).
+    pub const HOLDING: [ReservationStatus; 2] = [Self::Pending, Self::Active];
+
     /// Whether the reservation still claims its connector's calendar.
     pub fn is_open(self) -> bool {
-        matches!(self, Self::Pending | Self::Scheduled | Self::Active)
+        Self::OPEN.contains(&self)
+    }
+
+    /// `status IN ('A', 'B')` for these statuses (names of our own, never input).
+    pub fn sql_in(statuses: &[ReservationStatus]) -> String {
+        let names: Vec<String> = statuses.iter().map(|s| format!("'{s}'")).collect();
+        format!("status IN ({})", names.join(", "))
     }
 }
 
@@ -249,5 +261,17 @@ mod tests {
         assert!(!json_has_nul(&json!({"a": ["b", {"c": 1}]})));
         assert!(json_has_nul(&json!({"a": ["b", {"c": "x\u{0}y"}]})));
         assert!(json_has_nul(&json!({"k\u{0}": 1})));
+    }
+
+    #[test]
+    fn an_open_reservation_is_defined_once() {
+        assert_eq!(
+            ReservationStatus::sql_in(&ReservationStatus::OPEN),
+            "status IN ('Pending', 'Scheduled', 'Active')"
+        );
+        for s in ReservationStatus::ALL {
+            assert_eq!(s.is_open(), ReservationStatus::OPEN.contains(s));
+        }
+        assert!(ReservationStatus::HOLDING.iter().all(|s| s.is_open()));
     }
 }

@@ -91,14 +91,14 @@ pub async fn cancel(state: &AppState, member: MemberId, id: i64) -> Result<(), R
         .filter(|r| r.member_id == member)
         .ok_or_else(|| ReserveError::NotFound(format!("no reservation {id}")))?;
     let now = state.clock.now();
-    let open = [
-        ReservationStatus::Pending,
-        ReservationStatus::Scheduled,
-        ReservationStatus::Active,
-    ];
     if !state
         .store
-        .set_reservation_status(id, &open, ReservationStatus::Cancelled, now)
+        .set_reservation_status(
+            id,
+            &ReservationStatus::OPEN,
+            ReservationStatus::Cancelled,
+            now,
+        )
         .await?
     {
         return Err(ReserveError::Conflict(format!(

@@ -214,14 +214,14 @@ async fn end(state: &AppState, id: i64) -> Result<(), StoreError> {
     let Some(r) = state.store.reservation(id).await? else {
         return Ok(());
     };
-    let open = [
-        ReservationStatus::Pending,
-        ReservationStatus::Scheduled,
-        ReservationStatus::Active,
-    ];
     if state
         .store
-        .set_reservation_status(id, &open, ReservationStatus::Expired, state.clock.now())
+        .set_reservation_status(
+            id,
+            &ReservationStatus::OPEN,
+            ReservationStatus::Expired,
+            state.clock.now(),
+        )
         .await?
     {
         release(state, &r.charge_point_id, r.connector_id, id);

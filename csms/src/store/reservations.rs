@@ -47,7 +47,10 @@ pub enum Refused {
 
 const COLUMNS: &str = "id, member_id, charge_point_id, connector_id, id_tag, status, \
      starts_at_ms, expires_at_ms, transaction_id";
-const OPEN: &str = "status IN ('Pending', 'Scheduled', 'Active')";
+/// The condition of an open reservation, from [`ReservationStatus::OPEN`].
+fn open() -> String {
+    ReservationStatus::sql_in(&ReservationStatus::OPEN)
+}
 
 fn record(row: &AnyRow) -> Result<ReservationRecord, StoreError> {
     let cp: String = row.try_get("charge_point_id")?;
@@ -82,7 +85,8 @@ impl Store {
         // Calendar writes of one charge point are serialized by its row's lock.
         super::lock_row(&mut tx, "charge_points", "id", r.charge_point_id.as_str()).await?;
         let open: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) FROM reservations WHERE member_id = $1 AND {OPEN}"
+            "SELECT COUNT(*) FROM reservations WHERE member_id = $1 AND {}",
+            open()
         ))
         .bind(r.member_id.0)
         .fetch_one(&mut *tx)
@@ -131,13 +135,9 @@ impl Store {
         to: ReservationStatus,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let allowed = from
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
         let sql = format!(
-            "UPDATE reservations SET status = $1, updated_at_ms = $2 WHERE id = $3 AND status IN ({allowed})"
+            "UPDATE reservations SET status = $1, updated_at_ms = $2 WHERE id = $3 AND {}",
+            ReservationStatus::sql_in(from)
         );
         let done = sqlx::query(&sql)
             .bind(to.as_str())
@@ -189,15 +189,17 @@ impl Store {
         transaction_id: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+        let sql = format!(
             "UPDATE reservations SET status = 'Used', transaction_id = $1, updated_at_ms = $2 \
-             WHERE id = $3 AND status IN ('Pending', 'Active')",
-        )
-        .bind(transaction_id)
-        .bind(to_millis(now))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+             WHERE id = $3 AND {}",
+            ReservationStatus::sql_in(&ReservationStatus::HOLDING)
+        );
+        let done = sqlx::query(&sql)
+            .bind(transaction_id)
+            .bind(to_millis(now))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -240,7 +242,10 @@ impl Store {
 
     /// Every reservation that still claims its calendar (for the scheduler at start).
     pub async fn open_reservations(&self) -> Result<Vec<ReservationRecord>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM reservations WHERE {OPEN} ORDER BY starts_at_ms");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reservations WHERE {} ORDER BY starts_at_ms",
+            open()
+        );
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(record).collect()
     }
@@ -253,7 +258,8 @@ impl Store {
     ) -> Result<Vec<(ChargePointId, u32)>, StoreError> {
         let sql = format!(
             "SELECT DISTINCT charge_point_id, connector_id FROM reservations \
-             WHERE {OPEN} AND starts_at_ms < $1 AND expires_at_ms > $2"
+             WHERE {} AND starts_at_ms < $1 AND expires_at_ms > $2",
+            open()
         );
         let rows = sqlx::query(&sql)
             .bind(to_millis(to))
@@ -283,8 +289,9 @@ async fn calendar_clear(
     except: Option<i64>,
 ) -> Result<bool, StoreError> {
     let sql = format!(
-        "SELECT 1 FROM reservations WHERE charge_point_id = $1 AND connector_id = $2 AND {OPEN} \
-             AND starts_at_ms < $3 AND expires_at_ms > $4 AND id <> $5 LIMIT 1"
+        "SELECT 1 FROM reservations WHERE charge_point_id = $1 AND connector_id = $2 AND {} \
+             AND starts_at_ms < $3 AND expires_at_ms > $4 AND id <> $5 LIMIT 1",
+        open()
     );
     let clash = sqlx::query(&sql)
         .bind(cp.as_str())
