@@ -131,8 +131,9 @@ async fn a_charger_that_stops_reading_is_dropped_and_commands_to_it_do_not_hang(
         "the command waited {:?}",
         started.elapsed()
     );
+    // Not connected, no answer in time, or the connection closed under it: never a hang.
     assert!(
-        [404, 504].contains(&command.status().as_u16()),
+        [404, 502, 504].contains(&command.status().as_u16()),
         "{}",
         command.status()
     );
