@@ -31,8 +31,10 @@ async fn connect_from(from: &str, to: SocketAddr) -> TcpStream {
 
 #[tokio::test]
 async fn a_thousand_idle_sockets_neither_keep_a_charger_out_nor_stay_open() {
+    // Idle sockets used to hold the handshake permits until their timeout (5 s here); a real
+    // charger now gets in at once.
     let app = spawn_app_with(csms::Config {
-        handshake_timeout_secs: 2,
+        handshake_timeout_secs: 5,
         ..test_config(&temp_db())
     })
     .await;
@@ -53,7 +55,7 @@ async fn a_thousand_idle_sockets_neither_keep_a_charger_out_nor_stay_open() {
     app.put_charge_point("CP-REAL", Some(PASSWORD)).await;
     let started = std::time::Instant::now();
     let mut charger = tokio::time::timeout(
-        Duration::from_secs(1),
+        Duration::from_secs(3),
         TestCharger::connect(&app.ocpp, "CP-REAL", Some(PASSWORD)),
     )
     .await
@@ -61,13 +63,13 @@ async fn a_thousand_idle_sockets_neither_keep_a_charger_out_nor_stay_open() {
     .unwrap();
     charger.boot().await;
     assert!(
-        started.elapsed() < Duration::from_secs(1),
+        started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
     for stream in &mut idle {
         assert!(
-            server_closed(stream, Duration::from_secs(4)).await,
+            server_closed(stream, Duration::from_secs(8)).await,
             "an idle socket outlived the handshake timeout"
         );
     }
