@@ -6,9 +6,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use csms::{
-    billing::pricing::{Context, Offer, Prices, Usage, price},
     domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus},
     fleet::{Fleet, availability::AvailabilityQuery},
+    money::pricing::{Context, Offer, Prices, Usage, price},
     store::charge_points::{ChargePointSpec, ConnectorSpec},
 };
 use ocpp_j::{Catalogue, Frame, Version};

@@ -60,7 +60,7 @@ pub enum DomainEvent {
         transaction_id: i64,
         total_cents: i64,
         discount_cents: i64,
-        payment_method: crate::billing::PaymentMethod,
+        payment_method: crate::money::PaymentMethod,
     },
     /// A finished session's readings could not be true: it is not charged, and waits for an
     /// operator.

@@ -31,9 +31,12 @@ pub mod gateway;
 pub mod limits;
 pub mod members;
 pub mod metrics;
+pub mod money;
 pub mod ocpp16;
 pub mod reservations;
 pub mod store;
+#[cfg(test)]
+mod testkit;
 
 pub use app::App;
 pub use config::Config;

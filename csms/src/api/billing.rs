@@ -14,11 +14,10 @@ use super::{
 };
 use crate::{
     app::AppState,
-    billing::{
+    billing::{plans::PlanError, points::RedeemError, topups::TopUpError},
+    money::{
         catalogue::ExperiencePack,
-        plans::{self, Plan, PlanError, Subscription},
-        points::{self, RedeemError},
-        topups::{self, TopUpError},
+        plans::{Plan, Subscription},
     },
     store::transactions::TransactionRecord,
 };
@@ -68,14 +67,15 @@ pub async fn top_up(
     Json(body): Json<TopUpBody>,
 ) -> Result<(StatusCode, axum::Json<CardView>), ApiError> {
     let card = own_card(&state, &member, &raw).await?;
-    topups::in_app(
-        &state,
-        member.id,
-        &card.id_tag,
-        body.amount_cents,
-        &body.idempotency_key,
-    )
-    .await?;
+    state
+        .billing
+        .top_up_in_app(
+            member.id,
+            &card.id_tag,
+            body.amount_cents,
+            &body.idempotency_key,
+        )
+        .await?;
     let card = own_card(&state, &member, &raw).await?;
     Ok((StatusCode::CREATED, axum::Json(card.into())))
 }
@@ -94,9 +94,9 @@ pub struct SessionView {
     cost_cents: Option<i64>,
     discount_cents: Option<i64>,
     discount_name: Option<String>,
-    payment_method: Option<crate::billing::PaymentMethod>,
+    payment_method: Option<crate::money::PaymentMethod>,
     /// The priced lines (empty until the session is settled).
-    #[schema(value_type = Vec<crate::billing::pricing::Line>)]
+    #[schema(value_type = Vec<crate::money::pricing::Line>)]
     lines: Vec<serde_json::Value>,
 }
 
@@ -186,7 +186,9 @@ pub async fn redeem(
     Json(body): Json<RedeemBody>,
 ) -> Result<(StatusCode, axum::Json<Redeemed>), ApiError> {
     let card = own_card(&state, &member, &raw).await?;
-    let left = points::redeem(&state, member.id, &card.id_tag, &body.pack_id)
+    let left = state
+        .billing
+        .redeem(member.id, &card.id_tag, &body.pack_id)
         .await
         .map_err(|e| match e {
             RedeemError::UnknownPack(_) => ApiError::NotFound(e.to_string()),
@@ -300,7 +302,7 @@ pub async fn my_plan(
     State(state): State<AppState>,
     member: CurrentMember,
 ) -> Result<axum::Json<SubscriptionView>, ApiError> {
-    let (sub, fee) = plans::termination_quote(&state, member.id).await?;
+    let (sub, fee) = state.billing.termination_quote(member.id).await?;
     Ok(axum::Json(view(sub, fee)))
 }
 
@@ -329,8 +331,8 @@ pub async fn subscribe(
     member: CurrentMember,
     Json(body): Json<SubscribeBody>,
 ) -> Result<(StatusCode, axum::Json<SubscriptionView>), ApiError> {
-    plans::subscribe(&state, member.id, &body.plan_id).await?;
-    let (sub, fee) = plans::termination_quote(&state, member.id).await?;
+    state.billing.subscribe(member.id, &body.plan_id).await?;
+    let (sub, fee) = state.billing.termination_quote(member.id).await?;
     Ok((StatusCode::CREATED, axum::Json(view(sub, fee))))
 }
 
@@ -368,6 +370,9 @@ pub async fn cancel_plan(
     member: CurrentMember,
     Json(body): Json<CancelBody>,
 ) -> Result<axum::Json<Cancelled>, ApiError> {
-    let fee = plans::cancel(&state, member.id, body.accept_fee_cents).await?;
+    let fee = state
+        .billing
+        .cancel_plan(member.id, body.accept_fee_cents)
+        .await?;
     Ok(axum::Json(Cancelled { fee_cents: fee }))
 }

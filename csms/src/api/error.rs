@@ -91,10 +91,7 @@ impl ApiError {
                 StatusCode::GATEWAY_TIMEOUT
             }
             ApiError::ChargePoint(_) => StatusCode::BAD_GATEWAY,
-            ApiError::Store(StoreError::Closed)
-            | ApiError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

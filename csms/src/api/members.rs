@@ -124,7 +124,7 @@ pub async fn register(
         .ok_or_else(|| ApiError::Conflict("this email is registered already".into()))?;
     tracing::info!(member = %created.id, "member registered");
     if let Some((plan_id, _)) = &plan {
-        crate::billing::plans::subscribe(&state, created.id, plan_id).await?;
+        state.billing.subscribe(created.id, plan_id).await?;
     }
     let welcome = crate::members::welcome::Welcome {
         name: &created.name,

@@ -2,10 +2,8 @@
 //! `DELETE /api/v1/reservations/{id}`, the member's list and messages, the operator's view of a
 //! charge point's reservations, and the free-slot search over the connectors' calendars.
 
-use std::collections::HashSet;
-
 use axum::{extract::State, http::StatusCode};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -19,7 +17,7 @@ use crate::{
     app::AppState,
     domain::{ChargePointId, ConnectorType, IdTag, ReservationStatus},
     fleet::availability::AvailabilityQuery,
-    reservations::{self, ReserveError},
+    reservations::{self, ReserveError, slots::SlotQuery},
     store::{messages::MessageRecord, reservations::ReservationRecord},
 };
 
@@ -118,7 +116,7 @@ pub async fn create(
     // Run to its end whatever the client does: a hold taken, a reservation written and a
     // ReserveNow sent must be seen through (confirmed, or released), not abandoned half way
     // because the client hung up.
-    let task = tokio::spawn(async move { reservations::reserve(&state, member.id, request).await });
+    let task = tokio::spawn(async move { state.reservations.reserve(member.id, request).await });
     let record = task.await.map_err(|e| {
         ApiError::Store(crate::store::StoreError::Corrupt(format!(
             "the reservation task failed: {e}"
@@ -148,7 +146,7 @@ pub async fn cancel(
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("no reservation {id}")))?;
-    reservations::cancel(&state, member.id, id).await?;
+    state.reservations.cancel(member.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -286,9 +284,6 @@ pub struct SlotList {
     slots: Vec<Slot>,
 }
 
-/// A window that starts within this much of now counts as "now": the connector must be free.
-const NOW_TOLERANCE_SECS: i64 = 120;
-
 /// Connectors near a place that are free for a whole window, to book.
 #[utoipa::path(
     get,
@@ -306,24 +301,11 @@ pub async fn slots(
 ) -> Result<axum::Json<SlotList>, ApiError> {
     let radius_km = p.radius_km.unwrap_or(10.0);
     validate_place(p.lat, p.lon, radius_km)?;
-    let now = state.clock.now();
-    if p.to <= p.from {
-        return Err(ApiError::BadRequest("`to` must come after `from`".into()));
-    }
-    if p.to <= now || p.from < now - Duration::seconds(NOW_TOLERANCE_SECS) {
-        return Err(ApiError::BadRequest("the window lies in the past".into()));
-    }
-    let max = i64::from(state.config.max_reservation_minutes);
-    if p.to - p.from > Duration::minutes(max) {
-        return Err(ApiError::BadRequest(format!(
-            "a window lasts {max} minutes at most"
-        )));
-    }
     let limit = p.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::BadRequest("limit must lie in 1..=100".into()));
     }
-    let query = AvailabilityQuery {
+    let area = AvailabilityQuery {
         lat: p.lat,
         lon: p.lon,
         radius_km,
@@ -331,36 +313,29 @@ pub async fn slots(
         min_power_kw: p.min_power_kw,
         limit,
     };
-    let starts_now = p.from <= now + Duration::seconds(NOW_TOLERANCE_SECS);
-    let claimed: HashSet<(ChargePointId, u32)> = state
-        .store
-        .claimed_connectors(p.from, p.to)
+    let query = SlotQuery {
+        area,
+        from: p.from,
+        to: p.to,
+    };
+    let slots = state
+        .reservations
+        .free_slots(&query)
         .await?
         .into_iter()
+        .map(|f| Slot {
+            latitude: f.charge_point.latitude.unwrap_or_default(),
+            longitude: f.charge_point.longitude.unwrap_or_default(),
+            charge_point_id: f.charge_point.id,
+            name: f.charge_point.name,
+            address: f.charge_point.address,
+            distance_km: (f.distance_km * 1000.0).round() / 1000.0,
+            connector_id: f.connector_id,
+            connector_type: f.connector_type,
+            max_power_kw: f.max_power_kw,
+            from: p.from,
+            to: p.to,
+        })
         .collect();
-    let mut slots = Vec::new();
-    for (point, distance_km) in state.fleet.nearby(p.lat, p.lon, radius_km, limit) {
-        for (&connector_id, c) in &point.connectors {
-            let free = !claimed.contains(&(point.spec.id.clone(), connector_id))
-                && query.wants(c.connector_type, c.max_power_kw)
-                && (!starts_now || point.is_free(c));
-            if free {
-                slots.push(Slot {
-                    charge_point_id: point.spec.id.clone(),
-                    name: point.spec.name.clone(),
-                    address: point.spec.address.clone(),
-                    latitude: point.spec.latitude.unwrap_or_default(),
-                    longitude: point.spec.longitude.unwrap_or_default(),
-                    distance_km: (distance_km * 1000.0).round() / 1000.0,
-                    connector_id,
-                    connector_type: c.connector_type,
-                    max_power_kw: c.max_power_kw,
-                    from: p.from,
-                    to: p.to,
-                });
-            }
-        }
-    }
-    slots.truncate(limit);
     Ok(axum::Json(SlotList { slots }))
 }

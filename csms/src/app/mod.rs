@@ -10,18 +10,15 @@ use rand::{Rng, distr::Alphanumeric};
 use tokio::{net::TcpListener, sync::mpsc, task::JoinHandle};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
+mod jobs;
 mod signal;
 
 pub use signal::shutdown_signal;
 
 use crate::{
     api,
-    billing::{
-        self, Rules,
-        gateway::{PaymentGateway, TestGateway},
-        running::RunningCosts,
-    },
-    charging::port::SharedPort,
+    billing::{self, Billing, running::RunningCosts},
+    charging::{self, Charging, Intervals, port::SharedPort},
     clock::{SharedClock, SystemClock},
     config::Config,
     events::{LocalBus, SharedBus},
@@ -39,9 +36,10 @@ use crate::{
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
-    /// The store over the connections kept for the chargers (authorizations' reads): API
-    /// traffic uses `store`, and can never take these.
-    pub charging: Store,
+    /// Registration, status, authorization and transactions, behind the protocol adapters.
+    /// They read over the connections kept for the chargers: API traffic uses `store`, and can
+    /// never take those.
+    pub charging: Charging,
     pub committer: Committer,
     pub fleet: Arc<Fleet>,
     pub sessions: Arc<SessionRegistry>,
@@ -59,8 +57,8 @@ pub struct AppState {
     pub reservations: Reservations,
     /// How the core asks a charge point to act (hold, cancel, stop, boot), in its protocol.
     pub charge_points: SharedPort,
-    /// The card payment provider of app top-ups; none unless configured.
-    pub payments: Option<Arc<dyn PaymentGateway>>,
+    /// Payments, top-ups, plans, points and the operator's settlements.
+    pub billing: Billing,
     /// Prepaid sessions watched for running out of balance.
     pub running_costs: Arc<RunningCosts>,
 }
@@ -84,10 +82,6 @@ pub struct App {
     observer: JoinHandle<()>,
 }
 
-/// How often last-seen times are written behind.
-const LAST_SEEN_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
-/// How often the monthly plan fees are checked (charging is idempotent per member and month).
-const PLAN_FEE_RUN: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Domain events a subscriber may fall behind before it skips.
 const EVENT_BUFFER: usize = 4096;
 
@@ -140,7 +134,7 @@ impl App {
         let (committer, committer_task) = Committer::spawn(
             store.for_charging(),
             metrics.clone(),
-            Rules::from_config(&config),
+            crate::money::Rules::from_config(&config),
             config.commit_interval(),
             committer_close.clone(),
         );
@@ -174,24 +168,55 @@ impl App {
             bus.subscribe(),
             shutdown.clone(),
         ));
-        let running_costs = RunningCosts::new(config.stop_retry(), running_costs_stop.clone());
         let auth = AuthLimits::from_config(&config);
         let sessions = Arc::new(SessionRegistry::default());
         let charge_points: SharedPort =
             Arc::new(Outbound::new(sessions.clone(), config.call_timeout()));
-        let payments: Option<Arc<dyn PaymentGateway>> = match config.payments {
-            Some(crate::config::Payments::Test) => {
-                tracing::warn!(
-                    "--payments test: card top-ups are credited without collecting anything (tests and demos only)"
-                );
-                Some(Arc::new(TestGateway::default()))
-            }
-            None => None,
-        };
+        let payments = billing::gateway::from_config(&config);
+        let running_costs = Arc::new(RunningCosts::new(
+            store.for_charging(),
+            clock.clone(),
+            charge_points.clone(),
+            config.stop_retry(),
+            running_costs_stop.clone(),
+        ));
+        let billing = Billing::new(billing::Deps {
+            store: store.clone(),
+            charging: store.for_charging(),
+            committer: committer.clone(),
+            clock: clock.clone(),
+            bus: bus.clone(),
+            payments,
+            rules: crate::money::Rules::from_config(&config),
+        });
+        let reservations = Reservations::new(reservations::Deps {
+            store: store.clone(),
+            charging: store.for_charging(),
+            fleet: fleet.clone(),
+            bus: bus.clone(),
+            clock: clock.clone(),
+            charge_points: charge_points.clone(),
+            limits: reservations::Limits::from_config(&config),
+            timetable,
+        });
+        let charging = Charging::new(charging::Deps {
+            store: store.for_charging(),
+            committer: committer.clone(),
+            fleet: fleet.clone(),
+            bus: bus.clone(),
+            clock: clock.clone(),
+            billing: billing.clone(),
+            running_costs: running_costs.clone(),
+            reservations: reservations.clone(),
+            intervals: Intervals {
+                heartbeat_secs: config.heartbeat_interval_secs,
+                boot_retry_secs: config.boot_retry_interval_secs,
+            },
+        });
         let max_sse_clients = config.max_sse_clients;
         let state = AppState {
             config: Arc::new(config),
-            charging: store.for_charging(),
+            charging,
             store,
             committer,
             fleet,
@@ -204,16 +229,18 @@ impl App {
             auth: Arc::new(auth),
             sse_clients: Arc::new(tokio::sync::Semaphore::new(max_sse_clients)),
             shutdown,
-            reservations: Reservations::new(timetable),
-            payments,
-            running_costs: Arc::new(running_costs),
+            reservations,
+            billing,
+            running_costs,
         };
-        reservations::reload(&state)
+        state
+            .reservations
+            .reload()
             .await
             .context("cannot reload the open reservations")?;
         let watched = state
             .running_costs
-            .rebuild(&state)
+            .rebuild()
             .await
             .context("cannot watch the running sessions' costs")?;
         if watched > 0 {
@@ -316,56 +343,16 @@ impl App {
                 stop.clone(),
             ))
         });
-        let plan_fees = tokio::spawn({
-            let (state, stop) = (state.clone(), stop.clone());
-            async move {
-                let mut tick = tokio::time::interval(PLAN_FEE_RUN);
-                loop {
-                    tokio::select! {
-                        () = stop.cancelled() => break,
-                        _ = tick.tick() => {
-                            if let Err(e) = billing::plans::charge_monthly_fees(&state, state.clock.now()).await {
-                                tracing::error!(error = %e, "charging plan fees");
-                            }
-                        }
-                    }
-                }
-            }
-        });
-        let mailer = match &state.config.smtp_url {
-            Some(url) => {
-                let transport = members::mailer::transport(url).map_err(anyhow::Error::msg)?;
-                let from = state
-                    .config
-                    .mail_from
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("--mail-from: {e}"))?;
-                Some(tokio::spawn(members::mailer::run(
-                    state.clone(),
-                    transport,
-                    from,
-                    stop.clone(),
-                )))
-            }
-            None => None,
-        };
-        let reservation_worker = tokio::spawn(reservations::run_worker(
-            state.clone(),
-            reservations_due,
-            reservations_stop.clone(),
-        ));
-        let flusher = tokio::spawn({
-            let (state, stop) = (state.clone(), stop.clone());
-            async move {
-                let mut tick = tokio::time::interval(LAST_SEEN_FLUSH);
-                loop {
-                    tokio::select! {
-                        () = stop.cancelled() => break,
-                        _ = tick.tick() => state.committer.last_seen(state.fleet.take_unflushed_last_seen()),
-                    }
-                }
-            }
-        });
+        let plan_fees = jobs::plan_fees(state.billing.clone(), state.clock.clone(), stop.clone());
+        let mailer = jobs::mailer(&state, stop.clone())?;
+        let reservation_worker = tokio::spawn(
+            state
+                .reservations
+                .clone()
+                .run(reservations_due, reservations_stop.clone()),
+        );
+        let flusher =
+            jobs::last_seen_flusher(state.committer.clone(), state.fleet.clone(), stop.clone());
 
         shutdown.await;
         tracing::info!("shutting down");

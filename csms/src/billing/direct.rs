@@ -5,12 +5,13 @@
 
 use serde::Deserialize;
 
-use super::topups::PaidWith;
+use super::{Billing, topups::PaidWith};
 use crate::{
-    app::AppState,
-    clock::to_millis,
     domain::{ChargePointId, IdTag},
-    store::StoreError,
+    store::{
+        StoreError,
+        billing::wallets::{self, DirectPaymentRow},
+    },
 };
 
 #[derive(Debug, Deserialize)]
@@ -30,71 +31,54 @@ pub enum DirectPaymentError {
     Store(#[from] StoreError),
 }
 
-/// Registers the one-off tag, once per reference.
-pub async fn register(
-    state: &AppState,
-    cp: &ChargePointId,
-    p: DirectPayment,
-) -> Result<(), DirectPaymentError> {
-    if !(1..=super::topups::MAX_TOP_UP_CENTS).contains(&p.authorized_cents) {
-        return Err(DirectPaymentError::Invalid(
-            "authorizedCents must lie in 1..=50000".into(),
-        ));
-    }
-    if p.reference.is_empty() || p.reference.len() > 64 {
-        return Err(DirectPaymentError::Invalid(
-            "reference must have 1 to 64 characters".into(),
-        ));
-    }
-    if state.charging.green_card(&p.id_tag).await?.is_some()
-        || state.charging.get_id_tag(&p.id_tag).await?.is_some()
-    {
-        return Err(DirectPaymentError::Invalid(format!(
-            "{} is the tag of an account",
-            p.id_tag
-        )));
-    }
-    let method = match p.method {
-        PaidWith::Card => "card",
-        PaidWith::Cash => "cash",
-    };
-    let reference = format!("{cp}:{}", p.reference);
-    let now = state.clock.now();
-    let cp = cp.clone();
-    let outcome = state
-        .committer
-        .run(move |conn| {
-            Box::pin(async move {
-                let inserted = sqlx::query(
-                    "INSERT INTO direct_payments (id_tag, reference, charge_point_id, method, authorized_cents, created_at_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id_tag",
-                )
-                .bind(p.id_tag.as_str())
-                .bind(&reference)
-                .bind(cp.as_str())
-                .bind(method)
-                .bind(p.authorized_cents)
-                .bind(to_millis(now))
-                .fetch_optional(&mut *conn)
-                .await?;
-                if inserted.is_some() {
-                    return Ok(true);
-                }
-                // A retry carries the same tag and reference; anything else is a clash.
-                let same = sqlx::query("SELECT 1 FROM direct_payments WHERE id_tag = $1 AND reference = $2")
-                    .bind(p.id_tag.as_str())
-                    .bind(&reference)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                Ok(same.is_some())
+impl Billing {
+    /// Registers the one-off tag, once per reference.
+    pub async fn register_direct_payment(
+        &self,
+        cp: &ChargePointId,
+        p: DirectPayment,
+    ) -> Result<(), DirectPaymentError> {
+        if !(1..=super::topups::MAX_TOP_UP_CENTS).contains(&p.authorized_cents) {
+            return Err(DirectPaymentError::Invalid(
+                "authorizedCents must lie in 1..=50000".into(),
+            ));
+        }
+        if p.reference.is_empty() || p.reference.len() > 64 {
+            return Err(DirectPaymentError::Invalid(
+                "reference must have 1 to 64 characters".into(),
+            ));
+        }
+        if self.charging.green_card(&p.id_tag).await?.is_some()
+            || self.charging.get_id_tag(&p.id_tag).await?.is_some()
+        {
+            return Err(DirectPaymentError::Invalid(format!(
+                "{} is the tag of an account",
+                p.id_tag
+            )));
+        }
+        let row = DirectPaymentRow {
+            reference: format!("{cp}:{}", p.reference),
+            tag: p.id_tag,
+            charge_point: cp.clone(),
+            method: match p.method {
+                PaidWith::Card => "card",
+                PaidWith::Cash => "cash",
+            },
+            authorized_cents: p.authorized_cents,
+        };
+        let now = self.clock.now();
+        let registered = self
+            .committer
+            .run(move |conn| {
+                Box::pin(async move { wallets::register_direct_payment(conn, &row, now).await })
             })
-        })
-        .await?;
-    if outcome {
-        Ok(())
-    } else {
-        Err(DirectPaymentError::Invalid(
-            "this tag or reference was used for another payment".into(),
-        ))
+            .await?;
+        if registered {
+            Ok(())
+        } else {
+            Err(DirectPaymentError::Invalid(
+                "this tag or reference was used for another payment".into(),
+            ))
+        }
     }
 }

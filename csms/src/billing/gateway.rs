@@ -2,7 +2,10 @@
 //! behind it; `TestGateway` stands in for it in tests and demos. Charges carry our idempotency
 //! reference, so a retried top-up is never charged twice at the provider either.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use futures_util::future::BoxFuture;
 
@@ -49,5 +52,19 @@ impl PaymentGateway for TestGateway {
             Ok(format!("test-{reference}"))
         };
         Box::pin(async move { outcome })
+    }
+}
+
+/// The provider the configuration names: none unless one is asked for (top-ups then answer
+/// 503), and the test gateway only when asked for by name.
+pub fn from_config(config: &crate::Config) -> Option<Arc<dyn PaymentGateway>> {
+    match config.payments {
+        Some(crate::config::Payments::Test) => {
+            tracing::warn!(
+                "--payments test: card top-ups are credited without collecting anything (tests and demos only)"
+            );
+            Some(Arc::new(TestGateway::default()))
+        }
+        None => None,
     }
 }

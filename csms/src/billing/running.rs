@@ -7,23 +7,18 @@
 //! next top-up to settle (a direct payment captures at most what was authorized). Watches are
 //! set up at StartTransaction and rebuilt from the store when the process starts.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
-use sqlx::Row;
 use tokio_util::sync::CancellationToken;
 
-use super::{
-    ledger::{self, Account},
-    pricing::{self, Context, Prices, Usage},
-    settlement,
-};
 use crate::{
-    app::AppState,
-    charging::port::Answer,
+    charging::port::{Answer, SharedPort},
+    clock::SharedClock,
     domain::{ChargePointId, IdTag},
-    store::StoreError,
+    money::pricing::{self, Context, Prices, Usage},
+    store::{Store, StoreError},
 };
 
 /// RemoteStopTransaction is asked this many times at most, the wait doubling each time.
@@ -46,9 +41,13 @@ struct Watch {
 
 /// The watched sessions, by transaction id: one per running paid session, so bounded by the
 /// connectors of the fleet.
-#[derive(Debug)]
 pub struct RunningCosts {
     watches: DashMap<i64, Watch>,
+    /// The store over the chargers' pool: what a session may cost.
+    charging: Store,
+    clock: SharedClock,
+    /// How a charger is asked to stop.
+    charge_points: SharedPort,
     /// The first wait before asking a charger to stop again.
     retry: Duration,
     /// Ends the retries at shutdown.
@@ -56,9 +55,18 @@ pub struct RunningCosts {
 }
 
 impl RunningCosts {
-    pub fn new(retry: Duration, stop: CancellationToken) -> RunningCosts {
+    pub fn new(
+        charging: Store,
+        clock: SharedClock,
+        charge_points: SharedPort,
+        retry: Duration,
+        stop: CancellationToken,
+    ) -> RunningCosts {
         RunningCosts {
             watches: DashMap::new(),
+            charging,
+            clock,
+            charge_points,
             retry,
             stop,
         }
@@ -69,7 +77,6 @@ impl RunningCosts {
     /// are not watched.
     pub async fn watch(
         &self,
-        state: &AppState,
         cp: &ChargePointId,
         transaction_id: i64,
         tag: &IdTag,
@@ -79,30 +86,14 @@ impl RunningCosts {
         if self.watches.contains_key(&transaction_id) {
             return Ok(());
         }
-        let mut conn = state.charging.pool().acquire().await?;
-        let (budget_cents, plan_allowance_wh) =
-            if let Some(card) = state.charging.green_card(tag).await? {
-                let allowance =
-                    settlement::plan_allowance(&mut conn, card.member_id.0, state.clock.now())
-                        .await?;
-                (ledger::balance(&mut conn, Account::Card(tag)).await?, allowance)
-            } else if let Some(row) = sqlx::query(
-                "SELECT authorized_cents FROM direct_payments WHERE id_tag = $1 AND captured_cents IS NULL",
-            )
-            .bind(tag.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            {
-                (row.try_get(0)?, None)
-            } else {
-                return Ok(());
-            };
-        let prices = settlement::prices(&mut conn, cp.as_str()).await?;
+        let Some(budget) = self.charging.budget(tag, cp, self.clock.now()).await? else {
+            return Ok(());
+        };
         self.watches.entry(transaction_id).or_insert(Watch {
             charge_point_id: cp.clone(),
-            budget_cents,
-            plan_allowance_wh,
-            prices,
+            budget_cents: budget.cents,
+            plan_allowance_wh: budget.plan_allowance_wh,
+            prices: budget.prices,
             started_at,
             meter_start,
             stopping: false,
@@ -113,8 +104,7 @@ impl RunningCosts {
     /// [`RunningCosts::watch`], and should it fail (the database busy, say), again in the
     /// background a few times, so that no paid session goes unwatched until a restart.
     pub async fn watch_or_retry(
-        &self,
-        state: &AppState,
+        self: &Arc<Self>,
         cp: &ChargePointId,
         transaction_id: i64,
         tag: &IdTag,
@@ -122,15 +112,14 @@ impl RunningCosts {
         started_at: DateTime<Utc>,
     ) {
         let Err(e) = self
-            .watch(state, cp, transaction_id, tag, meter_start, started_at)
+            .watch(cp, transaction_id, tag, meter_start, started_at)
             .await
         else {
             return;
         };
         tracing::warn!(transaction_id, error = %e, "cannot watch the session's cost yet; will retry");
-        let (state, cp, tag) = (state.clone(), cp.clone(), tag.clone());
+        let (costs, cp, tag) = (self.clone(), cp.clone(), tag.clone());
         tokio::spawn(async move {
-            let costs = &state.running_costs;
             let mut delay = costs.retry;
             for _ in 0..STOP_ATTEMPTS {
                 tokio::select! {
@@ -138,7 +127,7 @@ impl RunningCosts {
                     () = tokio::time::sleep(delay) => {}
                 }
                 let watched = costs
-                    .watch(&state, &cp, transaction_id, &tag, meter_start, started_at)
+                    .watch(&cp, transaction_id, &tag, meter_start, started_at)
                     .await;
                 if watched.is_ok() {
                     return;
@@ -154,23 +143,16 @@ impl RunningCosts {
 
     /// Watches every paid session still running, as after a restart, and checks each against
     /// its last reading. Returns how many it watches.
-    pub async fn rebuild(&self, state: &AppState) -> Result<usize, StoreError> {
-        let running = state.store.running_transactions().await?;
+    pub async fn rebuild(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let running = self.charging.running_transactions().await?;
         for tx in running {
             let cp =
                 ChargePointId::parse(&tx.charge_point_id).map_err(|e| StoreError::Corrupt(e.0))?;
             let tag = IdTag::parse(&tx.id_tag).map_err(|e| StoreError::Corrupt(e.0))?;
-            self.watch(
-                state,
-                &cp,
-                tx.transaction_id,
-                &tag,
-                tx.meter_start,
-                tx.started_at,
-            )
-            .await?;
+            self.watch(&cp, tx.transaction_id, &tag, tx.meter_start, tx.started_at)
+                .await?;
             if let Some(wh) = tx.last_meter_wh {
-                self.reading(state, &cp, tx.transaction_id, wh, state.clock.now());
+                self.reading(&cp, tx.transaction_id, wh, self.clock.now());
             }
         }
         Ok(self.watches.len())
@@ -180,8 +162,7 @@ impl RunningCosts {
     /// when its cost reaches what there is to pay with. A reading from another charge point
     /// than the session's counts for nothing.
     pub fn reading(
-        &self,
-        state: &AppState,
+        self: &Arc<Self>,
         cp: &ChargePointId,
         transaction_id: i64,
         energy_register_wh: i64,
@@ -214,7 +195,7 @@ impl RunningCosts {
             "the money runs out: stopping the session"
         );
         // Not awaited here: the charger's own session is busy answering this reading.
-        tokio::spawn(stop_until_accepted(state.clone(), cp, transaction_id));
+        tokio::spawn(stop_until_accepted(self.clone(), cp, transaction_id));
     }
 
     pub fn forget(&self, transaction_id: i64) {
@@ -228,14 +209,13 @@ impl RunningCosts {
 
 /// Asks the charger to stop a session until it accepts, the session ends (its stop forgets
 /// the watch), the attempts run out or the process shuts down.
-async fn stop_until_accepted(state: AppState, cp: ChargePointId, transaction_id: i64) {
-    let costs = &state.running_costs;
+async fn stop_until_accepted(costs: Arc<RunningCosts>, cp: ChargePointId, transaction_id: i64) {
     let mut delay = costs.retry;
     for attempt in 1..=STOP_ATTEMPTS {
         if !costs.is_watched(transaction_id) {
             return;
         }
-        match state
+        match costs
             .charge_points
             .stop_transaction(&cp, transaction_id)
             .await
@@ -271,3 +251,7 @@ async fn stop_until_accepted(state: AppState, cp: ChargePointId, transaction_id:
         watch.stopping = false;
     }
 }
+
+#[cfg(test)]
+#[path = "running_tests.rs"]
+mod tests;

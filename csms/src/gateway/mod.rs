@@ -250,7 +250,7 @@ async fn connection(
                     charge_point_id: id.clone(),
                     at: now,
                 });
-                charging::publish_changes(&state, &id, taken, now);
+                charging::publish_changes(&*state.bus, &id, taken, now);
             }
             let _ = socket.close(None).await;
             return;
@@ -265,7 +265,7 @@ async fn connection(
             protocol: version.subprotocol(),
             at: now,
         });
-        charging::publish_changes(&state, &id, freed, now);
+        charging::publish_changes(&*state.bus, &id, freed, now);
         tracing::info!(protocol = version.subprotocol(), "connected");
 
         Box::pin(
@@ -282,7 +282,7 @@ async fn connection(
                 charge_point_id: id.clone(),
                 at: now,
             });
-            charging::publish_changes(&state, &id, taken, now);
+            charging::publish_changes(&*state.bus, &id, taken, now);
         }
         tracing::info!("disconnected");
     }

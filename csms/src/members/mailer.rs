@@ -13,8 +13,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, messag
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    app::AppState,
-    store::{StoreError, messages::Outgoing},
+    clock::{Clock, SharedClock},
+    store::{Store, StoreError, messages::Outgoing},
 };
 
 const ROUND: Duration = Duration::from_secs(2);
@@ -48,7 +48,8 @@ pub fn transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String
 }
 
 pub async fn run(
-    state: AppState,
+    store: Store,
+    clock: SharedClock,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     stop: CancellationToken,
@@ -58,7 +59,7 @@ pub async fn run(
         tokio::select! {
             () = stop.cancelled() => break,
             _ = tick.tick() => {
-                if let Err(e) = deliver(&state, &transport, &from).await {
+                if let Err(e) = deliver(&store, &*clock, &transport, &from).await {
                     tracing::warn!(error = %e, "mail delivery round failed");
                 }
             }
@@ -78,27 +79,28 @@ enum Outcome {
 }
 
 async fn deliver(
-    state: &AppState,
+    store: &Store,
+    clock: &dyn Clock,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
 ) -> Result<(), StoreError> {
-    let now = state.clock.now();
-    for message in state.store.undelivered(now, BATCH).await? {
+    let now = clock.now();
+    for message in store.undelivered(now, BATCH).await? {
         let id = message.id;
         match send(transport, from, &message).await {
-            Outcome::Delivered => state.store.message_delivered(id, state.clock.now()).await?,
+            Outcome::Delivered => store.message_delivered(id, clock.now()).await?,
             Outcome::Failed(error) => {
                 tracing::warn!(message = id, %error, "undeliverable: given up");
-                state.store.message_failed(id, &error, now).await?;
+                store.message_failed(id, &error, now).await?;
             }
             Outcome::Later(error) if message.attempts + 1 >= MAX_ATTEMPTS => {
                 tracing::warn!(message = id, %error, "refused too many times: given up");
-                state.store.message_failed(id, &error, now).await?;
+                store.message_failed(id, &error, now).await?;
             }
             Outcome::Later(error) => {
                 tracing::info!(message = id, %error, "refused for now: will retry");
                 let next = retry_at(now, message.attempts);
-                state.store.message_retry(id, &error, next).await?;
+                store.message_retry(id, &error, next).await?;
             }
             Outcome::Unreachable(error) => {
                 // Not the message's fault, most likely: it is never given up on for this. It
@@ -106,7 +108,7 @@ async fn deliver(
                 // cannot hold back the outbox; the round ends, the relay being down.
                 tracing::warn!(message = id, %error, "the SMTP relay cannot be reached; will retry");
                 let next = retry_at(now, message.attempts);
-                state.store.message_retry(id, &error, next).await?;
+                store.message_retry(id, &error, next).await?;
                 return Ok(());
             }
         }

@@ -3,8 +3,8 @@
 //! tiers, the Green Card and how to top it up, the bank account (masked), and how to reach us.
 
 use crate::{
-    billing::{plans::Plan, settlement::euros},
     members::{Segment, mask_account},
+    money::{euros, plans::Plan},
     store::tariffs::Tariff,
 };
 
@@ -92,7 +92,7 @@ pub fn body(w: &Welcome<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::billing::plans::FeeTier;
+    use crate::money::plans::FeeTier;
 
     #[test]
     fn the_welcome_walks_through_the_plan_and_masks_the_account() {

@@ -2,7 +2,7 @@
 //! night must read 0 on the dashboards, not "No data" (Prometheus' own instrumentation advice).
 
 use super::Metrics;
-use crate::{billing::PaymentMethod, domain::ReservationStatus};
+use crate::{domain::ReservationStatus, money::PaymentMethod};
 
 /// Every result a handshake is counted under: accepted, or why not.
 pub const HANDSHAKE_RESULTS: &[&str] = &[

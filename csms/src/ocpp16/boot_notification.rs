@@ -7,7 +7,7 @@ use ocpp_j::v16::{
 
 use super::OcppError;
 use crate::{
-    app::AppState, charging, domain::ChargePointId, domain::RegistrationStatus,
+    app::AppState, domain::ChargePointId, domain::RegistrationStatus,
     store::charge_points::BootInfo,
 };
 
@@ -24,7 +24,7 @@ pub(super) async fn handle(
             .or(request.charge_box_serial_number),
         firmware_version: request.firmware_version,
     };
-    let (registration, interval) = charging::boot(state, id, info).await?;
+    let (registration, interval) = state.charging.boot(id, info).await?;
     Ok(BootNotificationResponse {
         status: match registration {
             RegistrationStatus::Accepted => Wire::Accepted,

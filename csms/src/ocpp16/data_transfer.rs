@@ -11,7 +11,6 @@ use super::OcppError;
 use crate::{
     app::AppState,
     billing::{direct, topups},
-    charging,
     domain::ChargePointId,
 };
 
@@ -48,7 +47,7 @@ pub(super) async fn handle(
         request.message_id.as_deref(),
         Some("GreenCardTopUp" | "DirectPayment")
     );
-    if moves_money && !charging::is_trusted(state, id) {
+    if moves_money && !state.charging.is_trusted(id) {
         tracing::warn!(message_id = ?request.message_id, "money at a charge point without credentials: refused");
         return Ok(rejected(
             "this charge point has no credentials: money cannot move at it",
@@ -60,7 +59,7 @@ pub(super) async fn handle(
                 Ok(t) => t,
                 Err(e) => return Ok(rejected(format!("data: {e}"))),
             };
-            Ok(match topups::at_charger(state, id, topup).await {
+            Ok(match state.billing.top_up_at_charger(id, topup).await {
                 Ok(balance) => answer(
                     DataTransferStatus::Accepted,
                     json!({ "balanceCents": balance }),
@@ -75,11 +74,13 @@ pub(super) async fn handle(
                 Err(e) => return Ok(rejected(format!("data: {e}"))),
             };
             let tag = payment.id_tag.clone();
-            Ok(match direct::register(state, id, payment).await {
-                Ok(()) => answer(DataTransferStatus::Accepted, json!({ "idTag": tag })),
-                Err(direct::DirectPaymentError::Store(e)) => return Err(e.into()),
-                Err(e) => rejected(e),
-            })
+            Ok(
+                match state.billing.register_direct_payment(id, payment).await {
+                    Ok(()) => answer(DataTransferStatus::Accepted, json!({ "idTag": tag })),
+                    Err(direct::DirectPaymentError::Store(e)) => return Err(e.into()),
+                    Err(e) => rejected(e),
+                },
+            )
         }
         other => Ok(DataTransferResponse {
             status: DataTransferStatus::UnknownMessageId,

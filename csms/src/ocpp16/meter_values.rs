@@ -4,7 +4,7 @@
 use ocpp_j::v16::{Measurand, MeterValue, MeterValuesRequest, MeterValuesResponse, UnitOfMeasure};
 
 use super::OcppError;
-use crate::{app::AppState, charging, domain::ChargePointId, store::transactions::MeterSample};
+use crate::{app::AppState, domain::ChargePointId, store::transactions::MeterSample};
 
 pub(super) async fn handle(
     state: &AppState,
@@ -18,7 +18,7 @@ pub(super) async fn handle(
         transaction_id,
         request.meter_value,
     );
-    charging::meter_values(state, samples).await?;
+    state.charging.meter_values(samples).await?;
     Ok(MeterValuesResponse {})
 }
 

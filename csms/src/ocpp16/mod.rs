@@ -23,9 +23,7 @@ use ocpp_j::{
 };
 use serde_json::Value;
 
-use crate::{
-    app::AppState, charging, charging::Authorization, domain::ChargePointId, store::StoreError,
-};
+use crate::{app::AppState, charging::Authorization, domain::ChargePointId, store::StoreError};
 
 /// Why a CALL could not be answered with a CALLRESULT.
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +111,7 @@ pub async fn dispatch(
         StopTransaction,
     };
     state.fleet.seen(id, state.clock.now());
-    if action != BootNotification::NAME && !charging::is_accepted(state, id) {
+    if action != BootNotification::NAME && !state.charging.is_accepted(id) {
         return Err(OcppError::NotAccepted);
     }
     match action {

@@ -18,7 +18,7 @@ pub(super) async fn handle(
         started_at: request.timestamp.0,
         reservation_id: request.reservation_id.map(i64::from),
     };
-    let (started, authorization) = charging::start_transaction(state, id, start).await?;
+    let (started, authorization) = state.charging.start_transaction(id, start).await?;
     let transaction_id = i32::try_from(started.transaction_id)
         .map_err(|_| OcppError::Property("transaction ids exhausted the 32-bit range".into()))?;
     Ok(StartTransactionResponse {

@@ -8,7 +8,7 @@ use ocpp_j::v16::{
 
 use super::OcppError;
 use crate::domain::MAX_CONNECTOR_ID;
-use crate::{app::AppState, charging, domain::ChargePointId, domain::ConnectorStatus};
+use crate::{app::AppState, domain::ChargePointId, domain::ConnectorStatus};
 
 pub(super) async fn handle(
     state: &AppState,
@@ -40,6 +40,8 @@ pub(super) async fn handle(
         )));
     }
     let at = request.timestamp.map_or_else(|| state.clock.now(), |t| t.0);
-    charging::status(state, id, request.connector_id, status, error_code, at);
+    state
+        .charging
+        .status(id, request.connector_id, status, error_code, at);
     Ok(StatusNotificationResponse {})
 }

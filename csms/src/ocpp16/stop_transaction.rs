@@ -4,7 +4,7 @@
 use ocpp_j::v16::{StopTransactionRequest, StopTransactionResponse};
 
 use super::{OcppError, id_tag, id_tag_info, meter_values::samples};
-use crate::{app::AppState, charging, domain::ChargePointId, store::transactions::TransactionStop};
+use crate::{app::AppState, domain::ChargePointId, store::transactions::TransactionStop};
 
 pub(super) async fn handle(
     state: &AppState,
@@ -34,7 +34,7 @@ pub(super) async fn handle(
             request.transaction_data.unwrap_or_default(),
         ),
     };
-    let (_, authorization) = charging::stop_transaction(state, stop).await?;
+    let (_, authorization) = state.charging.stop_transaction(stop).await?;
     Ok(StopTransactionResponse {
         id_tag_info: authorization.map(id_tag_info),
     })

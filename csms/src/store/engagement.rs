@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{Store, StoreError, members::is_unique_violation};
 use crate::{
     clock::{from_millis, to_millis},
-    members::MemberId,
+    domain::MemberId,
 };
 
 /// What an NPS answer is about.

@@ -8,7 +8,7 @@ use super::{Store, StoreError, parse_column};
 use crate::{
     clock::{from_millis, to_millis},
     domain::{CardStatus, IdTag},
-    members::{Email, MemberId, Segment},
+    domain::{Email, MemberId, Segment},
 };
 
 #[derive(Debug, Clone, PartialEq)]

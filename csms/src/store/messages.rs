@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::{Store, StoreError};
 use crate::{
     clock::{from_millis, to_millis},
-    members::MemberId,
+    domain::MemberId,
 };
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@
 //! through the [`commit::Committer`], which shares one database transaction among many
 //! connections (group commit).
 
+pub mod billing;
 pub mod charge_points;
 pub mod commit;
 pub mod engagement;
@@ -40,6 +41,17 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Config(String),
+}
+
+impl StoreError {
+    /// The store cannot serve now (shutting down, or no connection free in time), though
+    /// nothing is wrong with the request: worth retrying later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Closed | StoreError::Database(sqlx::Error::PoolTimedOut)
+        )
+    }
 }
 
 /// Which server is behind the pool.

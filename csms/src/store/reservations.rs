@@ -8,8 +8,8 @@ use sqlx::{Row, any::AnyRow};
 use super::{Store, StoreError, parse_column};
 use crate::{
     clock::{from_millis, to_millis},
+    domain::MemberId,
     domain::{ChargePointId, IdTag, ReservationStatus},
-    members::MemberId,
 };
 
 #[derive(Debug, Clone, PartialEq)]

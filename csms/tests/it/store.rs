@@ -113,7 +113,7 @@ pub(crate) fn committer(
     store: &Store,
 ) -> (Committer, CancellationToken, tokio::task::JoinHandle<()>) {
     let close = CancellationToken::new();
-    let rules = csms::billing::Rules::from_config(&csms::Config::default());
+    let rules = csms::money::Rules::from_config(&csms::Config::default());
     let (committer, task) = Committer::spawn(
         store.clone(),
         Metrics::new(),
@@ -478,7 +478,10 @@ on_both!(tariffs_and_id_tags);
 /// Many top-ups and settlements on one card at once, retried at random: every balance equals
 /// its ledger, money sums to zero, and the card holds exactly what moved once.
 async fn the_ledger_balances_under_concurrent_movements(store: Store) {
-    use csms::billing::ledger::{self, Account, Network, Transfer, Unit};
+    use csms::{
+        money::accounts::{Account, Network, Transfer, Unit},
+        store::billing::ledger,
+    };
     let (committer, close, task) = committer(&store);
     let card = csms::domain::IdTag::parse("LEDGER-TEST").unwrap();
     let mut expected = 0i64;
@@ -506,7 +509,7 @@ async fn the_ledger_balances_under_concurrent_movements(store: Store) {
                             };
                             let t = Transfer {
                                 reference: &reference,
-                                kind: csms::billing::TransferKind::TopUp,
+                                kind: csms::money::TransferKind::TopUp,
                                 unit: Unit::Cents,
                                 from,
                                 to,

@@ -10,7 +10,7 @@ use crate::{
         extract::{Json, Path},
     },
     app::AppState,
-    billing::{
+    money::{
         catalogue::{ExperiencePack, PromotionSpec},
         plans::Plan,
     },
@@ -181,9 +181,9 @@ pub async fn run_plan_fees(
     State(state): State<AppState>,
 ) -> Result<axum::Json<PlanFeeRun>, ApiError> {
     let now = state.clock.now();
-    let charged = crate::billing::plans::charge_monthly_fees(&state, now).await?;
+    let charged = state.billing.charge_monthly_fees(now).await?;
     Ok(axum::Json(PlanFeeRun {
-        month: crate::billing::settlement::month(now),
+        month: crate::money::month(now),
         charged,
     }))
 }
@@ -208,21 +208,11 @@ pub struct LedgerAudit {
 pub async fn audit_ledger(
     State(state): State<AppState>,
 ) -> Result<axum::Json<LedgerAudit>, ApiError> {
-    let mut conn = state
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(crate::store::StoreError::from)?;
-    use crate::billing::ledger;
-    let problem = ledger::audit(&mut conn).await?;
-    let mut accounts = std::collections::BTreeMap::new();
-    for account in ledger::Network::MONEY {
-        accounts.insert(
-            account.name(),
-            ledger::balance(&mut conn, account.into()).await?,
-        );
-    }
+    let (problem, balances) = state.store.audit_ledger().await?;
+    let accounts = balances
+        .into_iter()
+        .map(|(account, cents)| (account.name(), cents))
+        .collect();
     Ok(axum::Json(LedgerAudit {
         balanced: problem.is_none(),
         problem,

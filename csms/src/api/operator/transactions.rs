@@ -59,7 +59,7 @@ pub struct TransactionView {
     reservation_id: Option<i64>,
     cost_cents: Option<i64>,
     discount_cents: Option<i64>,
-    payment_method: Option<crate::billing::PaymentMethod>,
+    payment_method: Option<crate::money::PaymentMethod>,
     discount_name: Option<String>,
     /// Why the session was not charged and waits for an operator: its readings could not be
     /// true (a meter running backwards, more energy than its connector can deliver).
@@ -67,7 +67,7 @@ pub struct TransactionView {
     /// When an operator settled a flagged session (`POST …/settle`).
     reviewed_at: Option<DateTime<Utc>>,
     /// The priced lines of a settled session (empty until it is settled).
-    #[schema(value_type = Vec<crate::billing::pricing::Line>)]
+    #[schema(value_type = Vec<crate::money::pricing::Line>)]
     lines: Vec<serde_json::Value>,
 }
 
@@ -192,14 +192,20 @@ pub async fn settle(
     Json(body): Json<SettleBody>,
 ) -> Result<axum::Json<TransactionView>, ApiError> {
     use crate::billing::review::{ReviewError, settle_flagged};
-    let (record, settled) = settle_flagged(&state, transaction_id, body.energy_wh)
-        .await
-        .map_err(|e| match e {
-            ReviewError::Unknown(_) => ApiError::NotFound(e.to_string()),
-            ReviewError::NotFlagged(_) => ApiError::Conflict(e.to_string()),
-            ReviewError::BadEnergy => ApiError::BadRequest(e.to_string()),
-            ReviewError::Store(s) => ApiError::Store(s),
-        })?;
+    let (record, settled) = settle_flagged(
+        &state.committer,
+        state.billing.rules(),
+        state.clock.now(),
+        transaction_id,
+        body.energy_wh,
+    )
+    .await
+    .map_err(|e| match e {
+        ReviewError::Unknown(_) => ApiError::NotFound(e.to_string()),
+        ReviewError::NotFlagged(_) => ApiError::Conflict(e.to_string()),
+        ReviewError::BadEnergy => ApiError::BadRequest(e.to_string()),
+        ReviewError::Store(s) => ApiError::Store(s),
+    })?;
     tracing::info!(
         transaction_id,
         total_cents = settled.total_cents,

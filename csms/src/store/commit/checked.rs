@@ -9,9 +9,10 @@ use super::{
     writer::{Finish, Writer, answer, finish},
 };
 use crate::{
-    billing::{Rules, settlement},
+    money::Rules,
     store::{
         StoreError,
+        billing::settlement,
         transactions::{self, NewTransaction, StartedTransaction, StopOutcome, TransactionStop},
     },
 };

@@ -30,9 +30,9 @@ use super::{
     transactions::{MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionStop},
 };
 use crate::{
-    billing::Rules,
     domain::{ChargePointId, ConnectorStatus, RegistrationStatus},
     metrics::Metrics,
+    money::Rules,
 };
 use checked::{Checked, commit_checked};
 use facts::Facts;

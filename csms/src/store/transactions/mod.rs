@@ -103,7 +103,7 @@ pub struct TransactionRecord {
     pub reservation_id: Option<i64>,
     pub cost_cents: Option<i64>,
     pub discount_cents: Option<i64>,
-    pub payment_method: Option<crate::billing::PaymentMethod>,
+    pub payment_method: Option<crate::money::PaymentMethod>,
     /// The name of the discount applied, once settled.
     pub discount_name: Option<String>,
     /// The priced lines (JSON), once settled.

@@ -5,6 +5,10 @@ use std::{fmt, str::FromStr, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
+mod member;
+
+pub use member::{Email, MemberId, Segment};
+
 /// The highest connector (EVSE) number a charge point may report: chargers number theirs from 1,
 /// and a status for any new number adds a connector to the fleet and the store.
 pub const MAX_CONNECTOR_ID: u32 = 32;

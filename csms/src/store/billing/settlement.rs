@@ -4,20 +4,19 @@
 //! price from the authorized amount, points are awarded, and the member gets a receipt and
 //! an NPS invitation.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
-use super::{
-    PaymentMethod, Rules, TransferKind,
-    ledger::{self, Account, Network, Transfer, Unit},
-    plausibility,
-    pricing::{self, Context, Priced, Prices, Promotion, Usage},
-    review,
-};
+use super::{ledger, review};
 use crate::{
     clock::to_millis,
-    domain::{AuthorizationStatus, IdTag},
-    members::Segment,
+    domain::{AuthorizationStatus, IdTag, Segment},
+    money::{
+        PaymentMethod, Rules, TransferKind,
+        accounts::{Account, Network, Transfer, Unit},
+        euros, month, plausibility,
+        pricing::{self, Context, Priced, Prices, Promotion, Usage},
+    },
     store::{StoreError, parse_column, transactions::TransactionRecord},
 };
 
@@ -83,10 +82,6 @@ pub async fn plan_allowance(
     Ok(Some((included.unwrap_or(fair_use) - used).max(0)))
 }
 
-pub fn month(at: DateTime<Utc>) -> String {
-    format!("{:04}-{:02}", at.year(), at.month())
-}
-
 async fn promotions(
     conn: &mut AnyConnection,
     at: DateTime<Utc>,
@@ -131,13 +126,6 @@ async fn message(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// Cents as a receipt prints them: `-0.55 €`, `12.30 €`.
-pub fn euros(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02} €", abs / 100, abs % 100)
 }
 
 fn receipt(tx: &TransactionRecord, priced: &Priced, method: &str, points: i64) -> String {
@@ -336,19 +324,4 @@ pub(super) async fn charge(
         payment_method: method,
         points,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::euros;
-
-    #[test]
-    fn euros_keep_the_sign_of_amounts_under_one_euro() {
-        assert_eq!(euros(-55), "-0.55 €");
-        assert_eq!(euros(-1230), "-12.30 €");
-        assert_eq!(euros(0), "0.00 €");
-        assert_eq!(euros(7), "0.07 €");
-        assert_eq!(euros(123_456), "1234.56 €");
-        assert_eq!(euros(i64::MIN), "-92233720368547758.08 €");
-    }
 }

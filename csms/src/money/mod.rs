@@ -1,0 +1,127 @@
+//! The rules of money, with no I/O: tariffs and pricing (a pure function), the plausibility
+//! of a session's readings, the ledger's accounts and transfers, plans and their fees, what
+//! the operator offers, and the names payments and transfers travel under. The store applies
+//! them inside its transactions; the billing services decide with them.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod plans;
+pub mod plausibility;
+pub mod pricing;
+
+use chrono::{DateTime, Datelike, Utc};
+
+use pricing::Loyalty;
+
+/// The billing rules the operator configures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rules {
+    pub loyalty: Loyalty,
+    /// Loyalty points per euro paid.
+    pub points_per_euro: i64,
+    /// The power assumed of a connector the operator gave none, when checking that a
+    /// session's energy is plausible.
+    pub default_max_power_kw: f64,
+}
+
+impl Rules {
+    pub fn from_config(config: &crate::Config) -> Rules {
+        Rules {
+            loyalty: Loyalty {
+                every: i64::from(config.loyalty_every),
+                percent: i64::from(config.loyalty_percent),
+            },
+            points_per_euro: i64::from(config.points_per_euro),
+            default_max_power_kw: config.default_max_power_kw,
+        }
+    }
+}
+
+/// Names that travel as snake_case strings (the API, the store, metric labels).
+macro_rules! snake_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::domain::InvalidValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $name::ALL
+                    .iter()
+                    .find(|v| v.as_str() == s)
+                    .copied()
+                    .ok_or_else(|| crate::domain::InvalidValue(format!(
+                        concat!("`{}` is not a ", stringify!($name)), s
+                    )))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+snake_enum!(
+    /// How a session was paid, as receipts, the API and the metrics name it.
+    PaymentMethod {
+        GreenCard = "green_card",
+        Plan = "plan",
+        Card = "card",
+        Cash = "cash",
+        /// A tag from the operator's id-tag table (fleet accounts): priced, invoiced apart.
+        Invoice = "invoice",
+    }
+);
+
+snake_enum!(
+    /// What a ledger transfer was for.
+    TransferKind {
+        TopUp = "top_up",
+        Settlement = "settlement",
+        DirectPayment = "direct_payment",
+        Points = "points",
+        Redemption = "redemption",
+        PlanFee = "plan_fee",
+        TerminationFee = "termination_fee",
+    }
+);
+
+/// Cents as a receipt prints them: `-0.55 €`, `12.30 €`.
+pub fn euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02} €", abs / 100, abs % 100)
+}
+
+/// The calendar month of `at`, as plan usage and fees key it: `2026-12`.
+pub fn month(at: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}", at.year(), at.month())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::euros;
+
+    #[test]
+    fn euros_keep_the_sign_of_amounts_under_one_euro() {
+        assert_eq!(euros(-55), "-0.55 €");
+        assert_eq!(euros(-1230), "-12.30 €");
+        assert_eq!(euros(0), "0.00 €");
+        assert_eq!(euros(7), "0.07 €");
+        assert_eq!(euros(123_456), "1234.56 €");
+        assert_eq!(euros(i64::MIN), "-92233720368547758.08 €");
+    }
+}
