@@ -21,8 +21,8 @@ use crate::{
         charge_points::BootInfo,
         commit::Committer,
         transactions::{
-            MeterSample, NewTransaction, StartedTransaction, StopOutcome, TransactionRecord,
-            TransactionStop,
+            MeterSample, NewTransaction, StartKey, StartedTransaction, StopOutcome,
+            TransactionRecord, TransactionStop,
         },
     },
 };
@@ -212,6 +212,7 @@ impl Charging {
         let started = self
             .committer
             .start_transaction(NewTransaction {
+                key: start.key.clone(),
                 charge_point_id: id.clone(),
                 connector_id: start.connector_id,
                 id_tag: start.id_tag.clone(),
@@ -383,6 +384,8 @@ pub fn publish_changes(
 /// A StartTransaction as the services see it.
 #[derive(Debug, Clone)]
 pub struct Start {
+    /// How a resent start is recognised.
+    pub key: StartKey,
     pub connector_id: u32,
     pub id_tag: IdTag,
     pub meter_start: i64,

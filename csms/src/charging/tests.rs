@@ -20,7 +20,7 @@ use crate::{
     store::{
         charge_points::BootInfo,
         tariffs::Tariff,
-        transactions::{StopOutcome, TransactionStop},
+        transactions::{StartKey, StopOutcome, TransactionStop},
     },
     testkit::{Kit, Recorder, TestClock},
 };
@@ -169,6 +169,7 @@ async fn a_session_starts_once_stops_once_and_is_paid_once() {
     s.kit.fund("CARDS", 1000).await;
     let started_at = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
     let start = Start {
+        key: StartKey::Fingerprint,
         connector_id: 1,
         id_tag: tag("CARDS"),
         meter_start: 5_000,

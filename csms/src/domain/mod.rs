@@ -6,6 +6,7 @@ use std::{fmt, str::FromStr, sync::Arc};
 use serde::{Deserialize, Serialize};
 
 mod member;
+pub mod meter;
 
 pub use member::{Email, MemberId, Segment};
 

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::members::Segment;
+use crate::domain::Segment;
 
 /// A tariff's prices, in cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,18 @@
-//! MeterValues: samples from a connector, usually of a running transaction. Stored durably
-//! before we answer; the energy register moves the transaction's last reading forward.
+//! MeterValues: samples from a connector, usually of a running transaction, put in the core's
+//! words ([`Reading`]s). Stored durably before we answer; the energy register moves the
+//! transaction's last reading forward.
 
-use ocpp_j::v16::{Measurand, MeterValue, MeterValuesRequest, MeterValuesResponse, UnitOfMeasure};
+use ocpp_j::v16::{MeterValue, MeterValuesRequest, MeterValuesResponse, SampledValue, ValueFormat};
 
 use super::OcppError;
-use crate::{app::AppState, domain::ChargePointId, store::transactions::MeterSample};
+use crate::{
+    app::AppState,
+    domain::{
+        ChargePointId,
+        meter::{ENERGY_REGISTER, Reading},
+    },
+    store::transactions::MeterSample,
+};
 
 pub(super) async fn handle(
     state: &AppState,
@@ -22,7 +30,7 @@ pub(super) async fn handle(
     Ok(MeterValuesResponse {})
 }
 
-/// Turns 1.6 meter values into stored samples.
+/// Turns 1.6 meter values into samples of readings.
 pub(super) fn samples(
     id: &ChargePointId,
     connector_id: u32,
@@ -31,34 +39,44 @@ pub(super) fn samples(
 ) -> Vec<MeterSample> {
     values
         .into_iter()
-        .map(|value| MeterSample {
-            charge_point_id: id.clone(),
-            connector_id,
-            transaction_id,
-            sampled_at: value.timestamp.0,
-            energy_wh: energy_wh(&value),
-            sampled_values: serde_json::to_string(&value.sampled_value)
-                .expect("sampled values serialize"),
+        .map(|value| {
+            let readings: Vec<Reading> = value.sampled_value.iter().map(reading).collect();
+            MeterSample::new(
+                id.clone(),
+                connector_id,
+                transaction_id,
+                value.timestamp.0,
+                &readings,
+            )
         })
         .collect()
 }
 
-/// The active import register in Wh, if the sample carries it in plain (not signed) form.
-/// An absent measurand means that register, and an absent unit means Wh (OCPP 1.6 §7.31).
-fn energy_wh(value: &MeterValue) -> Option<i64> {
-    value.sampled_value.iter().find_map(|s| {
-        let register = s
+/// One 1.6 sampled value as a reading. An absent measurand means the energy register, and an
+/// absent unit means Wh (OCPP 1.6 §7.31); a `SignedData` value is kept as signed data.
+fn reading(s: &SampledValue) -> Reading {
+    let signed = s.format == Some(ValueFormat::SignedData);
+    Reading {
+        measurand: s
             .measurand
-            .is_none_or(|m| m == Measurand::EnergyActiveImportRegister);
-        if !register || s.phase.is_some() {
-            return None;
-        }
-        let reading: f64 = s.value.trim().parse().ok()?;
-        let wh = match s.unit {
-            None | Some(UnitOfMeasure::Wh) => reading,
-            Some(UnitOfMeasure::KWh) => reading * 1000.0,
-            Some(_) => return None,
-        };
-        (wh.is_finite() && wh >= 0.0).then(|| wh.round() as i64)
-    })
+            .map_or_else(|| ENERGY_REGISTER.to_owned(), |m| wire(&m)),
+        phase: s.phase.map(|p| wire(&p)),
+        location: s.location.map(|l| wire(&l)),
+        context: s.context.map(|c| wire(&c)),
+        unit: s.unit.map_or_else(|| "Wh".to_owned(), |u| wire(&u)),
+        value: if signed {
+            None
+        } else {
+            s.value.trim().parse().ok()
+        },
+        signed: signed.then(|| s.value.clone()),
+    }
+}
+
+/// A 1.6 enum's wire spelling, which the readings keep.
+fn wire<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("1.6's enums serialize as strings"),
+    }
 }

@@ -4,7 +4,7 @@
 use ocpp_j::v16::{StartTransactionRequest, StartTransactionResponse};
 
 use super::{OcppError, id_tag, id_tag_info};
-use crate::{app::AppState, charging, domain::ChargePointId};
+use crate::{app::AppState, charging, domain::ChargePointId, store::transactions::StartKey};
 
 pub(super) async fn handle(
     state: &AppState,
@@ -12,6 +12,7 @@ pub(super) async fn handle(
     request: StartTransactionRequest,
 ) -> Result<StartTransactionResponse, OcppError> {
     let start = charging::Start {
+        key: StartKey::Fingerprint,
         connector_id: request.connector_id,
         id_tag: id_tag(&request.id_tag)?,
         meter_start: request.meter_start,

@@ -5,8 +5,8 @@
 use super::{Reservations, ReserveError};
 use crate::{
     charging::port::{Answer, HoldRequest, Unreached},
+    domain::MemberId,
     domain::ReservationStatus,
-    members::MemberId,
     store::reservations::ReservationRecord,
 };
 

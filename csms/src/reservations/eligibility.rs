@@ -5,8 +5,8 @@
 
 use super::{Reservations, ReserveError};
 use crate::{
+    domain::MemberId,
     domain::{CardStatus, IdTag},
-    members::MemberId,
 };
 
 impl Reservations {

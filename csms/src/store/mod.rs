@@ -100,6 +100,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     8 "0008_review",
     9 "0009_approval",
     10 "0010_mail_delivery",
+    11 "0011_charger_transaction_ids",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -17,7 +17,7 @@ use csms::{
         id_tags::IdTagRecord,
         tariffs::Tariff,
         transactions::{
-            MeterSample, NewTransaction, StopOutcome, TransactionFilter, TransactionStop,
+            MeterSample, NewTransaction, StartKey, StopOutcome, TransactionFilter, TransactionStop,
         },
     },
 };
@@ -126,6 +126,7 @@ pub(crate) fn committer(
 
 fn start(cp_id: &str, tag: &str, meter: i64, minute: u32) -> NewTransaction {
     NewTransaction {
+        key: StartKey::Fingerprint,
         charge_point_id: cp(cp_id),
         connector_id: 1,
         id_tag: IdTag::parse(tag).unwrap(),
@@ -286,6 +287,67 @@ async fn no_new_charge_point_is_dropped(store: Store) {
     assert_eq!(store.load_charge_points().await.unwrap().len(), COUNT);
 }
 on_both!(no_new_charge_point_is_dropped);
+
+/// A charger that names its sessions (OCPP 2.0.1) is recognised by the name: a resent start
+/// with it is the same session, whatever else differs, and another name is another session.
+async fn a_charger_named_start_is_recognised_by_its_name(store: Store) {
+    store
+        .put_charge_point(&spec("CP-N", &[1, 2]), Utc::now())
+        .await
+        .unwrap();
+    let (committer, close, task) = committer(&store);
+    let named = |name: &str, connector_id| NewTransaction {
+        key: StartKey::Charger(name.into()),
+        connector_id,
+        ..start("CP-N", "TAG-N", 100, 0)
+    };
+    let first = committer.start_transaction(named("tx-a", 1)).await.unwrap();
+    let resent = committer
+        .start_transaction(NewTransaction {
+            meter_start: 105,
+            ..named("tx-a", 1)
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.transaction_id, resent.transaction_id);
+    assert!(!first.retried && resent.retried);
+    // A start without a name on the same connector later is another session, which
+    // supersedes the named one. (No two sessions share connector, tag, meter and instant.)
+    let unnamed = committer
+        .start_transaction(start("CP-N", "TAG-N", 100, 1))
+        .await
+        .unwrap();
+    assert!(!unnamed.retried);
+    assert_ne!(unnamed.transaction_id, first.transaction_id);
+    assert_eq!(unnamed.superseded, vec![first.transaction_id]);
+    // Another name on the other connector: another session (refused: the tag charges already).
+    let other = committer
+        .start_transaction(NewTransaction {
+            started_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 2, 0).unwrap(),
+            ..named("tx-b", 2)
+        })
+        .await
+        .unwrap();
+    assert!(!other.retried);
+    assert_eq!(other.status, AuthorizationStatus::ConcurrentTx);
+    // The same name at another charge point is that charge point's own.
+    store
+        .put_charge_point(&spec("CP-M", &[1]), Utc::now())
+        .await
+        .unwrap();
+    let elsewhere = committer
+        .start_transaction(NewTransaction {
+            charge_point_id: cp("CP-M"),
+            id_tag: IdTag::parse("TAG-M").unwrap(),
+            ..named("tx-a", 1)
+        })
+        .await
+        .unwrap();
+    assert!(!elsewhere.retried);
+    close.cancel();
+    task.await.unwrap();
+}
+on_both!(a_charger_named_start_is_recognised_by_its_name);
 
 async fn transactions_are_idempotent(store: Store) {
     store

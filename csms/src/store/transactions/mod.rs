@@ -3,25 +3,36 @@
 //! StartTransaction or StopTransaction whose answer it lost gets the same answer and changes
 //! nothing. The read functions serve the operator API.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
 mod reads;
+mod samples;
 
-use super::{
-    StoreError, parse_column,
-    script::{Param, Script},
-};
+pub use samples::MeterSample;
+pub(crate) use samples::{record_samples, sample_statements};
+
+use super::{StoreError, parse_column};
 use crate::{
     clock::{from_millis, to_millis},
     domain::{AuthorizationStatus, ChargePointId, IdTag},
 };
 
+/// How a resent start is recognised as the one already recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartKey {
+    /// The charger has no id for the session until we answer (OCPP 1.6): a start with the same
+    /// connector, id tag, meter start and start time is the same start.
+    Fingerprint,
+    /// The charger's own id for the session (OCPP 2.0.1's `transactionId`), unique per charge
+    /// point.
+    Charger(String),
+}
+
 /// A StartTransaction to record, with the authorization already decided for its id tag.
 #[derive(Debug, Clone)]
 pub struct NewTransaction {
+    pub key: StartKey,
     pub charge_point_id: ChargePointId,
     pub connector_id: u32,
     pub id_tag: IdTag,
@@ -71,19 +82,6 @@ pub enum StopOutcome {
     AlreadyStopped(TransactionRecord),
     /// No such transaction on this charge point.
     Unknown,
-}
-
-/// One MeterValue element as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MeterSample {
-    pub charge_point_id: ChargePointId,
-    pub connector_id: u32,
-    pub transaction_id: Option<i64>,
-    pub sampled_at: DateTime<Utc>,
-    /// `Energy.Active.Import.Register` in Wh, when the sample carries it.
-    pub energy_wh: Option<i64>,
-    /// The sampled values as the charger sent them (JSON).
-    pub sampled_values: String,
 }
 
 /// A charging session as the operator API shows it.
@@ -191,8 +189,9 @@ async fn insert_start(
 ) -> Result<Option<i64>, StoreError> {
     let sql = format!(
         "INSERT INTO transactions (charge_point_id, connector_id, id_tag, auth_status, \
-             meter_start, started_at_ms, reservation_id, created_at_ms, started_trusted) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {on_conflict} RETURNING id"
+             meter_start, started_at_ms, reservation_id, created_at_ms, started_trusted, \
+             charger_transaction_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) {on_conflict} RETURNING id"
     );
     let row = sqlx::query(&sql)
         .bind(start.charge_point_id.as_str())
@@ -204,6 +203,10 @@ async fn insert_start(
         .bind(start.reservation_id)
         .bind(to_millis(start.received_at))
         .bind(i64::from(start.trusted))
+        .bind(match &start.key {
+            StartKey::Fingerprint => None,
+            StartKey::Charger(id) => Some(id.as_str()),
+        })
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
@@ -216,15 +219,24 @@ pub(crate) async fn start(
     conn: &mut AnyConnection,
     start: &NewTransaction,
 ) -> Result<StartedTransaction, StoreError> {
-    let existing = sqlx::query(
-        "SELECT id, auth_status, stopped_at_ms FROM transactions WHERE charge_point_id = $1 AND connector_id = $2 \
-             AND id_tag = $3 AND meter_start = $4 AND started_at_ms = $5",
-    )
-    .bind(start.charge_point_id.as_str())
-    .bind(i64::from(start.connector_id))
-    .bind(start.id_tag.as_str())
-    .bind(start.meter_start)
-    .bind(to_millis(start.started_at))
+    let existing = match &start.key {
+        StartKey::Fingerprint => sqlx::query(
+            "SELECT id, auth_status, stopped_at_ms FROM transactions WHERE charge_point_id = $1 \
+                 AND connector_id = $2 AND id_tag = $3 AND meter_start = $4 AND started_at_ms = $5 \
+                 AND charger_transaction_id IS NULL",
+        )
+        .bind(start.charge_point_id.as_str())
+        .bind(i64::from(start.connector_id))
+        .bind(start.id_tag.as_str())
+        .bind(start.meter_start)
+        .bind(to_millis(start.started_at)),
+        StartKey::Charger(id) => sqlx::query(
+            "SELECT id, auth_status, stopped_at_ms FROM transactions WHERE charge_point_id = $1 \
+                 AND charger_transaction_id = $2",
+        )
+        .bind(start.charge_point_id.as_str())
+        .bind(id.as_str()),
+    }
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(row) = existing {
@@ -329,72 +341,4 @@ pub(crate) async fn get(
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(record).transpose()
-}
-
-/// Samples per INSERT statement (6 parameters each, far below both servers' limits).
-const SAMPLES_PER_STATEMENT: usize = 200;
-
-/// Stores meter samples (inside the caller's database transaction); see [`sample_statements`].
-pub(crate) async fn record_samples(
-    conn: &mut AnyConnection,
-    samples: &[MeterSample],
-) -> Result<(), StoreError> {
-    let mut script = Script::new(conn);
-    sample_statements(&mut script, samples);
-    script.run(conn).await
-}
-
-/// The statements that store meter samples, many rows per statement (the group commit hands
-/// it every sample of a batch at once), and move each running transaction's last reading
-/// forward with one more: the samples themselves are an append-only log, so a batch dirties a
-/// few pages of the log and of the running transactions, not one page per sample.
-pub(crate) fn sample_statements<'a>(
-    script: &mut Script<'a>,
-    samples: impl IntoIterator<Item = &'a MeterSample> + Clone,
-) {
-    let rows = samples.clone().into_iter().map(|s| {
-        [
-            Param::Text(s.charge_point_id.as_str()),
-            Param::Int(i64::from(s.connector_id)),
-            Param::MaybeInt(s.transaction_id),
-            Param::Int(to_millis(s.sampled_at)),
-            Param::MaybeInt(s.energy_wh),
-            Param::Text(s.sampled_values.as_str()),
-        ]
-    });
-    script.push_rows(SAMPLES_PER_STATEMENT, rows, |values| {
-        format!(
-            "INSERT INTO meter_values (charge_point_id, connector_id, transaction_id, sampled_at_ms, \
-                 energy_wh, sampled_values) VALUES {values}"
-        )
-    });
-    // The highest register of each transaction in this batch. A sample names its own charge
-    // point's transaction to count: another's id is stored, and moves nothing.
-    let mut readings: HashMap<(i64, &str), i64> = HashMap::new();
-    for s in samples {
-        if let (Some(transaction_id), Some(wh)) = (s.transaction_id, s.energy_wh) {
-            let highest = readings
-                .entry((transaction_id, s.charge_point_id.as_str()))
-                .or_insert(wh);
-            *highest = (*highest).max(wh);
-        }
-    }
-    let rows = readings
-        .into_iter()
-        .map(|((transaction_id, charge_point_id), wh)| {
-            [
-                Param::Int(transaction_id),
-                Param::Text(charge_point_id),
-                Param::Int(wh),
-            ]
-        });
-    script.push_rows(SAMPLES_PER_STATEMENT, rows, |values| {
-        format!(
-            "WITH v (id, charge_point_id, wh) AS (VALUES {values}) \
-             UPDATE transactions SET last_meter_wh = v.wh FROM v \
-             WHERE transactions.id = v.id AND transactions.charge_point_id = v.charge_point_id \
-                 AND transactions.stopped_at_ms IS NULL \
-                 AND (transactions.last_meter_wh IS NULL OR transactions.last_meter_wh < v.wh)"
-        )
-    });
 }
