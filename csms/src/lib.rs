@@ -2,21 +2,25 @@
 //! the REST API. `main.rs` is a thin shell around [`App`]; tests run the same `App` in-process.
 //!
 //! # Layout
-//! - [`config`]: the one typed `Config` (flags and environment).
-//! - [`app`]: `App::build` binds the listeners and opens the store, `App::run` serves until shutdown.
-//! - [`domain`]: the validated newtypes every layer shares (`ChargePointId`, `IdTag`, …).
-//! - [`gateway`]: the charger side: handshake, one `Session` actor per socket, the registry.
-//! - [`ocpp16`]: the OCPP 1.6 adapter: one file per action, typed message → domain call.
-//! - [`billing`]: tariffs, pricing, the ledger, top-ups, settlement, loyalty, points, plans.
-//! - [`charging`]: the domain services behind the adapter (registration, authorization, transactions).
-//! - [`fleet`]: the in-memory picture of every charge point and connector.
-//! - [`events`]: the domain event bus.
-//! - [`reservations`]: reserve now, book later, the timetable and its worker.
-//! - [`members`]: members, passwords, tokens.
-//! - [`store`]: sqlx on SQLite (default) or PostgreSQL, migrations and the group commit.
-//! - [`api`]: the axum REST API, `/healthz` and `/metrics`.
-//! - [`metrics`]: every Prometheus metric, in one catalogue.
-//! - [`clock`]: wall-clock time, injectable for tests.
+//!
+//! Three rings, each depending only inward:
+//!
+//! - **Edges** hold the whole [`app::AppState`] and translate: [`gateway`] (the WebSocket
+//!   listener, admission, handshake, one `Session` per socket, the outbound port over live
+//!   sessions), [`ocpp16`] (the OCPP 1.6 adapter: one file per action, typed message → service
+//!   call, and the port in 1.6's words) and [`api`] (the axum REST API, `/healthz`, `/metrics`).
+//!   [`app`] is the composition root: it builds every service from the [`config`] and runs them.
+//! - **Services** take only what they use, and are built and tested without the app:
+//!   [`charging::Charging`] (registration, status, authorization, transactions),
+//!   [`reservations::Reservations`] (reserve now, book later, slots, the timetable),
+//!   [`billing::Billing`] (who may charge, top-ups, plans, points, operator settlement) and
+//!   [`billing::running::RunningCosts`]; [`members`] (passwords, tokens, mail, NPS) and
+//!   [`fleet`] (the in-memory picture of the network). They ask a charge point to act through
+//!   [`charging::port`], never in a protocol's words.
+//! - **The core of values and storage**: [`domain`] (validated types: ids, tags, statuses,
+//!   members, meter readings), [`money`] (pricing, plausibility, accounts, plans' terms: pure),
+//!   [`store`] (all SQL, the group commit, money in the database), [`events`] (the domain event
+//!   bus), [`metrics`], [`limits`] and [`clock`]. The store calls none of the services.
 
 pub mod api;
 pub mod app;

@@ -14,6 +14,7 @@
 //!   [`Violation`] it reports (with its CALLERROR code). The schema files under `schemas/` are
 //!   embedded by `build.rs` and compiled once, at first use.
 //! - [`v16`]: the typed OCPP 1.6 messages, one file per action, tied together by [`v16::Action`].
+//! - [`wire_name`]: an enum value's wire spelling as a `&'static str`, without allocating.
 //!
 //! The layers, as a charger's CALL travels through them: text → [`Frame::parse`] →
 //! [`Catalogue::request`] + [`Schema::validate`] → `serde_json::from_value` into a
@@ -25,9 +26,11 @@ pub mod message_id;
 pub mod schema;
 pub mod v16;
 pub mod version;
+pub mod wire_name;
 
 pub use error_code::CallErrorCode;
 pub use frame::{Frame, FrameError, FrameErrorKind};
 pub use message_id::{MessageId, MessageIdError};
 pub use schema::{Catalogue, Schema, Violation, ViolationKind};
 pub use version::Version;
+pub use wire_name::wire_name;

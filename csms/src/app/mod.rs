@@ -31,9 +31,21 @@ use crate::{
     store::{Store, commit::Committer},
 };
 
-/// The handles every request handler and session shares. Cloning is cheap.
+/// The handles every request handler and session shares: one pointer, so that the many
+/// thousands of sessions and handshakes that hold it pay eight bytes each, however many
+/// services it holds.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What [`AppState`] points to.
+pub struct Services {
     pub config: Arc<Config>,
     pub store: Store,
     /// Registration, status, authorization and transactions, behind the protocol adapters.
@@ -214,7 +226,7 @@ impl App {
             },
         });
         let max_sse_clients = config.max_sse_clients;
-        let state = AppState {
+        let state = AppState(Arc::new(Services {
             config: Arc::new(config),
             charging,
             store,
@@ -232,7 +244,7 @@ impl App {
             reservations,
             billing,
             running_costs,
-        };
+        }));
         state
             .reservations
             .reload()
@@ -378,6 +390,8 @@ impl App {
         }
         reservations_stop.cancel();
         let _ = reservation_worker.await;
+        state.reservations.timetable.finished().await;
+        state.running_costs.close().await;
         state
             .committer
             .last_seen(state.fleet.take_unflushed_last_seen());

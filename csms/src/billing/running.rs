@@ -11,7 +11,7 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
-use tokio_util::sync::CancellationToken;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{
     charging::port::{Answer, SharedPort},
@@ -52,6 +52,8 @@ pub struct RunningCosts {
     retry: Duration,
     /// Ends the retries at shutdown.
     stop: CancellationToken,
+    /// The retries under way, so that shutdown waits for them.
+    tasks: TaskTracker,
 }
 
 impl RunningCosts {
@@ -69,6 +71,7 @@ impl RunningCosts {
             charge_points,
             retry,
             stop,
+            tasks: TaskTracker::new(),
         }
     }
 
@@ -119,7 +122,7 @@ impl RunningCosts {
         };
         tracing::warn!(transaction_id, error = %e, "cannot watch the session's cost yet; will retry");
         let (costs, cp, tag) = (self.clone(), cp.clone(), tag.clone());
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             let mut delay = costs.retry;
             for _ in 0..STOP_ATTEMPTS {
                 tokio::select! {
@@ -195,7 +198,15 @@ impl RunningCosts {
             "the money runs out: stopping the session"
         );
         // Not awaited here: the charger's own session is busy answering this reading.
-        tokio::spawn(stop_until_accepted(self.clone(), cp, transaction_id));
+        self.tasks
+            .spawn(stop_until_accepted(self.clone(), cp, transaction_id));
+    }
+
+    /// Ends the retries (they stop at their next wait) and waits for them.
+    pub async fn close(&self) {
+        self.stop.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
     }
 
     pub fn forget(&self, transaction_id: i64) {
@@ -215,11 +226,11 @@ async fn stop_until_accepted(costs: Arc<RunningCosts>, cp: ChargePointId, transa
         if !costs.is_watched(transaction_id) {
             return;
         }
-        match costs
-            .charge_points
-            .stop_transaction(&cp, transaction_id)
-            .await
-        {
+        let asked = tokio::select! {
+            () = costs.stop.cancelled() => return,
+            asked = costs.charge_points.stop_transaction(&cp, transaction_id) => asked,
+        };
+        match asked {
             Ok(Answer::Accepted) => {
                 // A charger that accepts and charges on all the same (its stop never comes) is
                 // asked again at a later reading.

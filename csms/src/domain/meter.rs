@@ -2,7 +2,10 @@
 //! locations, contexts and units alike (`Energy.Active.Import.Register`, `L1-N`, `Outlet`,
 //! `Sample.Periodic`, `kWh`); they differ in how a value travels (1.6: a string; 2.0.1: a number
 //! and a power-of-ten multiplier) and in their defaults, which each adapter fills in. The core
-//! reads the energy register from these, and the store keeps them as sent.
+//! reads the energy register from these, and the store keeps them, with any value that is not
+//! a plain number as the meter sent it.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -14,21 +17,25 @@ pub const ENERGY_REGISTER: &str = "Energy.Active.Import.Register";
 #[serde(rename_all = "camelCase")]
 pub struct Reading {
     /// What was measured (the protocols' default, [`ENERGY_REGISTER`], filled in).
-    pub measurand: String,
+    pub measurand: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
+    pub phase: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub location: Option<Cow<'static, str>>,
     /// Why it was taken (`Sample.Periodic`, `Transaction.End`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub context: Option<String>,
+    pub context: Option<Cow<'static, str>>,
     /// The unit of `value` (the protocols' default, `Wh`, filled in).
-    pub unit: String,
+    pub unit: Cow<'static, str>,
     /// The value in `unit`, any multiplier applied; `None` when the meter sent no plain number.
     pub value: Option<f64>,
-    /// Signed meter data, as the meter produced it.
+    /// The value as sent, when it is not a plain number: signed meter data, or text that is
+    /// not a number (kept, so that nothing the meter said is lost).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signed: Option<String>,
+    pub text: Option<String>,
+    /// Whether `text` is signed meter data.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub signed: bool,
 }
 
 /// The whole meter's active import register in Wh, when a reading carries it as a plain
@@ -38,7 +45,7 @@ pub fn energy_register_wh(readings: &[Reading]) -> Option<i64> {
         if r.measurand != ENERGY_REGISTER || r.phase.is_some() {
             return None;
         }
-        let wh = match r.unit.as_str() {
+        let wh = match r.unit.as_ref() {
             "Wh" => r.value?,
             "kWh" => r.value? * 1000.0,
             _ => return None,
@@ -53,13 +60,14 @@ mod tests {
 
     fn reading(measurand: &str, phase: Option<&str>, unit: &str, value: Option<f64>) -> Reading {
         Reading {
-            measurand: measurand.into(),
-            phase: phase.map(Into::into),
+            measurand: measurand.to_owned().into(),
+            phase: phase.map(|p| p.to_owned().into()),
             location: None,
             context: None,
-            unit: unit.into(),
+            unit: unit.to_owned().into(),
             value,
-            signed: None,
+            text: None,
+            signed: false,
         }
     }
 

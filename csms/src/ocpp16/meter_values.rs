@@ -56,27 +56,82 @@ pub(super) fn samples(
 /// absent unit means Wh (OCPP 1.6 §7.31); a `SignedData` value is kept as signed data.
 fn reading(s: &SampledValue) -> Reading {
     let signed = s.format == Some(ValueFormat::SignedData);
+    let value = if signed {
+        None
+    } else {
+        s.value.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+    };
     Reading {
-        measurand: s
-            .measurand
-            .map_or_else(|| ENERGY_REGISTER.to_owned(), |m| wire(&m)),
-        phase: s.phase.map(|p| wire(&p)),
-        location: s.location.map(|l| wire(&l)),
-        context: s.context.map(|c| wire(&c)),
-        unit: s.unit.map_or_else(|| "Wh".to_owned(), |u| wire(&u)),
-        value: if signed {
-            None
-        } else {
-            s.value.trim().parse().ok()
-        },
-        signed: signed.then(|| s.value.clone()),
+        measurand: s.measurand.map_or(ENERGY_REGISTER, |m| wire(&m)).into(),
+        phase: s.phase.map(|p| wire(&p).into()),
+        location: s.location.map(|l| wire(&l).into()),
+        context: s.context.map(|c| wire(&c).into()),
+        unit: s.unit.map_or("Wh", |u| wire(&u)).into(),
+        value,
+        text: value.is_none().then(|| s.value.clone()),
+        signed,
     }
 }
 
 /// A 1.6 enum's wire spelling, which the readings keep.
-fn wire<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("1.6's enums serialize as strings"),
+fn wire<T: serde::Serialize>(value: &T) -> &'static str {
+    ocpp_j::wire_name(value).expect("1.6's sample enums are unit variants")
+}
+
+#[cfg(test)]
+mod tests {
+    use ocpp_j::v16::{Measurand, Phase, SampledValue, UnitOfMeasure, ValueFormat};
+
+    use super::reading;
+
+    fn sampled(value: &str) -> SampledValue {
+        SampledValue {
+            value: value.into(),
+            context: None,
+            format: None,
+            measurand: None,
+            phase: None,
+            location: None,
+            unit: None,
+        }
+    }
+
+    #[test]
+    fn readings_take_16s_defaults_and_keep_what_is_not_a_number() {
+        let plain = reading(&sampled(" 1234.5 "));
+        assert_eq!(plain.measurand, "Energy.Active.Import.Register");
+        assert_eq!(
+            (plain.unit.as_ref(), plain.value, plain.text),
+            ("Wh", Some(1234.5), None)
+        );
+        for odd in ["12,5", "NaN", "inf", ""] {
+            let r = reading(&sampled(odd));
+            assert_eq!(
+                (r.value, r.text.as_deref(), r.signed),
+                (None, Some(odd), false)
+            );
+        }
+        let signed = reading(&SampledValue {
+            format: Some(ValueFormat::SignedData),
+            ..sampled("1234")
+        });
+        assert_eq!(
+            (signed.value, signed.text.as_deref(), signed.signed),
+            (None, Some("1234"), true)
+        );
+        let phase = reading(&SampledValue {
+            measurand: Some(Measurand::CurrentImport),
+            phase: Some(Phase::L1N),
+            unit: Some(UnitOfMeasure::A),
+            ..sampled("16")
+        });
+        assert_eq!(
+            (
+                phase.measurand.as_ref(),
+                phase.phase.as_deref(),
+                phase.unit.as_ref()
+            ),
+            ("Current.Import", Some("L1-N"), "A")
+        );
     }
 }

@@ -3,10 +3,13 @@
 //! store holds the reservations; the app reloads them at start), so waiting costs no I/O.
 //! Time runs on `tokio::time`, so tests pause and advance it.
 
-use std::collections::BTreeSet;
+use std::{
+    collections::BTreeSet,
+    sync::{Arc, Mutex},
+};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::mpsc;
+use tokio::{sync::mpsc, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
@@ -37,6 +40,8 @@ enum Change {
 #[derive(Debug, Clone)]
 pub struct Timetable {
     changes: mpsc::UnboundedSender<Change>,
+    /// The task, for shutdown to wait on once `stop` is cancelled.
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl std::fmt::Debug for Change {
@@ -56,8 +61,19 @@ impl Timetable {
         stop: CancellationToken,
     ) -> Timetable {
         let (changes, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(clock, rx, fired, stop));
-        Timetable { changes }
+        let task = tokio::spawn(run(clock, rx, fired, stop));
+        Timetable {
+            changes,
+            task: Arc::new(Mutex::new(Some(task))),
+        }
+    }
+
+    /// Waits for the task to end (it ends when its `stop` is cancelled).
+    pub async fn finished(&self) {
+        let task = self.task.lock().expect("never poisoned").take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 
     pub fn at(&self, at: DateTime<Utc>, due: Due) {
