@@ -83,6 +83,7 @@ fn big_fleet() -> Fleet {
             password_hash: None,
             tariff_id: None,
             approval: RegistrationStatus::Accepted,
+            security_profile: csms::domain::SecurityProfile::Password,
             connectors: (1..=4)
                 .map(|connector_id| ConnectorSpec {
                     connector_id,
@@ -149,6 +150,7 @@ fn dense_fleet() -> Fleet {
             password_hash: None,
             tariff_id: None,
             approval: RegistrationStatus::Accepted,
+            security_profile: csms::domain::SecurityProfile::Password,
             connectors: vec![ConnectorSpec {
                 connector_id: 1,
                 connector_type: Some(ConnectorType::CCS2),

@@ -214,6 +214,7 @@ impl Kit {
                 })
                 .collect(),
             approval: RegistrationStatus::Accepted,
+            security_profile: crate::domain::SecurityProfile::Password,
         };
         self.store
             .put_charge_point(&spec, Utc::now())

@@ -7,11 +7,14 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 use rand::{Rng, distr::Alphanumeric};
-use tokio::{net::TcpListener, sync::mpsc, task::JoinHandle};
+use tokio::{sync::mpsc, task::JoinHandle};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 mod jobs;
+mod listeners;
 mod signal;
+
+use listeners::Listeners;
 
 pub use signal::shutdown_signal;
 
@@ -23,7 +26,9 @@ use crate::{
     config::Config,
     events::{LocalBus, SharedBus},
     fleet::Fleet,
-    gateway::{self, outbound::Outbound, registry::SessionRegistry},
+    gateway::{
+        self, admission::Admission, outbound::Outbound, registry::SessionRegistry, tls::Tls,
+    },
     members,
     members::auth::AuthLimits,
     metrics::Metrics,
@@ -77,10 +82,7 @@ pub struct Services {
 
 pub struct App {
     state: AppState,
-    ocpp_listener: TcpListener,
-    http_listener: TcpListener,
-    /// `--metrics-addr`: /metrics without a token, for a private network.
-    metrics_listener: Option<TcpListener>,
+    listeners: Listeners,
     committer_task: JoinHandle<()>,
     /// Cancelled last, once no session can write any more: the committer then flushes and ends.
     committer_close: CancellationToken,
@@ -96,20 +98,6 @@ pub struct App {
 
 /// Domain events a subscriber may fall behind before it skips.
 const EVENT_BUFFER: usize = 4096;
-
-async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()?
-    } else {
-        tokio::net::TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket
-        .bind(addr)
-        .with_context(|| format!("cannot bind {addr}"))?;
-    // A deep backlog: a reconnect storm waits in the kernel queue rather than being refused.
-    Ok(socket.listen(4096)?)
-}
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<App> {
@@ -150,12 +138,7 @@ impl App {
             config.commit_interval(),
             committer_close.clone(),
         );
-        let ocpp_listener = bind(config.ocpp_addr).await?;
-        let http_listener = bind(config.http_addr).await?;
-        let metrics_listener = match config.metrics_addr {
-            Some(addr) => Some(bind(addr).await?),
-            None => None,
-        };
+        let listeners = Listeners::bind(&config).await?;
         let operator_token: Arc<str> = match &config.operator_token {
             Some(token) => token.as_str().into(),
             None => rand::rng()
@@ -260,9 +243,7 @@ impl App {
         }
         Ok(App {
             state,
-            ocpp_listener,
-            http_listener,
-            metrics_listener,
+            listeners,
             committer_task,
             committer_close,
             reservations_due,
@@ -272,23 +253,28 @@ impl App {
         })
     }
 
+    /// The OCPP listener's address (wss:// when TLS is configured).
     pub fn ocpp_addr(&self) -> SocketAddr {
-        self.ocpp_listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        listeners::addr(&self.listeners.ocpp)
+    }
+
+    /// The `--ocpp-plain-addr` listener's address, when there is one.
+    pub fn ocpp_plain_addr(&self) -> Option<SocketAddr> {
+        self.listeners.ocpp_plain.as_ref().map(listeners::addr)
     }
 
     pub fn http_addr(&self) -> SocketAddr {
-        self.http_listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        listeners::addr(&self.listeners.http)
     }
 
     /// The `--metrics-addr` listener's address, when there is one.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
-        self.metrics_listener
-            .as_ref()
-            .map(|l| l.local_addr().expect("a bound listener has an address"))
+        self.listeners.metrics.as_ref().map(listeners::addr)
+    }
+
+    /// The OCPP listener's TLS, when configured (tests reload it).
+    pub fn tls(&self) -> Option<&Arc<Tls>> {
+        self.listeners.tls.as_ref()
     }
 
     pub fn operator_token(&self) -> &str {
@@ -303,9 +289,7 @@ impl App {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let App {
             state,
-            ocpp_listener,
-            http_listener,
-            metrics_listener,
+            listeners,
             committer_task,
             committer_close,
             reservations_due,
@@ -316,14 +300,30 @@ impl App {
         let stop = state.shutdown.clone();
         let sessions = TaskTracker::new();
 
-        let gateway = tokio::spawn(gateway::serve(
-            ocpp_listener,
-            state.clone(),
-            stop.clone(),
-            sessions.clone(),
-        ));
+        let Listeners {
+            ocpp,
+            tls,
+            ocpp_plain,
+            http,
+            metrics: metrics_listener,
+        } = listeners;
+        let admission = Arc::new(Admission::new(&state.config));
+        let tls_watch = tls.clone().map(|tls| tls.watch(stop.clone()));
+        let gateways: Vec<_> = [Some((ocpp, tls)), ocpp_plain.map(|tcp| (tcp, None))]
+            .into_iter()
+            .flatten()
+            .map(|(tcp, tls)| {
+                tokio::spawn(gateway::serve(
+                    gateway::Listener { tcp, tls },
+                    admission.clone(),
+                    state.clone(),
+                    stop.clone(),
+                    sessions.clone(),
+                ))
+            })
+            .collect();
         let http = tokio::spawn(api::serve::serve(
-            http_listener,
+            http,
             api::router(state.clone()),
             api::serve::Bounds {
                 max_connections: state.config.max_http_connections,
@@ -371,7 +371,12 @@ impl App {
         stop.cancel();
         running_costs_stop.cancel();
         let grace = state.config.shutdown_grace();
-        let _ = gateway.await;
+        for gateway in gateways {
+            let _ = gateway.await;
+        }
+        if let Some(watch) = tls_watch {
+            let _ = watch.await;
+        }
         sessions.close();
         if tokio::time::timeout(grace, sessions.wait()).await.is_err() {
             tracing::warn!(

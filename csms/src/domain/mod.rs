@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 mod member;
 pub mod meter;
+mod security;
 
 pub use member::{Email, MemberId, Segment};
+pub use security::SecurityProfile;
 
 /// The highest connector (EVSE) number a charge point may report: chargers number theirs from 1,
 /// and a status for any new number adds a connector to the fleet and the store.

@@ -20,7 +20,7 @@ use dashmap::DashMap;
 
 use crate::{
     domain::{ChargePointId, ConnectorStatus, ConnectorType, IdTag, RegistrationStatus},
-    store::charge_points::{BootInfo, ChargePointRecord, ChargePointSpec},
+    store::charge_points::{BootInfo, ChargePointRecord, ChargePointSpec, Credentials},
 };
 use grid::Grid;
 
@@ -104,7 +104,7 @@ pub struct Fleet {
 /// Whether a charge point counts against the cap on those without credentials: a rejected one
 /// does not (the operator has dealt with it).
 fn uncredentialed(spec: &ChargePointSpec) -> bool {
-    spec.password_hash.is_none() && spec.approval != RegistrationStatus::Rejected
+    !spec.is_trusted() && spec.approval != RegistrationStatus::Rejected
 }
 
 impl ChargePoint {
@@ -302,10 +302,10 @@ impl Fleet {
         all
     }
 
-    /// The password hash a connecting charge point must match: `None` when the id is unknown,
-    /// `Some(None)` when it has no password.
-    pub fn credentials(&self, id: &ChargePointId) -> Option<Option<String>> {
-        self.points.get(id).map(|p| p.spec.password_hash.clone())
+    /// What a connecting charge point must prove (its password hash and security profile);
+    /// `None` when the id is unknown.
+    pub fn credentials(&self, id: &ChargePointId) -> Option<Credentials> {
+        self.points.get(id).map(|p| p.spec.credentials())
     }
 
     /// How many charge points have no credentials.

@@ -21,6 +21,7 @@ fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
             })
             .collect(),
         approval: RegistrationStatus::Accepted,
+        security_profile: crate::domain::SecurityProfile::Password,
     }
 }
 

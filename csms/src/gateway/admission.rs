@@ -20,7 +20,7 @@ use crate::{
 const MAX_REQUEST_HEAD: usize = 8 * 1024;
 
 #[derive(Debug)]
-pub(crate) struct Admission {
+pub struct Admission {
     handshakes: Arc<Semaphore>,
     connections: Arc<Semaphore>,
     slots: ConnectionSlots,
@@ -36,7 +36,7 @@ pub(crate) struct Place {
 }
 
 impl Admission {
-    pub(crate) fn new(config: &Config) -> Admission {
+    pub fn new(config: &Config) -> Admission {
         Admission {
             handshakes: Arc::new(Semaphore::new(config.max_handshakes)),
             connections: Arc::new(Semaphore::new(config.max_connections)),
@@ -84,6 +84,16 @@ impl Admission {
 /// The bytes are peeked into a buffer on the stack of each poll, never kept in the waiting
 /// task: a reconnect storm has thousands of sockets here at once, and a heap buffer each would
 /// cost kilobytes per charger.
+/// Waits for the first bytes of a TLS socket (its ClientHello): a socket that sends nothing
+/// takes no handshake permit.
+pub(crate) async fn first_bytes(stream: &TcpStream) -> io::Result<()> {
+    let mut byte = [0u8; 1];
+    match stream.peek(&mut byte).await? {
+        0 => Err(io::ErrorKind::UnexpectedEof.into()),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) async fn request_head(stream: &TcpStream) -> io::Result<()> {
     let mut wait = Duration::from_millis(2);
     loop {

@@ -1,11 +1,16 @@
 //! The WebSocket handshake of a charge point: the id from the path `/ocpp/{chargePointId}`,
-//! the subprotocol, and HTTP Basic auth against the fleet's credentials. Pure: it reads the
-//! request and answers admitted or refused (with the HTTP status to send).
+//! the subprotocol, its security profile against the link (TLS, the client certificate), and
+//! HTTP Basic auth against the fleet's credentials. Pure: it reads the request and what the
+//! link proved, and answers admitted or refused (with the HTTP status to send).
 
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 
 use super::credentials::{parse_basic_auth, verify_password};
-use crate::{domain::ChargePointId, fleet::Fleet};
+use crate::{
+    domain::{ChargePointId, SecurityProfile},
+    fleet::Fleet,
+    store::charge_points::Credentials,
+};
 
 /// The protocols we speak, in no particular order: the charge point's order of preference wins.
 pub const SUPPORTED: &[ocpp_j::Version] = &[ocpp_j::Version::V16];
@@ -19,9 +24,9 @@ pub struct Admitted {
     pub protocol: Option<ocpp_j::Version>,
     /// The id was unknown and `--auto-register` let it in.
     pub new: bool,
-    /// The password hash this socket proved it knows (`None`: the id had no password). The
-    /// session checks, once registered, that the charge point still has these credentials.
-    pub credentials: Option<String>,
+    /// What this socket proved (`None`: an unknown id let in). The session checks, once
+    /// registered, that the charge point still asks for exactly these credentials.
+    pub credentials: Option<Credentials>,
 }
 
 /// Why a handshake was refused; `label` is the metric label.
@@ -110,15 +115,26 @@ pub fn select_protocol(offered: Option<&HeaderValue>) -> Option<ocpp_j::Version>
         .find(|v| SUPPORTED.contains(v))
 }
 
-/// Decides on a handshake request.
+/// What the socket proves before any header is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Link {
+    /// It came through the TLS listener.
+    pub tls: bool,
+    /// The subject CN of the certificate it presented, which the client CA verified.
+    pub certificate_cn: Option<String>,
+}
+
+/// Decides on a handshake request: the id, then what its security profile asks of the link
+/// (TLS for profiles 2 and 3, a certificate naming it for 3), then its password.
 pub fn admit<B>(
     request: &tokio_tungstenite::tungstenite::http::Request<B>,
+    link: &Link,
     fleet: &Fleet,
     auto_register: bool,
 ) -> Result<Admitted, Refusal> {
     let id = charge_point_id(request.uri().path())?;
     let protocol = select_protocol(request.headers().get(header::SEC_WEBSOCKET_PROTOCOL));
-    let Some(password_hash) = fleet.credentials(&id) else {
+    let Some(credentials) = fleet.credentials(&id) else {
         if auto_register {
             return Ok(Admitted {
                 id,
@@ -133,13 +149,29 @@ pub fn admit<B>(
             format!("unknown charge point {id}"),
         ));
     };
-    if let Some(stored) = &password_hash {
-        let credentials = request
+    let profile = credentials.security_profile;
+    if profile.needs_tls() && !link.tls {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            "needs_tls",
+            format!("security profile {profile} connects over wss:// only"),
+        ));
+    }
+    if profile == SecurityProfile::Certificate {
+        if link.certificate_cn.as_deref() != Some(id.as_str()) {
+            return Err(Refusal::new(
+                StatusCode::FORBIDDEN,
+                "bad_certificate",
+                "security profile 3 needs a client certificate issued to this charge point",
+            ));
+        }
+    } else if let Some(stored) = &credentials.password_hash {
+        let basic = request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .and_then(parse_basic_auth);
-        let Some((user, password)) = credentials else {
+        let Some((user, password)) = basic else {
             return Err(Refusal::new(
                 StatusCode::UNAUTHORIZED,
                 "no_credentials",
@@ -158,7 +190,7 @@ pub fn admit<B>(
         id,
         protocol,
         new: false,
-        credentials: password_hash,
+        credentials: Some(credentials),
     })
 }
 

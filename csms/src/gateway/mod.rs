@@ -4,12 +4,13 @@
 //! instead of toppling the server), all within the handshake timeout; then it performs the
 //! handshake, registers a [`session::Session`] and runs it until the socket ends.
 
-mod admission;
+pub(crate) mod admission;
 pub mod credentials;
 pub mod handshake;
 pub mod outbound;
 pub mod registry;
 pub(crate) mod session;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -23,24 +24,36 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
 use crate::{
-    app::AppState, charging, domain::RegistrationStatus, events::DomainEvent,
-    store::charge_points::ChargePointSpec,
+    app::AppState,
+    charging,
+    domain::{RegistrationStatus, SecurityProfile},
+    events::DomainEvent,
+    store::charge_points::{ChargePointSpec, Credentials},
 };
 use admission::Admission;
-use handshake::{Admitted, Refusal};
+use handshake::{Admitted, Link, Refusal};
+use tls::{Tls, Transport};
 
 /// The read buffer of one socket. tungstenite allocates it eagerly (128 KiB by default); OCPP
 /// frames are small and a node holds many thousands of mostly idle chargers.
 const READ_BUFFER: usize = 4 * 1024;
 
-/// Accepts charge point sockets until `shutdown`; every connection task joins `tracker`.
+/// One OCPP listener: its socket, and its TLS when it speaks wss://.
+pub struct Listener {
+    pub tcp: TcpListener,
+    pub tls: Option<Arc<Tls>>,
+}
+
+/// Accepts charge point sockets until `shutdown`; every connection task joins `tracker`. The
+/// admission (connection caps, handshake permits) is shared by every listener.
 pub async fn serve(
-    listener: TcpListener,
+    listener: Listener,
+    admission: Arc<Admission>,
     state: AppState,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
-    let admission = Arc::new(Admission::new(&state.config));
+    let Listener { tcp: listener, tls } = listener;
     loop {
         let accepted = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -62,6 +75,7 @@ pub async fn serve(
                 // room for the task's future twice.
                 let task = connection(
                     stream,
+                    tls.clone(),
                     peer,
                     place,
                     state.clone(),
@@ -80,8 +94,10 @@ pub async fn serve(
 }
 
 /// One socket, from its accept to its end; `_place` holds its place under the caps until then.
+#[allow(clippy::too_many_arguments)]
 async fn connection(
     stream: TcpStream,
+    tls: Option<Arc<Tls>>,
     peer: std::net::SocketAddr,
     _place: admission::Place,
     state: AppState,
@@ -90,7 +106,10 @@ async fn connection(
 ) {
     let deadline = tokio::time::Instant::now() + state.config.handshake_timeout();
     let waited = tokio::time::timeout_at(deadline, async {
-        admission::request_head(&stream).await?;
+        match &tls {
+            None => admission::request_head(&stream).await?,
+            Some(_) => admission::first_bytes(&stream).await?,
+        }
         Ok::<_, std::io::Error>(admission.handshake_permit().await)
     })
     .await;
@@ -114,6 +133,35 @@ async fn connection(
             return;
         }
     };
+    // Under the permit: a TLS handshake costs the most CPU of all.
+    let (stream, link) = match tls {
+        None => (Transport::Plain(stream), Link::default()),
+        Some(tls) => {
+            let accepted = tokio::time::timeout_at(deadline, tls.acceptor().accept(stream)).await;
+            match accepted {
+                Ok(Ok(stream)) => {
+                    let link = Link {
+                        tls: true,
+                        certificate_cn: tls::client_common_name(&stream),
+                    };
+                    (Transport::Tls(Box::new(stream)), link)
+                }
+                Ok(Err(e)) => {
+                    tracing::info!(error = %e, "TLS handshake failed");
+                    state.metrics.handshakes.with_label_values(&["tls"]).inc();
+                    return;
+                }
+                Err(_) => {
+                    state
+                        .metrics
+                        .handshakes
+                        .with_label_values(&["timeout"])
+                        .inc();
+                    return;
+                }
+            }
+        }
+    };
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
@@ -123,8 +171,8 @@ async fn connection(
     // The signature is tungstenite's: its error type is an HTTP response, large by nature.
     #[allow(clippy::result_large_err)]
     let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
-        let outcome = handshake::admit(request, &state.fleet, state.config.auto_register).and_then(
-            |admitted| {
+        let outcome = handshake::admit(request, &link, &state.fleet, state.config.auto_register)
+            .and_then(|admitted| {
                 // Unknown ids wait for the operator (or, under --auto-accept, charge without
                 // credentials); a flood of made-up ones must not grow the fleet (and the store)
                 // without bound.
@@ -138,8 +186,7 @@ async fn connection(
                     return Err(Refusal::too_many_new_ids());
                 }
                 Ok(admitted)
-            },
-        );
+            });
         let answer = match &outcome {
             Ok(admitted) => {
                 if let Some(protocol) = admitted.protocol {
@@ -220,6 +267,7 @@ async fn connection(
                 tariff_id: None,
                 connectors: Vec::new(),
                 approval,
+                security_profile: SecurityProfile::Password,
             };
             if !state.fleet.insert_new(spec.clone()) {
                 // The operator created it during the handshake, perhaps with a password this
@@ -240,7 +288,11 @@ async fn connection(
         // The operator may have changed its credentials between our check and the registration,
         // too early for the change to close this session: then it goes now. (A change after the
         // registration finds the session and closes it.)
-        if state.fleet.credentials(&id) != Some(admitted.credentials.clone()) {
+        let proved = admitted.credentials.clone().unwrap_or(Credentials {
+            password_hash: None,
+            security_profile: SecurityProfile::Password,
+        });
+        if state.fleet.credentials(&id) != Some(proved) {
             tracing::info!("its credentials changed during the handshake, closing");
             // The session this registration replaced (closed by it) left the fleet thinking the
             // charge point connected: now nothing is.

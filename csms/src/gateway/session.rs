@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use ocpp_j::{CallErrorCode, Catalogue, Frame, Version};
 use serde_json::Value;
-use tokio::{net::TcpStream, sync::oneshot, time::Instant};
+use tokio::{sync::oneshot, time::Instant};
 use tokio_tungstenite::{
     WebSocketStream,
     tungstenite::{
@@ -19,7 +19,10 @@ use tokio_tungstenite::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::registry::{CallFailure, Command, Registration};
+use super::{
+    registry::{CallFailure, Command, Registration},
+    tls::Transport,
+};
 use crate::{app::AppState, domain::ChargePointId, metrics::action_label, ocpp16};
 
 /// Our CALL awaiting the charge point's answer.
@@ -35,7 +38,7 @@ pub(crate) struct Session {
     id: ChargePointId,
     version: Version,
     state: AppState,
-    ws: WebSocketStream<TcpStream>,
+    ws: WebSocketStream<Transport>,
     pending: Option<Pending>,
     next_call_id: u64,
     last_heard: Instant,
@@ -49,7 +52,7 @@ impl Session {
         id: ChargePointId,
         version: Version,
         state: AppState,
-        ws: WebSocketStream<TcpStream>,
+        ws: WebSocketStream<Transport>,
     ) -> Session {
         Session {
             id,

@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::{Store, StoreError, parse_column};
 use crate::{
     clock::{from_millis, to_millis},
-    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus},
+    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus, SecurityProfile},
 };
 
 /// What an operator defines about a charge point (`PUT …/charge-points/{id}`).
@@ -25,14 +25,33 @@ pub struct ChargePointSpec {
     /// Whether the operator lets it in: `Accepted`, `Pending` (auto-registered and waiting for
     /// the operator) or `Rejected`. Its BootNotification is answered with this.
     pub approval: RegistrationStatus,
+    /// How it proves who it is at the handshake.
+    pub security_profile: SecurityProfile,
 }
 
 impl ChargePointSpec {
-    /// Whether money may move at it: an operator registered it with credentials, so a socket
-    /// that claims its id has proven it is this charge point.
+    /// Whether money may move at it: an operator registered it with credentials (a password,
+    /// or under profile 3 a certificate from the operator's CA naming it), so a socket that
+    /// claims its id has proven it is this charge point.
     pub fn is_trusted(&self) -> bool {
-        self.password_hash.is_some()
+        self.password_hash.is_some() || self.security_profile == SecurityProfile::Certificate
     }
+
+    /// What a socket must prove to be it, for a session to notice a change.
+    pub fn credentials(&self) -> Credentials {
+        Credentials {
+            password_hash: self.password_hash.clone(),
+            security_profile: self.security_profile,
+        }
+    }
+}
+
+/// What a charge point's socket must prove at the handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// `None`: no password is asked.
+    pub password_hash: Option<String>,
+    pub security_profile: SecurityProfile,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,12 +94,13 @@ impl Store {
         let existed = super::lock_row(&mut tx, "charge_points", "id", spec.id.as_str()).await?;
         sqlx::query(
             "INSERT INTO charge_points (id, name, address, latitude, longitude, password_hash, \
-                 tariff_id, approval, created_at_ms, updated_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+                 tariff_id, approval, created_at_ms, updated_at_ms, security_profile) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = excluded.address, \
                  latitude = excluded.latitude, longitude = excluded.longitude, \
                  password_hash = excluded.password_hash, tariff_id = excluded.tariff_id, \
-                 approval = excluded.approval, updated_at_ms = excluded.updated_at_ms",
+                 approval = excluded.approval, updated_at_ms = excluded.updated_at_ms, \
+                 security_profile = excluded.security_profile",
         )
         .bind(spec.id.as_str())
         .bind(&spec.name)
@@ -91,6 +111,7 @@ impl Store {
         .bind(spec.tariff_id.as_deref())
         .bind(spec.approval.as_str())
         .bind(to_millis(now))
+        .bind(i64::from(spec.security_profile.number()))
         .execute(&mut *tx)
         .await?;
         let kept: Vec<i64> = spec
@@ -170,7 +191,7 @@ impl Store {
     pub async fn load_charge_points(&self) -> Result<Vec<ChargePointRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, name, address, latitude, longitude, password_hash, tariff_id, approval, \
-                 registration_status, vendor, model, serial_number, firmware_version, status, \
+                 security_profile, registration_status, vendor, model, serial_number, firmware_version, status, \
                  last_seen_ms FROM charge_points ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -193,6 +214,7 @@ impl Store {
                     tariff_id: row.try_get("tariff_id")?,
                     connectors: Vec::new(),
                     approval: parse_column(&approval, "approval")?,
+                    security_profile: profile(row.try_get("security_profile")?)?,
                 },
                 registration: registration
                     .map(|r| parse_column(&r, "registration_status"))
@@ -245,4 +267,11 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+fn profile(n: i64) -> Result<SecurityProfile, StoreError> {
+    u8::try_from(n)
+        .ok()
+        .and_then(|n| SecurityProfile::try_from(n).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("security_profile = {n}")))
 }

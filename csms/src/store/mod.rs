@@ -101,6 +101,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     9 "0009_approval",
     10 "0010_mail_delivery",
     11 "0011_charger_transaction_ids",
+    12 "0012_security_profiles",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

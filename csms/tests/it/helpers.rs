@@ -122,7 +122,7 @@ pub async fn spawn_app_with_clock(config: Config, clock: csms::clock::SharedCloc
 }
 
 /// Runs a built app in the background.
-fn serve(app: App) -> TestApp {
+pub fn serve(app: App) -> TestApp {
     let base = format!("http://{}", app.http_addr());
     let ocpp = format!("ws://{}/ocpp", app.ocpp_addr());
     let (stop, stopped) = oneshot::channel::<()>();

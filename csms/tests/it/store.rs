@@ -106,6 +106,7 @@ pub(crate) fn spec(id: &str, connectors: &[u32]) -> ChargePointSpec {
             })
             .collect(),
         approval: RegistrationStatus::Accepted,
+        security_profile: csms::domain::SecurityProfile::Password,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::{
         extract::{Json, Path},
     },
     app::AppState,
-    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus},
+    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus, SecurityProfile},
     fleet::ChargePoint,
     gateway::credentials::{check_password, hash_password},
     store::charge_points::{ChargePointSpec, ConnectorSpec},
@@ -39,6 +39,11 @@ pub struct ChargePointBody {
     /// and nothing else is served) or `Rejected`. Absent: `Accepted` for a new charge point,
     /// unchanged for one that exists.
     registration_status: Option<RegistrationStatus>,
+    /// How it proves who it is: 1 (password, ws:// or wss://), 2 (password, wss:// only), 3
+    /// (client certificate, wss://). Absent: unchanged, or for a new charge point 2 when TLS
+    /// is configured, else 1.
+    #[schema(value_type = Option<u8>, minimum = 1, maximum = 3)]
+    security_profile: Option<SecurityProfile>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -76,7 +81,11 @@ pub struct ChargePointView {
     /// Whether it is let in (what its BootNotification is answered): `Accepted`, `Pending`
     /// (auto-registered, waiting for an operator's approval) or `Rejected`.
     registration_status: RegistrationStatus,
-    /// Whether money may move at it: an operator gave it credentials (a password).
+    /// How it proves who it is: 1, 2 or 3 (see `PUT`).
+    #[schema(value_type = u8, minimum = 1, maximum = 3)]
+    security_profile: SecurityProfile,
+    /// Whether money may move at it: an operator gave it credentials (a password, or a
+    /// certificate under security profile 3).
     trusted: bool,
     vendor: Option<String>,
     model: Option<String>,
@@ -102,6 +111,7 @@ impl From<ChargePoint> for ChargePointView {
             last_seen: p.last_seen,
             status: p.status,
             registration_status: p.spec.approval,
+            security_profile: p.spec.security_profile,
             trusted: p.spec.is_trusted(),
             vendor: p.boot.vendor,
             model: p.boot.model,
@@ -130,8 +140,19 @@ pub(crate) fn parse_id(raw: &str) -> Result<ChargePointId, ApiError> {
     ChargePointId::parse(raw).map_err(|e| ApiError::BadRequest(e.0))
 }
 
-fn validate(body: &ChargePointBody) -> Result<(), ApiError> {
+fn validate(body: &ChargePointBody, config: &crate::Config) -> Result<(), ApiError> {
     let bad = |m: String| Err(ApiError::BadRequest(m));
+    match body.security_profile {
+        Some(p) if p.needs_tls() && config.tls_cert.is_none() => {
+            return bad(format!(
+                "security profile {p} needs TLS on the OCPP listener (--tls-cert)"
+            ));
+        }
+        Some(SecurityProfile::Certificate) if config.tls_client_ca.is_none() => {
+            return bad("security profile 3 needs a charge point CA (--tls-client-ca)".into());
+        }
+        _ => {}
+    }
     if body.name.trim().is_empty() || body.name.chars().count() > 200 {
         return bad("name must have 1 to 200 characters".into());
     }
@@ -190,7 +211,7 @@ pub async fn put(
     Json(body): Json<ChargePointBody>,
 ) -> Result<(StatusCode, axum::Json<ChargePointView>), ApiError> {
     let id = parse_id(&raw_id)?;
-    validate(&body)?;
+    validate(&body, &state.config)?;
     let current = state.fleet.get(&id);
     let password_hash = match &body.password {
         None => current.as_ref().and_then(|p| p.spec.password_hash.clone()),
@@ -201,6 +222,14 @@ pub async fn put(
         .registration_status
         .or(current.as_ref().map(|p| p.spec.approval))
         .unwrap_or(RegistrationStatus::Accepted);
+    let security_profile = body
+        .security_profile
+        .or(current.as_ref().map(|p| p.spec.security_profile))
+        .unwrap_or(if state.config.tls_cert.is_some() {
+            SecurityProfile::PasswordOverTls
+        } else {
+            SecurityProfile::Password
+        });
     let spec = ChargePointSpec {
         id: id.clone(),
         name: body.name,
@@ -219,6 +248,7 @@ pub async fn put(
             })
             .collect(),
         approval,
+        security_profile,
     };
     let created = state
         .store
@@ -228,9 +258,9 @@ pub async fn put(
     // again; the charge point reconnects and boots under the new definition. What it replaced
     // is read under the fleet's lock: a socket that was let in as an unknown id while this
     // request ran (auto-registration) is closed too.
-    let new_password = spec.password_hash.clone();
+    let credentials = spec.credentials();
     let recheck = state.fleet.put(spec).is_none_or(|previous| {
-        previous.password_hash != new_password
+        previous.credentials() != credentials
             || (previous.approval != approval && approval != RegistrationStatus::Accepted)
     });
     if recheck && state.sessions.close(&id) {

@@ -37,20 +37,19 @@ pub(crate) async fn connector_power(
         .filter(|kw| *kw > 0.0))
 }
 
-/// Whether the charge point has credentials (a password), so that what it reports is its own.
+/// Whether the charge point has credentials (a password, or a certificate under security
+/// profile 3), so that what it reports is its own.
 pub(crate) async fn has_credentials(
     conn: &mut AnyConnection,
     charge_point_id: &str,
 ) -> Result<bool, StoreError> {
-    let row = sqlx::query("SELECT password_hash FROM charge_points WHERE id = $1")
-        .bind(charge_point_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<Option<String>, _>(0))
-        .transpose()?
-        .flatten()
-        .is_some())
+    let row = sqlx::query(
+        "SELECT 1 FROM charge_points WHERE id = $1 AND (password_hash IS NOT NULL OR security_profile = 3)",
+    )
+    .bind(charge_point_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
 }
 
 /// Leaves a session unpaid and flagged for an operator, with why. (A one-off direct-payment

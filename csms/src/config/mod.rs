@@ -2,7 +2,7 @@
 //! variable (its doc comment is the `--help` text); tests build the struct with
 //! [`Config::default`] and override fields, never through the environment.
 
-use std::{net::SocketAddr, time::Duration};
+use std::net::SocketAddr;
 
 use clap::Parser;
 
@@ -17,6 +17,25 @@ pub struct Config {
     /// REST API, web page, /metrics and /healthz listener (port 0 = pick one).
     #[arg(long, env = "CSMS_HTTP_ADDR", default_value = "0.0.0.0:8080")]
     pub http_addr: SocketAddr,
+
+    /// TLS certificate chain of the OCPP listener (PEM). With --tls-key, --ocpp-addr speaks only
+    /// wss:// (TLS 1.2 or 1.3); the files are read again on SIGHUP or when they change.
+    #[arg(long, env = "CSMS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "CSMS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+
+    /// PEM bundle of the CAs that sign charge point certificates: the TLS listener then asks
+    /// for a client certificate (security profile 3).
+    #[arg(long, env = "CSMS_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<std::path::PathBuf>,
+
+    /// A second OCPP listener, plain ws://, for security profile 1 charge points only (during
+    /// a migration to TLS). Needs --tls-cert.
+    #[arg(long, env = "CSMS_OCPP_PLAIN_ADDR", requires = "tls_cert")]
+    pub ocpp_plain_addr: Option<SocketAddr>,
 
     /// A second listener serving /metrics without a token, for Prometheus on a private
     /// network (on the HTTP listener /metrics takes the operator token). Unset: none.
@@ -278,106 +297,4 @@ impl Default for Config {
     }
 }
 
-impl Config {
-    /// Checks what clap cannot express, before anything binds.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
-        {
-            return Err(format!(
-                "--database-url must be sqlite://… or postgres://…, not {:?}",
-                self.database_url
-            ));
-        }
-        if let Some(token) = &self.operator_token
-            && token.len() < 16
-        {
-            return Err("--operator-token must have at least 16 characters".into());
-        }
-        if self.auto_accept && !self.auto_register {
-            return Err("--auto-accept needs --auto-register".into());
-        }
-        if self.heartbeat_interval_secs == 0
-            || self.call_timeout_secs == 0
-            || self.boot_retry_interval_secs == 0
-        {
-            return Err("intervals and timeouts must be positive".into());
-        }
-        if self.reservation_minutes == 0 || self.reservation_minutes > self.max_reservation_minutes
-        {
-            return Err("--reservation-minutes must lie in 1..=--max-reservation-minutes".into());
-        }
-        if !(self.default_max_power_kw > 0.0 && self.default_max_power_kw <= 10_000.0) {
-            return Err("--default-max-power-kw must lie in (0, 10000]".into());
-        }
-        if self.loyalty_percent > 100 {
-            return Err("--loyalty-percent must lie in 0..=100".into());
-        }
-        if self.max_http_connections == 0
-            || self.max_http_connections_per_address == 0
-            || self.max_sse_clients == 0
-            || self.password_hash_concurrency == 0
-            || self.http_header_timeout_secs == 0
-            || self.http_request_timeout_secs == 0
-        {
-            return Err("HTTP limits and --password-hash-concurrency must be positive".into());
-        }
-        if self.max_connections == 0 || self.max_connections_per_address == 0 {
-            return Err(
-                "--max-connections and --max-connections-per-address must be positive".into(),
-            );
-        }
-        if self.max_handshakes == 0 || self.max_frame_bytes < 1024 {
-            return Err(
-                "--max-handshakes must be positive and --max-frame-bytes at least 1024".into(),
-            );
-        }
-        Ok(())
-    }
-
-    pub fn call_timeout(&self) -> Duration {
-        Duration::from_secs(self.call_timeout_secs)
-    }
-
-    pub fn stop_retry(&self) -> Duration {
-        Duration::from_secs(self.stop_retry_secs.max(1))
-    }
-
-    pub fn pool_sizes(&self) -> crate::store::PoolSizes {
-        crate::store::PoolSizes {
-            api: self.database_connections,
-            charging: self.charging_database_connections,
-        }
-    }
-
-    pub fn ping_interval(&self) -> Duration {
-        Duration::from_secs(self.ping_interval_secs.max(1))
-    }
-
-    pub fn http_request_timeout(&self) -> Duration {
-        Duration::from_secs(self.http_request_timeout_secs)
-    }
-
-    pub fn http_header_timeout(&self) -> Duration {
-        Duration::from_secs(self.http_header_timeout_secs)
-    }
-
-    pub fn write_timeout(&self) -> Duration {
-        Duration::from_secs(self.write_timeout_secs.max(1))
-    }
-
-    pub fn handshake_timeout(&self) -> Duration {
-        Duration::from_secs(self.handshake_timeout_secs.max(1))
-    }
-
-    pub fn commit_interval(&self) -> Duration {
-        Duration::from_millis(self.commit_interval_ms)
-    }
-
-    pub fn member_token_ttl(&self) -> chrono::Duration {
-        chrono::Duration::hours(i64::from(self.member_token_ttl_hours.max(1)))
-    }
-
-    pub fn shutdown_grace(&self) -> Duration {
-        Duration::from_secs(self.shutdown_grace_secs)
-    }
-}
+mod checks;
