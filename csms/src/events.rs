@@ -65,6 +65,11 @@ pub enum DomainEvent {
     /// A finished session's readings could not be true: it is not charged, and waits for an
     /// operator.
     SessionFlagged { transaction_id: i64 },
+    /// A charge point reported a security event (`kind`: the metric label of its type).
+    SecurityEvent {
+        charge_point_id: ChargePointId,
+        kind: &'static str,
+    },
     /// A Green Card was topped up (`app`, `charger_card` or `charger_cash`).
     ToppedUp { method: &'static str, cents: i64 },
     /// A member answered an NPS question (`promoter`, `passive` or `detractor`).

@@ -27,7 +27,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct FleetArgs {
-    /// The central system's OCPP endpoint; the charge point id is appended.
+    /// The central system's OCPP endpoint (ws:// or wss://); the charge point id is appended.
     #[arg(long, value_name = "URL", default_value = "ws://localhost:9000/ocpp")]
     pub csms: String,
     /// The scenario (TOML), e.g. scenarios/gijon.toml.
@@ -48,11 +48,20 @@ pub struct FleetArgs {
     /// Seconds between summary lines.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub report_every: u64,
+    /// For wss://: the CA (PEM) trusted for the central system's certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// For wss:// under security profile 3: the client certificate (PEM) to present.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The key of --client-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct LoadArgs {
-    /// The central system's OCPP endpoint; the charge point id is appended.
+    /// The central system's OCPP endpoint (ws:// or wss://); the charge point id is appended.
     #[arg(long, value_name = "URL")]
     pub csms: String,
     /// Connections to open (charge points LOAD-00001, LOAD-00002, …).
@@ -83,6 +92,15 @@ pub struct LoadArgs {
     /// (StatusNotification churn).
     #[arg(long, value_enum, default_value_t = crate::load::Mix::Meter)]
     pub mix: crate::load::Mix,
+    /// For wss://: the CA (PEM) trusted for the central system's certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// For wss:// under security profile 3: the client certificate (PEM) to present.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The key of --client-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -94,4 +112,28 @@ pub struct PlanArgs {
 
 fn parse_protocol(s: &str) -> Result<Version, String> {
     Version::from_subprotocol(s).ok_or_else(|| format!("{s:?} is not ocpp1.6 or ocpp2.0.1"))
+}
+
+impl FleetArgs {
+    pub fn tls(&self) -> simulator::driver::tls::TlsOptions {
+        tls(&self.ca_file, &self.client_cert, &self.client_key)
+    }
+}
+
+impl LoadArgs {
+    pub fn tls(&self) -> simulator::driver::tls::TlsOptions {
+        tls(&self.ca_file, &self.client_cert, &self.client_key)
+    }
+}
+
+fn tls(
+    ca: &Option<PathBuf>,
+    cert: &Option<PathBuf>,
+    key: &Option<PathBuf>,
+) -> simulator::driver::tls::TlsOptions {
+    simulator::driver::tls::TlsOptions {
+        ca_file: ca.clone(),
+        client_cert: cert.clone(),
+        client_key: key.clone(),
+    }
 }

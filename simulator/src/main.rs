@@ -28,6 +28,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Fleet(args) => {
             let scenario = Scenario::load(&args.scenario)?;
             let options = fleet::FleetOptions {
+                tls: args.tls(),
                 password: args.password,
                 speed: args.speed,
                 seed: args.seed,
@@ -45,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Load(args) => {
             let options = load::LoadOptions {
+                tls: args.tls(),
                 csms: args.csms,
                 count: args.count,
                 duration: Duration::from_secs(args.duration),

@@ -148,7 +148,13 @@ async fn charge_point(
             .collect(),
     };
     let dial = Arc::new(TcpDial {
-        endpoint: Endpoint::parse(&csms.ocpp, Version::V16, Some(CHARGER_PASSWORD.into())).unwrap(),
+        endpoint: Endpoint::parse(
+            &csms.ocpp,
+            Version::V16,
+            Some(CHARGER_PASSWORD.into()),
+            None,
+        )
+        .unwrap(),
         source: None,
     });
     let model = ChargePoint::new(spec, Settings::default(), WallClock::system());

@@ -97,7 +97,7 @@ async fn charge_point(csms: &RunningCsms, id: &str, tags: &[&str], settings: Set
         firmware_version: None,
         connectors,
     };
-    let endpoint = Endpoint::parse(&csms.ocpp, Version::V16, None).unwrap();
+    let endpoint = Endpoint::parse(&csms.ocpp, Version::V16, None, None).unwrap();
     let dial = Arc::new(TcpDial {
         endpoint,
         source: None,

@@ -10,6 +10,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+#[path = "bench/tls.rs"]
+mod tls;
+
 use anyhow::{Context, bail};
 use clap::Parser;
 use serde_json::json;
@@ -61,6 +64,8 @@ enum Part {
     Loop,
     /// The boot storm, with peak memory per connection.
     Storm,
+    /// The boot storm over wss:// against ws://.
+    StormTls,
     /// Availability queries under status churn.
     Availability,
 }
@@ -189,7 +194,20 @@ async fn run_load(
     ramp: f64,
     mix: Mix,
 ) -> anyhow::Result<LoadReport> {
+    run_load_with(url, count, secs, rate, ramp, mix, Default::default()).await
+}
+
+async fn run_load_with(
+    url: &str,
+    count: usize,
+    secs: u64,
+    rate: f64,
+    ramp: f64,
+    mix: Mix,
+    tls: simulator::driver::tls::TlsOptions,
+) -> anyhow::Result<LoadReport> {
     let options = LoadOptions {
+        tls,
         csms: url.into(),
         count,
         duration: Duration::from_secs(secs),
@@ -273,6 +291,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if wants(Part::Storm) {
         boot_storm(&args, &mut table).await?;
+    }
+    if wants(Part::StormTls) {
+        tls::boot_storm_tls(&args, &mut table).await?;
     }
     if wants(Part::Availability) {
         availability(&args, &mut table).await?;

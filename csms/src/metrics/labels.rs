@@ -23,6 +23,40 @@ pub const HANDSHAKE_RESULTS: &[&str] = &[
     "unclaimed_full",
     "new_id_rate",
 ];
+/// The security events of the OCPP 1.6 security whitepaper, each counted under its name; any
+/// other type a charger reports is counted as `other` (a label per free string would let a
+/// charger grow the metrics without bound).
+pub const SECURITY_EVENT_TYPES: &[&str] = &[
+    "FirmwareUpdated",
+    "FailedToAuthenticateAtCentralSystem",
+    "CentralSystemFailedToAuthenticate",
+    "SettingSystemTime",
+    "StartupOfTheDevice",
+    "ResetOrReboot",
+    "SecurityLogWasCleared",
+    "ReconfigurationOfSecurityParameters",
+    "MemoryExhaustion",
+    "InvalidMessages",
+    "AttemptedReplayAttacks",
+    "TamperDetectionActivated",
+    "InvalidFirmwareSignature",
+    "InvalidFirmwareSigningCertificate",
+    "InvalidCentralSystemCertificate",
+    "InvalidChargePointCertificate",
+    "InvalidTLSVersion",
+    "InvalidTLSCipherSuite",
+    "other",
+];
+
+/// The label a security event type is counted under.
+pub fn security_event_label(kind: &str) -> &'static str {
+    SECURITY_EVENT_TYPES
+        .iter()
+        .find(|t| **t == kind)
+        .copied()
+        .unwrap_or("other")
+}
+
 /// Every way a Green Card is topped up.
 pub const TOP_UP_METHODS: &[&str] = &["app", "charger_card", "charger_cash"];
 /// Every class of an NPS answer.
@@ -37,6 +71,9 @@ impl Metrics {
     pub(super) fn initialise_labels(&self) {
         for result in HANDSHAKE_RESULTS {
             self.handshakes.with_label_values(&[result]);
+        }
+        for kind in SECURITY_EVENT_TYPES {
+            self.security_events.with_label_values(&[kind]);
         }
         for version in ocpp_j::Version::ALL {
             self.chargers_connected

@@ -16,7 +16,9 @@ use prometheus::{
 mod labels;
 mod observe;
 
-pub use labels::{HANDSHAKE_RESULTS, NPS_CLASSES, TOP_UP_METHODS};
+pub use labels::{
+    HANDSHAKE_RESULTS, NPS_CLASSES, SECURITY_EVENT_TYPES, TOP_UP_METHODS, security_event_label,
+};
 pub use observe::observe;
 
 /// Handles on every metric; cloning shares them.
@@ -60,6 +62,8 @@ pub struct Metrics {
     pub sessions_flagged: IntCounter,
     /// Green Card top-ups, by method (`app`, `charger_card`, `charger_cash`).
     pub top_ups: IntCounterVec,
+    /// Charge points' security events, by type (the whitepaper's, or `other`).
+    pub security_events: IntCounterVec,
     /// Money topped up, by method, in cents.
     pub top_up_cents: IntCounterVec,
     /// Reservations and bookings reaching a status (`Scheduled`, `Active`, `Used`, `Expired`, …).
@@ -252,6 +256,12 @@ impl Metrics {
                     "Finished sessions flagged for an operator instead of charged (implausible readings)",
                 )
                 .expect("valid metric"),
+            ),
+            security_events: counter(
+                &r,
+                "csms_security_events_total",
+                "Security events reported by charge points, by type",
+                &["type"],
             ),
             top_ups: counter(
                 &r,

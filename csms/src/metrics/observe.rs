@@ -49,6 +49,9 @@ pub async fn observe(metrics: Metrics, mut events: Receiver<DomainEvent>, stop: 
                     .inc_by(u64::try_from(discount_cents).unwrap_or(0));
             }
             DomainEvent::SessionFlagged { .. } => metrics.sessions_flagged.inc(),
+            DomainEvent::SecurityEvent { kind, .. } => {
+                metrics.security_events.with_label_values(&[kind]).inc();
+            }
             DomainEvent::ToppedUp { method, cents } => {
                 metrics.top_ups.with_label_values(&[method]).inc();
                 metrics

@@ -11,6 +11,7 @@ mod firmware_status_notification;
 mod heartbeat;
 mod meter_values;
 pub mod outbound;
+mod security_event_notification;
 mod start_transaction;
 mod status_notification;
 mod stop_transaction;
@@ -107,8 +108,8 @@ pub async fn dispatch(
 ) -> Result<Value, OcppError> {
     use ocpp_j::v16::{
         Authorize, BootNotification, DataTransfer, DiagnosticsStatusNotification,
-        FirmwareStatusNotification, Heartbeat, MeterValues, StartTransaction, StatusNotification,
-        StopTransaction,
+        FirmwareStatusNotification, Heartbeat, MeterValues, SecurityEventNotification,
+        StartTransaction, StatusNotification, StopTransaction,
     };
     state.fleet.seen(id, state.clock.now());
     if action != BootNotification::NAME && !state.charging.is_accepted(id) {
@@ -154,6 +155,12 @@ pub async fn dispatch(
         DiagnosticsStatusNotification::NAME => {
             handle::<DiagnosticsStatusNotification, _, _>(payload, |r| {
                 diagnostics_status_notification::handle(state, id, r)
+            })
+            .await
+        }
+        SecurityEventNotification::NAME => {
+            handle::<SecurityEventNotification, _, _>(payload, |r| {
+                security_event_notification::handle(state, id, r)
             })
             .await
         }

@@ -15,6 +15,7 @@ pub mod members;
 pub mod messages;
 pub mod reservations;
 pub(crate) mod script;
+pub mod security_events;
 pub mod tariffs;
 pub mod transactions;
 
@@ -102,6 +103,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     10 "0010_mail_delivery",
     11 "0011_charger_transaction_ids",
     12 "0012_security_profiles",
+    13 "0013_security_events",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -19,6 +19,7 @@ mod pki;
 mod process;
 mod reservations;
 mod running_out;
+mod security_events;
 mod store;
 mod store_faults;
 mod tls;

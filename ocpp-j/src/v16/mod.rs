@@ -24,6 +24,7 @@ mod remote_start_transaction;
 mod remote_stop_transaction;
 mod reserve_now;
 mod reset;
+mod security_event_notification;
 mod start_transaction;
 mod status_notification;
 mod stop_transaction;
@@ -74,6 +75,9 @@ pub use remote_stop_transaction::{
 };
 pub use reserve_now::{ReservationStatus, ReserveNow, ReserveNowRequest, ReserveNowResponse};
 pub use reset::{Reset, ResetRequest, ResetResponse, ResetStatus, ResetType};
+pub use security_event_notification::{
+    SecurityEventNotification, SecurityEventNotificationRequest, SecurityEventNotificationResponse,
+};
 pub use start_transaction::{StartTransaction, StartTransactionRequest, StartTransactionResponse};
 pub use status_notification::{
     StatusNotification, StatusNotificationRequest, StatusNotificationResponse,

@@ -1,17 +1,20 @@
-//! Opening a charge point's WebSocket: `ws://HOST:PORT/PATH/{chargePointId}` with the OCPP
+//! Opening a charge point's WebSocket: `ws://HOST:PORT/PATH/{chargePointId}` (or `wss://`, over
+//! rustls, with the CA and client certificate of [`super::tls::TlsOptions`]) with the OCPP
 //! subprotocol and, when there is a password, HTTP Basic auth. The TCP socket may be bound to a
 //! chosen source address first (load mode spreads thousands of connections over several
 //! loopback addresses, since one address runs out of ephemeral ports near 28k). The socket is
 //! boxed behind [`Io`] so that tests can dial an in-memory duplex instead.
 
-use std::{fmt, future::Future, net::IpAddr, pin::Pin, time::Duration};
+use std::{fmt, future::Future, net::IpAddr, pin::Pin, sync::Arc, time::Duration};
 
 use base64::Engine;
 use ocpp_j::Version;
+use rustls::{ClientConfig, pki_types::ServerName};
 use tokio::{
     io::{AsyncRead, AsyncWrite},
     net::TcpSocket,
 };
+use tokio_rustls::TlsConnector;
 use tokio_tungstenite::{
     WebSocketStream, client_async_with_config,
     tungstenite::{
@@ -42,8 +45,10 @@ const READ_BUFFER: usize = 4 * 1024;
 /// Why a connection could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("{0:?} is not a ws:// URL: {1}")]
+    #[error("{0:?} is not a ws:// or wss:// URL: {1}")]
     BadUrl(String, String),
+    #[error("the TLS handshake failed: {0}")]
+    Tls(std::io::Error),
     #[error("cannot reach {0}: {1}")]
     Tcp(String, std::io::Error),
     #[error("the handshake failed: {0}")]
@@ -61,7 +66,8 @@ pub trait Dial: Send + Sync + fmt::Debug {
     fn dial(&self, charge_point_id: &str) -> Dialing;
 }
 
-/// Where the central system listens: `ws://HOST:PORT/ocpp`, to which the id is appended.
+/// Where the central system listens: `ws://HOST:PORT/ocpp` (or `wss://`), to which the id is
+/// appended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
     base: String,
@@ -69,30 +75,67 @@ pub struct Endpoint {
     authority: String,
     pub version: Version,
     pub password: Option<String>,
+    /// For wss://: the TLS client and the name the server's certificate must carry.
+    tls: Option<Tls>,
 }
 
+#[derive(Clone)]
+struct Tls {
+    connector: TlsConnector,
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+}
+
+impl fmt::Debug for Tls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tls({:?})", self.server_name)
+    }
+}
+
+impl PartialEq for Tls {
+    fn eq(&self, other: &Tls) -> bool {
+        Arc::ptr_eq(&self.config, &other.config) && self.server_name == other.server_name
+    }
+}
+
+impl Eq for Tls {}
+
 impl Endpoint {
+    /// A `ws://` URL, or a `wss://` one with the TLS client configuration to use for it.
     pub fn parse(
         url: &str,
         version: Version,
         password: Option<String>,
+        tls: Option<Arc<ClientConfig>>,
     ) -> Result<Endpoint, ConnectError> {
         let bad = |why: &str| ConnectError::BadUrl(url.to_owned(), why.to_owned());
         let uri: Uri = url
             .parse()
             .map_err(|e: tungstenite::http::uri::InvalidUri| bad(&e.to_string()))?;
-        if uri.scheme_str() != Some("ws") {
-            return Err(bad(
-                "only ws:// is supported (put TLS in front of the simulator if needed)",
-            ));
-        }
+        let secure = match uri.scheme_str() {
+            Some("ws") => false,
+            Some("wss") => true,
+            _ => return Err(bad("the scheme is ws:// or wss://")),
+        };
         let host = uri.host().ok_or_else(|| bad("no host"))?;
-        let port = uri.port_u16().unwrap_or(80);
+        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
+        let tls = match (secure, tls) {
+            (false, None) => None,
+            (false, Some(_)) => return Err(bad("TLS options need a wss:// URL")),
+            (true, None) => return Err(bad("wss:// needs --ca-file, the CA to trust")),
+            (true, Some(config)) => Some(Tls {
+                connector: TlsConnector::from(config.clone()),
+                config,
+                server_name: ServerName::try_from(host.trim_matches(['[', ']']).to_owned())
+                    .map_err(|e| bad(&e.to_string()))?,
+            }),
+        };
         Ok(Endpoint {
             base: url.trim_end_matches('/').to_owned(),
             authority: format!("{host}:{port}"),
             version,
             password,
+            tls,
         })
     }
 
@@ -142,7 +185,16 @@ impl Endpoint {
         }
         let stream = socket.connect(addr).await.map_err(tcp)?;
         stream.set_nodelay(true).map_err(tcp)?;
-        self.handshake(charge_point_id, Box::new(stream)).await
+        let io: Box<dyn Io> = match &self.tls {
+            None => Box::new(stream),
+            Some(tls) => Box::new(
+                tls.connector
+                    .connect(tls.server_name.clone(), stream)
+                    .await
+                    .map_err(ConnectError::Tls)?,
+            ),
+        };
+        self.handshake(charge_point_id, io).await
     }
 
     /// The WebSocket handshake of `charge_point_id` over an open stream.
@@ -211,15 +263,18 @@ mod tests {
 
     #[test]
     fn endpoints_take_ws_urls_and_append_the_id() {
-        let endpoint = Endpoint::parse("ws://127.0.0.1:9000/ocpp/", Version::V16, None).unwrap();
+        let endpoint =
+            Endpoint::parse("ws://127.0.0.1:9000/ocpp/", Version::V16, None, None).unwrap();
         assert_eq!(
             endpoint.url("GIJ-PLAZAMAYOR-01"),
             "ws://127.0.0.1:9000/ocpp/GIJ-PLAZAMAYOR-01"
         );
         assert_eq!(endpoint.authority, "127.0.0.1:9000");
-        let default_port = Endpoint::parse("ws://csms.local/ocpp", Version::V16, None).unwrap();
+        let default_port =
+            Endpoint::parse("ws://csms.local/ocpp", Version::V16, None, None).unwrap();
         assert_eq!(default_port.authority, "csms.local:80");
-        assert!(Endpoint::parse("wss://csms.local/ocpp", Version::V16, None).is_err());
-        assert!(Endpoint::parse("not a url", Version::V16, None).is_err());
+        assert!(Endpoint::parse("wss://csms.local/ocpp", Version::V16, None, None).is_err());
+        assert!(Endpoint::parse("not a url", Version::V16, None, None).is_err());
+        assert!(Endpoint::parse("http://csms.local/ocpp", Version::V16, None, None).is_err());
     }
 }

@@ -10,6 +10,7 @@ pub mod connect;
 mod handle;
 mod inbound;
 mod link;
+pub mod tls;
 
 #[cfg(test)]
 mod tests;

@@ -134,7 +134,7 @@ fn start(options: DriverOptions) -> (Handle, mpsc::UnboundedReceiver<DuplexStrea
     let clock = WallClock::anchored(Instant::now(), "2026-11-24T10:00:00Z".parse().unwrap());
     let model = ChargePoint::new(spec, Settings::default(), clock);
     let (servers, dials) = mpsc::unbounded_channel();
-    let endpoint = Endpoint::parse("ws://csms.test/ocpp", Version::V16, None).unwrap();
+    let endpoint = Endpoint::parse("ws://csms.test/ocpp", Version::V16, None, None).unwrap();
     let dial = Arc::new(DuplexDial { endpoint, servers });
     (
         spawn(

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::WallClock;
 use crate::driver::connect::{ConnectError, Endpoint, TcpDial};
+use crate::driver::tls::TlsOptions;
 use crate::driver::{self, DriverOptions, Handle};
 use crate::model::{ChargePoint, Settings};
 use crate::protocol;
@@ -35,6 +36,8 @@ pub struct FleetOptions {
     pub seed: Option<u64>,
     pub reconnect_initial: Duration,
     pub call_timeout: Duration,
+    /// For wss://: the CA to trust and the client certificate to present.
+    pub tls: TlsOptions,
 }
 
 impl FleetOptions {
@@ -45,6 +48,7 @@ impl FleetOptions {
             speed: None,
             seed: None,
             reconnect_initial: Duration::from_secs(1),
+            tls: TlsOptions::default(),
             // Shorter than OCPP's usual 30 s: a lost answer should not stall a demo for long.
             call_timeout: Duration::from_secs(10),
         }
@@ -70,7 +74,11 @@ impl Fleet {
             .password
             .clone()
             .or_else(|| scenario.password.clone());
-        let endpoint = Endpoint::parse(&options.csms, Version::V16, password)?;
+        let tls = options
+            .tls
+            .client_config()
+            .map_err(|e| ConnectError::BadUrl(options.csms.clone(), format!("TLS: {e}")))?;
+        let endpoint = Endpoint::parse(&options.csms, Version::V16, password, tls)?;
         let dial = Arc::new(TcpDial {
             endpoint,
             source: None,

@@ -15,7 +15,10 @@ use ocpp_j::Version;
 use tokio::{task::JoinSet, time::Instant};
 use tokio_util::sync::CancellationToken;
 
-use crate::driver::connect::{ConnectError, Endpoint};
+use crate::driver::{
+    connect::{ConnectError, Endpoint},
+    tls::TlsOptions,
+};
 use crate::protocol;
 use client::Client;
 pub use limits::{PER_SOURCE_ADDRESS, source_addresses};
@@ -40,6 +43,8 @@ pub struct LoadOptions {
     pub progress: bool,
     /// What each charge point sends in its loop.
     pub mix: Mix,
+    /// For wss://: the CA to trust and the client certificate to present.
+    pub tls: TlsOptions,
 }
 
 /// The calls of the loop after boot.
@@ -82,10 +87,15 @@ pub async fn run(
     if let Some(warning) = limits::ensure_open_files(options.count as u64 + 64) {
         tracing::warn!("{warning}");
     }
+    let tls = options
+        .tls
+        .client_config()
+        .map_err(|e| ConnectError::BadUrl(options.csms.clone(), format!("TLS: {e}")))?;
     let endpoint = Arc::new(Endpoint::parse(
         &options.csms,
         options.version,
         options.password.clone(),
+        tls,
     )?);
     let sources = source_addresses(options.count, endpoint.is_loopback().await);
     if !sources.is_empty() {

@@ -6,6 +6,7 @@ mod charge_points;
 pub(crate) use charge_points::parse_id;
 mod commands;
 mod id_tags;
+mod security;
 mod tariffs;
 mod transactions;
 
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
             charge_points::delete
         ))
         .routes(routes!(charge_points::approve))
+        .routes(routes!(security::list))
         .routes(routes!(commands::send))
         .routes(routes!(crate::api::reservations::of_charge_point))
         .routes(routes!(transactions::list))
