@@ -37,6 +37,7 @@ pub mod members;
 pub mod metrics;
 pub mod money;
 pub mod ocpp16;
+pub mod pki;
 pub mod reservations;
 pub mod store;
 #[cfg(test)]

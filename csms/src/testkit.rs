@@ -33,6 +33,7 @@ pub enum Asked {
     CancelHold(ChargePointId, i64),
     Stop(ChargePointId, i64),
     Boot(ChargePointId),
+    CertificateSigned(ChargePointId, String),
 }
 
 /// A charge point port that records what it is asked and gives one answer to all of it.
@@ -88,6 +89,14 @@ impl ChargePointPort for Recorder {
 
     fn request_boot(&self, cp: &ChargePointId) -> BoxFuture<'static, Result<Answer, Unreached>> {
         self.record(Asked::Boot(cp.clone()))
+    }
+
+    fn certificate_signed(
+        &self,
+        cp: &ChargePointId,
+        chain: &str,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        self.record(Asked::CertificateSigned(cp.clone(), chain.to_owned()))
     }
 }
 

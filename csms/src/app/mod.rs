@@ -3,13 +3,14 @@
 //! the shutdown future resolves, then drains: stop accepting, close sessions, wait for them
 //! within the grace period, flush the write-behind and the group commit, close the store.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, sync::Arc};
 
 use anyhow::Context;
 use rand::{Rng, distr::Alphanumeric};
 use tokio::{sync::mpsc, task::JoinHandle};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
+mod addresses;
 mod jobs;
 mod listeners;
 mod signal;
@@ -26,12 +27,11 @@ use crate::{
     config::Config,
     events::{LocalBus, SharedBus},
     fleet::Fleet,
-    gateway::{
-        self, admission::Admission, outbound::Outbound, registry::SessionRegistry, tls::Tls,
-    },
+    gateway::{self, admission::Admission, outbound::Outbound, registry::SessionRegistry},
     members,
     members::auth::AuthLimits,
     metrics::Metrics,
+    pki::{Certificates, Signer},
     reservations::{self, Due, Reservations, Timetable},
     store::{Store, commit::Committer},
 };
@@ -78,6 +78,8 @@ pub struct Services {
     pub billing: Billing,
     /// Prepaid sessions watched for running out of balance.
     pub running_costs: Arc<RunningCosts>,
+    /// Charge points' certificate requests, signed by the CSMS's CA.
+    pub certificates: Arc<Certificates>,
 }
 
 pub struct App {
@@ -208,6 +210,12 @@ impl App {
                 boot_retry_secs: config.boot_retry_interval_secs,
             },
         });
+        let signer = Signer::from_config(&config).map_err(|e| anyhow::anyhow!("CA: {e}"))?;
+        let certificates = Arc::new(Certificates::new(
+            signer,
+            charge_points.clone(),
+            clock.clone(),
+        ));
         let max_sse_clients = config.max_sse_clients;
         let state = AppState(Arc::new(Services {
             config: Arc::new(config),
@@ -227,6 +235,7 @@ impl App {
             reservations,
             billing,
             running_costs,
+            certificates,
         }));
         state
             .reservations
@@ -251,38 +260,6 @@ impl App {
             running_costs_stop,
             observer,
         })
-    }
-
-    /// The OCPP listener's address (wss:// when TLS is configured).
-    pub fn ocpp_addr(&self) -> SocketAddr {
-        listeners::addr(&self.listeners.ocpp)
-    }
-
-    /// The `--ocpp-plain-addr` listener's address, when there is one.
-    pub fn ocpp_plain_addr(&self) -> Option<SocketAddr> {
-        self.listeners.ocpp_plain.as_ref().map(listeners::addr)
-    }
-
-    pub fn http_addr(&self) -> SocketAddr {
-        listeners::addr(&self.listeners.http)
-    }
-
-    /// The `--metrics-addr` listener's address, when there is one.
-    pub fn metrics_addr(&self) -> Option<SocketAddr> {
-        self.listeners.metrics.as_ref().map(listeners::addr)
-    }
-
-    /// The OCPP listener's TLS, when configured (tests reload it).
-    pub fn tls(&self) -> Option<&Arc<Tls>> {
-        self.listeners.tls.as_ref()
-    }
-
-    pub fn operator_token(&self) -> &str {
-        &self.state.operator_token
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     /// Serves until `shutdown` resolves, then drains gracefully.
@@ -397,6 +374,7 @@ impl App {
         let _ = reservation_worker.await;
         state.reservations.timetable.finished().await;
         state.running_costs.close().await;
+        state.certificates.close().await;
         state
             .committer
             .last_seen(state.fleet.take_unflushed_last_seen());

@@ -1,5 +1,6 @@
 //! The port through which the core asks a charge point to act, in no protocol's words: hold a
-//! connector for a token until a time, let that hold go, stop a transaction, boot again. The
+//! connector for a token until a time, let that hold go, stop a transaction, boot again, take
+//! the certificate signed for it. The
 //! gateway implements it for each charge point's protocol ([`crate::gateway::outbound`]); the
 //! reservations, the running-out watch and the operator's approval use it, and never build an
 //! OCPP message themselves.
@@ -72,6 +73,14 @@ pub trait ChargePointPort: Send + Sync + 'static {
 
     /// Asks the charge point to boot again (TriggerMessage BootNotification).
     fn request_boot(&self, cp: &ChargePointId) -> BoxFuture<'static, Result<Answer, Unreached>>;
+
+    /// Gives the charge point the certificate signed for it, with its issuers (PEM chain;
+    /// CertificateSigned).
+    fn certificate_signed(
+        &self,
+        cp: &ChargePointId,
+        chain: &str,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>>;
 }
 
 pub type SharedPort = Arc<dyn ChargePointPort>;

@@ -32,6 +32,15 @@ pub struct Config {
     #[arg(long, env = "CSMS_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<std::path::PathBuf>,
 
+    /// The CA that signs charge points' certificate requests (SignCertificate), PEM; usually
+    /// the one in --tls-client-ca. Unset: such requests are rejected.
+    #[arg(long, env = "CSMS_CA_CERT", requires = "ca_key")]
+    pub ca_cert: Option<std::path::PathBuf>,
+
+    /// The private key of --ca-cert (PEM). Keep it readable by csms alone.
+    #[arg(long, env = "CSMS_CA_KEY", requires = "ca_cert")]
+    pub ca_key: Option<std::path::PathBuf>,
+
     /// A second OCPP listener, plain ws://, for security profile 1 charge points only (during
     /// a migration to TLS). Needs --tls-cert.
     #[arg(long, env = "CSMS_OCPP_PLAIN_ADDR", requires = "tls_cert")]

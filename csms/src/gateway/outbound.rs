@@ -92,4 +92,15 @@ impl ChargePointPort for Outbound {
             ocpp16::outbound::trigger_boot(&s, t).await
         })
     }
+
+    fn certificate_signed(
+        &self,
+        cp: &ChargePointId,
+        chain: &str,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        let chain = chain.to_owned();
+        on_session(self, cp, move |s, t| async move {
+            ocpp16::outbound::certificate_signed(&s, t, chain).await
+        })
+    }
 }

@@ -12,6 +12,7 @@ mod heartbeat;
 mod meter_values;
 pub mod outbound;
 mod security_event_notification;
+mod sign_certificate;
 mod start_transaction;
 mod status_notification;
 mod stop_transaction;
@@ -109,7 +110,7 @@ pub async fn dispatch(
     use ocpp_j::v16::{
         Authorize, BootNotification, DataTransfer, DiagnosticsStatusNotification,
         FirmwareStatusNotification, Heartbeat, MeterValues, SecurityEventNotification,
-        StartTransaction, StatusNotification, StopTransaction,
+        SignCertificate, StartTransaction, StatusNotification, StopTransaction,
     };
     state.fleet.seen(id, state.clock.now());
     if action != BootNotification::NAME && !state.charging.is_accepted(id) {
@@ -163,6 +164,10 @@ pub async fn dispatch(
                 security_event_notification::handle(state, id, r)
             })
             .await
+        }
+        SignCertificate::NAME => {
+            handle::<SignCertificate, _, _>(payload, |r| sign_certificate::handle(state, id, r))
+                .await
         }
         other => Err(OcppError::NotSupported(other.to_owned())),
     }

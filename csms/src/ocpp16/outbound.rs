@@ -1,11 +1,12 @@
 //! The core's requests of a charge point ([`crate::charging::port`]) in OCPP 1.6's words:
-//! ReserveNow, CancelReservation, RemoteStopTransaction, TriggerMessage; and their answers back
-//! in the core's. Ids beyond 1.6's 32-bit range cannot be put in its words, and fail.
+//! ReserveNow, CancelReservation, RemoteStopTransaction, TriggerMessage, CertificateSigned; and
+//! their answers back in the core's. Ids beyond 1.6's 32-bit range cannot be put in its words, and fail.
 
 use std::time::Duration;
 
 use ocpp_j::v16::{
-    Action, CancelReservation, CancelReservationRequest, CancelReservationStatus, MessageTrigger,
+    Action, CancelReservation, CancelReservationRequest, CancelReservationStatus,
+    CertificateSigned, CertificateSignedRequest, GenericStatus, MessageTrigger,
     RemoteStartStopStatus, RemoteStopTransaction, RemoteStopTransactionRequest, ReservationStatus,
     ReserveNow, ReserveNowRequest, Timestamp, TriggerMessage, TriggerMessageRequest,
     TriggerMessageStatus,
@@ -97,6 +98,21 @@ pub async fn trigger_boot(session: &SessionHandle, timeout: Duration) -> Result<
     let answer = call::<TriggerMessage>(session, timeout, request).await?;
     Ok(match answer.status {
         TriggerMessageStatus::Accepted => Answer::Accepted,
+        other => Answer::Refused(word(other)),
+    })
+}
+
+pub async fn certificate_signed(
+    session: &SessionHandle,
+    timeout: Duration,
+    chain: String,
+) -> Result<Answer, Unreached> {
+    let request = CertificateSignedRequest {
+        certificate_chain: chain,
+    };
+    let answer = call::<CertificateSigned>(session, timeout, request).await?;
+    Ok(match answer.status {
+        GenericStatus::Accepted => Answer::Accepted,
         other => Answer::Refused(word(other)),
     })
 }

@@ -3,6 +3,7 @@
 mod availability;
 mod billing;
 mod booking_bounds;
+mod certificates;
 pub(crate) mod engagement;
 mod exhaustion;
 mod fuzz;

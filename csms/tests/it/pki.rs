@@ -48,6 +48,11 @@ impl Ca {
         self.issuer.pem()
     }
 
+    /// The CA's private key, PEM (for csms's --ca-key).
+    pub fn key_pem(&self) -> String {
+        self.issuer.key().serialize_pem()
+    }
+
     /// The server's certificate, for `127.0.0.1` and `localhost`.
     pub fn server(&self) -> Pem {
         let mut params =
@@ -182,4 +187,13 @@ pub async fn connect_wss(
         // A client certificate the server refused shows after the handshake, on first read.
         Err(_) => Err(Refused::Tls),
     }
+}
+
+/// A new key and a certificate signing request for it, naming `cn`: (request PEM, key PEM).
+pub fn csr(cn: &str) -> (String, String) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    let request = params.serialize_request(&key).unwrap();
+    (request.pem().unwrap(), key.serialize_pem())
 }

@@ -12,6 +12,7 @@
 mod authorize;
 mod boot_notification;
 mod cancel_reservation;
+mod certificate_signed;
 mod change_availability;
 mod change_configuration;
 mod data_transfer;
@@ -25,6 +26,7 @@ mod remote_stop_transaction;
 mod reserve_now;
 mod reset;
 mod security_event_notification;
+mod sign_certificate;
 mod start_transaction;
 mod status_notification;
 mod stop_transaction;
@@ -42,6 +44,9 @@ pub use authorize::{Authorize, AuthorizeRequest, AuthorizeResponse};
 pub use boot_notification::{BootNotification, BootNotificationRequest, BootNotificationResponse};
 pub use cancel_reservation::{
     CancelReservation, CancelReservationRequest, CancelReservationResponse, CancelReservationStatus,
+};
+pub use certificate_signed::{
+    CertificateSigned, CertificateSignedRequest, CertificateSignedResponse,
 };
 pub use change_availability::{
     AvailabilityStatus, AvailabilityType, ChangeAvailability, ChangeAvailabilityRequest,
@@ -77,6 +82,9 @@ pub use reserve_now::{ReservationStatus, ReserveNow, ReserveNowRequest, ReserveN
 pub use reset::{Reset, ResetRequest, ResetResponse, ResetStatus, ResetType};
 pub use security_event_notification::{
     SecurityEventNotification, SecurityEventNotificationRequest, SecurityEventNotificationResponse,
+};
+pub use sign_certificate::{
+    GenericStatus, SignCertificate, SignCertificateRequest, SignCertificateResponse,
 };
 pub use start_transaction::{StartTransaction, StartTransactionRequest, StartTransactionResponse};
 pub use status_notification::{

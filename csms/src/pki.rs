@@ -1,0 +1,183 @@
+//! The CSMS's own certificate authority for charge points (the 1.6 security extension's
+//! SignCertificate): it signs a charge point's certificate signing request, once it has checked
+//! the request's signature and that its subject names that charge point and no other, with
+//! rcgen. The certificate it issues is for TLS client authentication (security profile 3) and
+//! lasts [`VALIDITY_DAYS`].
+
+use std::{path::Path, sync::Arc};
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use dashmap::DashMap;
+use rcgen::{
+    CertificateSigningRequestParams, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer,
+    KeyPair, KeyUsagePurpose, SerialNumber, date_time_ymd,
+};
+
+use tokio_util::task::TaskTracker;
+
+use crate::{
+    charging::port::{Answer, SharedPort},
+    clock::SharedClock,
+    domain::ChargePointId,
+};
+
+/// How long an issued certificate lasts.
+pub const VALIDITY_DAYS: i64 = 365;
+
+/// Why a request was not signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("not a valid, self-signed certificate signing request: {0}")]
+    Malformed(String),
+    #[error("the request names {named:?}, not the charge point {charge_point}")]
+    OtherSubject {
+        named: Option<String>,
+        charge_point: String,
+    },
+}
+
+/// The CA: its certificate (PEM, sent with every chain) and its signing key.
+pub struct Signer {
+    issuer: Issuer<'static, KeyPair>,
+    ca_pem: String,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer")
+    }
+}
+
+impl Signer {
+    /// The CA the configuration names, if any (`--ca-cert`, `--ca-key`).
+    pub fn from_config(config: &crate::Config) -> Result<Option<Signer>, String> {
+        match (&config.ca_cert, &config.ca_key) {
+            (Some(cert), Some(key)) => Signer::load(cert, key).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Reads the CA's certificate and key (PEM); an error names the file that is wrong.
+    pub fn load(cert: &Path, key: &Path) -> Result<Signer, String> {
+        let read =
+            |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+        let (ca_pem, key_pem) = (read(cert)?, read(key)?);
+        let key = KeyPair::from_pem(&key_pem).map_err(|e| format!("{}: {e}", key.display()))?;
+        let issuer = Issuer::from_ca_cert_pem(&ca_pem, key)
+            .map_err(|e| format!("{}: {e}", cert.display()))?;
+        Ok(Signer { issuer, ca_pem })
+    }
+
+    /// Signs `csr_pem` for charge point `cp` at `now`: the chain (its certificate, then the
+    /// CA's), PEM.
+    pub fn sign(
+        &self,
+        csr_pem: &str,
+        cp: &ChargePointId,
+        now: DateTime<Utc>,
+    ) -> Result<String, Refused> {
+        let mut csr = CertificateSigningRequestParams::from_pem(csr_pem)
+            .map_err(|e| Refused::Malformed(e.to_string()))?;
+        let named = csr
+            .params
+            .distinguished_name
+            .get(&DnType::CommonName)
+            .and_then(common_name);
+        if named.as_deref() != Some(cp.as_str()) {
+            return Err(Refused::OtherSubject {
+                named,
+                charge_point: cp.to_string(),
+            });
+        }
+        // What the charge point asked for beyond its name is not granted: it gets a client
+        // certificate for its id, for a year, and is no CA.
+        let params = &mut csr.params;
+        params.subject_alt_names.clear();
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.custom_extensions.clear();
+        params.serial_number = Some(SerialNumber::from_slice(&rand::random::<[u8; 16]>()));
+        let day = |at: DateTime<Utc>| date_time_ymd(at.year(), at.month() as u8, at.day() as u8);
+        params.not_before = day(now - Duration::days(1));
+        params.not_after = day(now + Duration::days(VALIDITY_DAYS));
+        let cert = csr
+            .signed_by(&self.issuer)
+            .map_err(|e| Refused::Malformed(e.to_string()))?;
+        Ok(format!("{}{}", cert.pem(), self.ca_pem))
+    }
+}
+
+fn common_name(value: &DnValue) -> Option<String> {
+    match value {
+        DnValue::Utf8String(s) => Some(s.clone()),
+        DnValue::PrintableString(s) => Some(s.as_str().to_owned()),
+        DnValue::Ia5String(s) => Some(s.as_str().to_owned()),
+        DnValue::TeletexString(s) => Some(s.as_str().to_owned()),
+        _ => None,
+    }
+}
+
+/// Charge points' certificate requests: signed at once (or refused), the certificate sent in a
+/// CertificateSigned after the answer; one request in flight per charge point.
+pub struct Certificates {
+    signer: Option<Signer>,
+    charge_points: SharedPort,
+    clock: SharedClock,
+    in_flight: DashMap<ChargePointId, ()>,
+    tasks: TaskTracker,
+}
+
+impl Certificates {
+    pub fn new(signer: Option<Signer>, charge_points: SharedPort, clock: SharedClock) -> Self {
+        Certificates {
+            signer,
+            charge_points,
+            clock,
+            in_flight: DashMap::new(),
+            tasks: TaskTracker::new(),
+        }
+    }
+
+    /// A charge point's SignCertificate: `true` (Accepted) when its request is signed and its
+    /// certificate will follow; `false` (Rejected) without a CA, for a request that is not its
+    /// own, or while one of its requests is under way.
+    pub fn request(self: &Arc<Self>, cp: &ChargePointId, csr: &str) -> bool {
+        let Some(signer) = &self.signer else {
+            tracing::warn!("SignCertificate refused: no CA is configured (--ca-cert, --ca-key)");
+            return false;
+        };
+        let chain = match signer.sign(csr, cp, self.clock.now()) {
+            Ok(chain) => chain,
+            Err(e) => {
+                tracing::warn!(error = %e, "SignCertificate refused");
+                return false;
+            }
+        };
+        if self.in_flight.insert(cp.clone(), ()).is_some() {
+            tracing::info!("SignCertificate refused: another is under way");
+            return false;
+        }
+        let (this, cp) = (self.clone(), cp.clone());
+        self.tasks.spawn(async move {
+            // After the answer to SignCertificate, which the session sends first.
+            match this.charge_points.certificate_signed(&cp, &chain).await {
+                Ok(Answer::Accepted) => {
+                    tracing::info!("the charge point installed its certificate")
+                }
+                Ok(Answer::Refused(word)) => {
+                    tracing::warn!(%word, "the charge point refused its signed certificate")
+                }
+                Err(e) => tracing::warn!(error = %e, "CertificateSigned not delivered"),
+            }
+            this.in_flight.remove(&cp);
+        });
+        true
+    }
+
+    /// Waits for the certificates under way to be delivered (each within the call timeout).
+    pub async fn close(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}
