@@ -9,8 +9,8 @@ use std::{path::Path, sync::Arc};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use dashmap::DashMap;
 use rcgen::{
-    CertificateSigningRequestParams, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer,
-    KeyPair, KeyUsagePurpose, SerialNumber, date_time_ymd,
+    CertificateSigningRequestParams, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose,
+    IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber, date_time_ymd,
 };
 
 use tokio_util::task::TaskTracker;
@@ -18,7 +18,8 @@ use tokio_util::task::TaskTracker;
 use crate::{
     charging::port::{Answer, SharedPort},
     clock::SharedClock,
-    domain::ChargePointId,
+    domain::{ChargePointId, SecurityProfile},
+    store::charge_points::Credentials,
 };
 
 /// How long an issued certificate lasts.
@@ -92,6 +93,11 @@ impl Signer {
         // What the charge point asked for beyond its name is not granted: it gets a client
         // certificate for its id, for a year, and is no CA.
         let params = &mut csr.params;
+        // Its subject is its id alone: nothing else the request named is vouched for.
+        params.distinguished_name = DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, cp.as_str());
         params.subject_alt_names.clear();
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -113,17 +119,22 @@ fn common_name(value: &DnValue) -> Option<String> {
         DnValue::Utf8String(s) => Some(s.clone()),
         DnValue::PrintableString(s) => Some(s.as_str().to_owned()),
         DnValue::Ia5String(s) => Some(s.as_str().to_owned()),
-        DnValue::TeletexString(s) => Some(s.as_str().to_owned()),
         _ => None,
     }
 }
 
+/// The least time between two certificates signed for one charge point.
+pub const MIN_INTERVAL: Duration = Duration::minutes(10);
+
 /// Charge points' certificate requests: signed at once (or refused), the certificate sent in a
-/// CertificateSigned after the answer; one request in flight per charge point.
+/// CertificateSigned after the answer; one request in flight per charge point, and at most one
+/// certificate per [`MIN_INTERVAL`].
 pub struct Certificates {
     signer: Option<Signer>,
     charge_points: SharedPort,
     clock: SharedClock,
+    /// When each charge point last had a request accepted; bounded by the fleet.
+    last: DashMap<ChargePointId, DateTime<Utc>>,
     in_flight: DashMap<ChargePointId, ()>,
     tasks: TaskTracker,
 }
@@ -134,30 +145,57 @@ impl Certificates {
             signer,
             charge_points,
             clock,
+            last: DashMap::new(),
             in_flight: DashMap::new(),
             tasks: TaskTracker::new(),
         }
     }
 
     /// A charge point's SignCertificate: `true` (Accepted) when its request is signed and its
-    /// certificate will follow; `false` (Rejected) without a CA, for a request that is not its
-    /// own, or while one of its requests is under way.
-    pub fn request(self: &Arc<Self>, cp: &ChargePointId, csr: &str) -> bool {
+    /// certificate will follow; `false` (Rejected) without a CA, when the charge point has not
+    /// proven who it is over TLS (`credentials`: a password under profile 2, or its certificate
+    /// under profile 3; a certificate for an id that anyone could claim would let anyone become
+    /// it under profile 3), for a request that is not its own, while one of its requests is
+    /// under way, or within [`MIN_INTERVAL`] of its last.
+    pub fn request(
+        self: &Arc<Self>,
+        cp: &ChargePointId,
+        credentials: Option<&Credentials>,
+        csr: &str,
+    ) -> bool {
         let Some(signer) = &self.signer else {
             tracing::warn!("SignCertificate refused: no CA is configured (--ca-cert, --ca-key)");
             return false;
         };
-        let chain = match signer.sign(csr, cp, self.clock.now()) {
-            Ok(chain) => chain,
-            Err(e) => {
-                tracing::warn!(error = %e, "SignCertificate refused");
-                return false;
-            }
-        };
+        let proven = credentials.is_some_and(|c| match c.security_profile {
+            SecurityProfile::Certificate => true,
+            SecurityProfile::PasswordOverTls => c.password_hash.is_some(),
+            SecurityProfile::Password => false,
+        });
+        if !proven {
+            tracing::warn!(
+                "SignCertificate refused: the charge point has not proven its id over TLS (profile 2 with a password, or 3)"
+            );
+            return false;
+        }
+        let now = self.clock.now();
+        if self.last.get(cp).is_some_and(|at| now - *at < MIN_INTERVAL) {
+            tracing::warn!("SignCertificate refused: one was signed for it minutes ago");
+            return false;
+        }
         if self.in_flight.insert(cp.clone(), ()).is_some() {
             tracing::info!("SignCertificate refused: another is under way");
             return false;
         }
+        let chain = match signer.sign(csr, cp, now) {
+            Ok(chain) => chain,
+            Err(e) => {
+                tracing::warn!(error = %e, "SignCertificate refused");
+                self.in_flight.remove(cp);
+                return false;
+            }
+        };
+        self.last.insert(cp.clone(), now);
         let (this, cp) = (self.clone(), cp.clone());
         self.tasks.spawn(async move {
             // After the answer to SignCertificate, which the session sends first.

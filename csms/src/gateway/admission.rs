@@ -84,13 +84,54 @@ impl Admission {
 /// The bytes are peeked into a buffer on the stack of each poll, never kept in the waiting
 /// task: a reconnect storm has thousands of sockets here at once, and a heap buffer each would
 /// cost kilobytes per charger.
-/// Waits for the first bytes of a TLS socket (its ClientHello): a socket that sends nothing
-/// takes no handshake permit.
-pub(crate) async fn first_bytes(stream: &TcpStream) -> io::Result<()> {
-    let mut byte = [0u8; 1];
-    match stream.peek(&mut byte).await? {
-        0 => Err(io::ErrorKind::UnexpectedEof.into()),
-        _ => Ok(()),
+/// The largest TLS record (2^14 bytes of payload and its 5-byte header).
+const MAX_TLS_RECORD: usize = (1 << 14) + 5;
+
+/// Waits for a TLS socket's whole first record (its ClientHello) before it may take a handshake
+/// permit, as [`request_head`] waits for a plain socket's whole request head: a socket that
+/// trickles bytes holds no permit. Anything but a handshake record is refused.
+pub(crate) async fn client_hello(stream: &TcpStream) -> io::Result<()> {
+    let mut wait = Duration::from_millis(2);
+    loop {
+        let peeked = std::future::poll_fn(|cx| {
+            let mut storage = [0u8; MAX_TLS_RECORD];
+            let mut buf = tokio::io::ReadBuf::new(&mut storage);
+            stream.poll_peek(cx, &mut buf).map_ok(|n| {
+                let head = &buf.filled()[..n];
+                if n == 0 {
+                    return Head::Closed;
+                }
+                if head[0] != 0x16 {
+                    return Head::TooLarge;
+                }
+                if n < 5 {
+                    return Head::Partial;
+                }
+                let length = usize::from(u16::from_be_bytes([head[3], head[4]]));
+                if length + 5 > MAX_TLS_RECORD {
+                    Head::TooLarge
+                } else if n >= length + 5 {
+                    Head::Complete
+                } else {
+                    Head::Partial
+                }
+            })
+        })
+        .await?;
+        match peeked {
+            Head::Complete => return Ok(()),
+            Head::Closed => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Head::TooLarge => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "not a TLS handshake",
+                ));
+            }
+            Head::Partial => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_millis(100));
+            }
+        }
     }
 }
 

@@ -108,7 +108,7 @@ async fn connection(
     let waited = tokio::time::timeout_at(deadline, async {
         match &tls {
             None => admission::request_head(&stream).await?,
-            Some(_) => admission::first_bytes(&stream).await?,
+            Some(_) => admission::client_hello(&stream).await?,
         }
         Ok::<_, std::io::Error>(admission.handshake_permit().await)
     })

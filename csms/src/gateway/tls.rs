@@ -183,11 +183,16 @@ fn server_config(files: &TlsFiles) -> Result<ServerConfig, String> {
         .map_err(|e| format!("{} and {}: {e}", files.cert.display(), files.key.display()))
 }
 
-/// The subject CN of the certificate a charge point presented (and the verifier accepted).
+/// The subject CN of the certificate a charge point presented (and the verifier accepted);
+/// `None` unless its subject has exactly one.
 pub fn client_common_name(tls: &TlsStream<TcpStream>) -> Option<String> {
     let der = tls.get_ref().1.peer_certificates()?.first()?;
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let cn = cert.subject().iter_common_name().next()?;
+    let mut names = cert.subject().iter_common_name();
+    let cn = names.next()?;
+    if names.next().is_some() {
+        return None;
+    }
     cn.as_str().ok().map(str::to_owned)
 }
 

@@ -12,7 +12,11 @@ pub(super) async fn handle(
     id: &ChargePointId,
     request: SignCertificateRequest,
 ) -> Result<SignCertificateResponse, OcppError> {
-    let status = if state.certificates.request(id, &request.csr) {
+    let credentials = state.fleet.credentials(id);
+    let status = if state
+        .certificates
+        .request(id, credentials.as_ref(), &request.csr)
+    {
         GenericStatus::Accepted
     } else {
         GenericStatus::Rejected

@@ -157,10 +157,13 @@ impl Store {
     /// Deletes a charge point's definition (and its connectors); returns whether it existed.
     pub async fn delete_charge_point(&self, id: &ChargePointId) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM connectors WHERE charge_point_id = $1")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        // Its security events go with it: a later charge point with the id is another.
+        for table in ["connectors", "security_events"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE charge_point_id = $1"))
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
         let deleted = sqlx::query("DELETE FROM charge_points WHERE id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)

@@ -1,15 +1,45 @@
-//! SignCertificate end to end over real sockets: a charge point asks the CSMS's CA to sign its
-//! request, receives the certificate in CertificateSigned, and connects with it under security
-//! profile 3; requests for another id, malformed ones, and any without a CA are rejected.
+//! SignCertificate end to end over real sockets: a charge point that proved its id over TLS
+//! (profile 2) asks the CSMS's CA to sign its request, receives the certificate in
+//! CertificateSigned, and connects with it under security profile 3. Requests under profile 1,
+//! for another id, malformed, too soon after the last, or without a CA are rejected.
 
 use std::time::Duration;
 
-use serde_json::json;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
 
 use crate::{
     helpers::{PASSWORD, TestCharger, serve, spawn_app, temp_db, test_config},
-    pki::{Ca, Files, Pem, Refused, connect_wss, csr},
+    pki::{Ca, Files, Pem, Refused, Wss, connect_wss, csr},
 };
+
+async fn send(ws: &mut Wss, frame: Value) {
+    ws.send(frame.to_string().into()).await.unwrap();
+}
+
+async fn next(ws: &mut Wss) -> Value {
+    let message = tokio::time::timeout(Duration::from_secs(5), ws.next())
+        .await
+        .expect("a frame within 5 s")
+        .expect("the socket open")
+        .unwrap();
+    serde_json::from_str(message.to_text().unwrap()).unwrap()
+}
+
+/// Sends a CALL and returns its CALLRESULT's payload.
+async fn call(ws: &mut Wss, action: &str, payload: Value) -> Value {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let id = format!("c{}", N.fetch_add(1, Ordering::Relaxed));
+    send(ws, json!([2, id, action, payload])).await;
+    let answer = next(ws).await;
+    assert_eq!(
+        (answer[0].clone(), answer[1].clone()),
+        (json!(3), json!(id)),
+        "{answer}"
+    );
+    answer[2].clone()
+}
 
 #[tokio::test]
 async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_profile_3() {
@@ -27,7 +57,6 @@ async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_p
     let wss = app.ocpp_addr();
     let plain = format!("ws://{}/ocpp", app.ocpp_plain_addr().unwrap());
     let app = serve(app);
-
     let body = |profile: u8| {
         json!({
             "name": "CP-CSR", "address": "", "latitude": 43.54, "longitude": -5.66,
@@ -35,83 +64,90 @@ async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_p
             "password": PASSWORD, "securityProfile": profile,
         })
     };
-    let r = app
-        .put("/api/v1/operator/charge-points/CP-CSR", &body(1))
-        .await;
-    assert!(r.status().is_success());
+    assert!(
+        app.put("/api/v1/operator/charge-points/CP-CSR", &body(1))
+            .await
+            .status()
+            .is_success()
+    );
+
+    // Under profile 1 nothing TLS protects proves its id: no certificate for it.
     let mut charger = TestCharger::connect(&plain, "CP-CSR", Some(PASSWORD))
         .await
         .unwrap();
     charger.boot().await;
-
-    // A request for another charge point's name, and one that is not a request at all.
-    let (theirs, _) = csr("CP-OTHER");
+    let (request, _) = csr("CP-CSR");
     let refused = charger
-        .call_ok("SignCertificate", json!({"csr": theirs}))
-        .await;
-    assert_eq!(refused["status"], "Rejected");
-    let garbage = charger.call_ok("SignCertificate", json!({"csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"})).await;
-    assert_eq!(garbage["status"], "Rejected");
-    assert!(
-        tokio::time::timeout(Duration::from_millis(500), charger.recv())
-            .await
-            .is_err(),
-        "nothing is signed for a rejected request"
-    );
-
-    let (request, key) = csr("CP-CSR");
-    let accepted = charger
         .call_ok("SignCertificate", json!({"csr": request}))
         .await;
-    assert_eq!(accepted["status"], "Accepted");
-    let call = tokio::time::timeout(Duration::from_secs(5), charger.recv())
-        .await
-        .expect("CertificateSigned follows")
-        .expect("a frame");
-    assert_eq!(
-        (call[0].clone(), call[2].clone()),
-        (json!(2), json!("CertificateSigned")),
-        "{call}"
+    assert_eq!(refused["status"], "Rejected", "profile 1");
+
+    // Profile 2: its password over wss://.
+    assert!(
+        app.put("/api/v1/operator/charge-points/CP-CSR", &body(2))
+            .await
+            .status()
+            .is_success()
     );
-    let chain = call[3]["certificateChain"].as_str().unwrap().to_owned();
+    let (mut ws, _) = connect_wss(wss, &ca.pem(), "CP-CSR", None, Some(PASSWORD))
+        .await
+        .unwrap();
+    let boot = json!({"chargePointVendor": "CITERE", "chargePointModel": "AC22"});
+    assert_eq!(
+        call(&mut ws, "BootNotification", boot.clone()).await["status"],
+        "Accepted"
+    );
+    let (theirs, _) = csr("CP-OTHER");
+    let refused = call(&mut ws, "SignCertificate", json!({"csr": theirs})).await;
+    assert_eq!(refused["status"], "Rejected", "another id's request");
+    let garbage = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
+    let refused = call(&mut ws, "SignCertificate", json!({"csr": garbage})).await;
+    assert_eq!(refused["status"], "Rejected", "not a request");
+
+    let (request, key) = csr("CP-CSR");
+    let accepted = call(&mut ws, "SignCertificate", json!({"csr": request.clone()})).await;
+    assert_eq!(accepted["status"], "Accepted");
+    let frame = next(&mut ws).await;
+    assert_eq!(
+        (frame[0].clone(), frame[2].clone()),
+        (json!(2), json!("CertificateSigned")),
+        "{frame}"
+    );
+    let chain = frame[3]["certificateChain"].as_str().unwrap().to_owned();
     assert_eq!(
         chain.matches("BEGIN CERTIFICATE").count(),
         2,
         "its certificate, then the CA's"
     );
-    charger
-        .send_text(&json!([3, call[1], {"status": "Accepted"}]).to_string())
-        .await;
+    send(&mut ws, json!([3, frame[1], {"status": "Accepted"}])).await;
+    let again = call(&mut ws, "SignCertificate", json!({"csr": request})).await;
+    assert_eq!(
+        again["status"], "Rejected",
+        "one certificate per ten minutes"
+    );
 
-    // The operator moves it to profile 3: its password session is closed, and it connects
-    // with its new certificate, and only with it.
-    let r = app
-        .put("/api/v1/operator/charge-points/CP-CSR", &body(3))
-        .await;
-    assert!(r.status().is_success());
-    let own = Pem {
-        cert: chain.clone(),
-        key,
-    };
+    // The operator moves it to profile 3: it connects with its new certificate, and no longer
+    // with its password.
+    assert!(
+        app.put("/api/v1/operator/charge-points/CP-CSR", &body(3))
+            .await
+            .status()
+            .is_success()
+    );
+    let own = Pem { cert: chain, key };
     let (mut ws, _) = connect_wss(wss, &ca.pem(), "CP-CSR", Some(&own), None)
         .await
         .expect("profile 3 with the signed certificate");
+    assert_eq!(
+        call(&mut ws, "BootNotification", boot).await["status"],
+        "Accepted"
+    );
     assert_eq!(
         connect_wss(wss, &ca.pem(), "CP-CSR", None, Some(PASSWORD))
             .await
             .err(),
         Some(Refused::Http(403))
     );
-    use futures_util::{SinkExt, StreamExt};
-    let boot =
-        r#"[2,"1","BootNotification",{"chargePointVendor":"CITERE","chargePointModel":"AC22"}]"#;
-    ws.send(boot.into()).await.unwrap();
-    let answer = tokio::time::timeout(Duration::from_secs(5), ws.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(answer.to_text().unwrap().contains("Accepted"), "{answer}");
     app.shutdown().await;
 }
 

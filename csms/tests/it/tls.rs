@@ -22,6 +22,10 @@ struct Tls {
 /// The app with TLS on its OCPP listener (server certificate from `ca`, charge point
 /// certificates from `ca` too) and a plain listener beside it.
 async fn tls_app() -> Tls {
+    tls_app_with(|_| {}).await
+}
+
+async fn tls_app_with(configure: impl FnOnce(&mut csms::Config)) -> Tls {
     let ca = Ca::new("CITERE test CA");
     let files = Files::new();
     let server = ca.server();
@@ -30,6 +34,7 @@ async fn tls_app() -> Tls {
     config.tls_key = Some(files.write("server.key", &server.key));
     config.tls_client_ca = Some(files.write("ca.pem", &ca.pem()));
     config.ocpp_plain_addr = Some("127.0.0.1:0".parse().unwrap());
+    configure(&mut config);
     let app = csms::App::build(config).await.expect("app builds");
     let wss = app.ocpp_addr();
     let plain = format!("ws://{}/ocpp", app.ocpp_plain_addr().unwrap());
@@ -271,5 +276,35 @@ async fn new_certificates_serve_new_connections_and_connected_chargers_stay() {
         .unwrap()
         .unwrap();
     assert!(answer.to_text().unwrap().contains("Accepted"), "{answer}");
+    t.app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_socket_that_trickles_its_client_hello_holds_no_handshake_permit() {
+    use tokio::io::AsyncWriteExt;
+    let t = tls_app_with(|c| {
+        c.max_handshakes = 1;
+        c.handshake_timeout_secs = 30;
+    })
+    .await;
+    define(&t.app, "CP-T", 2, Some(PASSWORD)).await;
+    // A TLS record header promising 512 bytes, and then nothing more.
+    let mut trickle = tokio::net::TcpStream::connect(t.wss).await.unwrap();
+    trickle
+        .write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .await
+        .unwrap();
+    let mut other = tokio::net::TcpStream::connect(t.wss).await.unwrap();
+    other.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let ok = connect_wss(t.wss, &t.ca.pem(), "CP-T", None, Some(PASSWORD)).await;
+    assert!(ok.is_ok(), "the only permit is free for a real handshake");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    drop((trickle, other));
     t.app.shutdown().await;
 }
