@@ -14,8 +14,9 @@
 //!   [`charging::Charging`] (registration, status, authorization, transactions),
 //!   [`reservations::Reservations`] (reserve now, book later, slots, the timetable),
 //!   [`billing::Billing`] (who may charge, top-ups, plans, points, operator settlement) and
-//!   [`billing::running::RunningCosts`]; [`members`] (passwords, tokens, mail, NPS) and
-//!   [`fleet`] (the in-memory picture of the network). They ask a charge point to act through
+//!   [`billing::running::RunningCosts`]; [`members`] (passwords, tokens, mail, NPS),
+//!   [`fleet`] (the in-memory picture of the network) and [`pki`] (the CA that signs charge
+//!   points' certificate requests). They ask a charge point to act through
 //!   [`charging::port`], never in a protocol's words.
 //! - **The core of values and storage**: [`domain`] (validated types: ids, tags, statuses,
 //!   members, meter readings), [`money`] (pricing, plausibility, accounts, plans' terms: pure),
