@@ -2,7 +2,9 @@
 //! SignCertificate): it signs a charge point's certificate signing request, once it has checked
 //! the request's signature and that its subject names that charge point and no other, with
 //! rcgen. The certificate it issues is for TLS client authentication (security profile 3) and
-//! lasts [`VALIDITY_DAYS`].
+//! lasts [`VALIDITY_DAYS`]; once the charge point installed it, it is pinned: under profile 3
+//! the charge point connects with it and no other certificate (a stolen key, or a certificate
+//! signed before, stops working).
 
 use std::{path::Path, sync::Arc};
 
@@ -19,7 +21,9 @@ use crate::{
     charging::port::{Answer, SharedPort},
     clock::SharedClock,
     domain::{ChargePointId, SecurityProfile},
-    store::charge_points::Credentials,
+    fleet::Fleet,
+    gateway::tls::sha256_hex,
+    store::{Store, charge_points::Credentials},
 };
 
 /// How long an issued certificate lasts.
@@ -70,13 +74,13 @@ impl Signer {
     }
 
     /// Signs `csr_pem` for charge point `cp` at `now`: the chain (its certificate, then the
-    /// CA's), PEM.
+    /// CA's), PEM, and the SHA-256 (hex) of its certificate.
     pub fn sign(
         &self,
         csr_pem: &str,
         cp: &ChargePointId,
         now: DateTime<Utc>,
-    ) -> Result<String, Refused> {
+    ) -> Result<(String, String), Refused> {
         let mut csr = CertificateSigningRequestParams::from_pem(csr_pem)
             .map_err(|e| Refused::Malformed(e.to_string()))?;
         let named = csr
@@ -110,7 +114,10 @@ impl Signer {
         let cert = csr
             .signed_by(&self.issuer)
             .map_err(|e| Refused::Malformed(e.to_string()))?;
-        Ok(format!("{}{}", cert.pem(), self.ca_pem))
+        Ok((
+            format!("{}{}", cert.pem(), self.ca_pem),
+            sha256_hex(cert.der()),
+        ))
     }
 }
 
@@ -133,6 +140,9 @@ pub struct Certificates {
     signer: Option<Signer>,
     charge_points: SharedPort,
     clock: SharedClock,
+    /// Where an installed certificate is pinned.
+    store: Store,
+    fleet: Arc<Fleet>,
     /// When each charge point last had a request accepted; bounded by the fleet.
     last: DashMap<ChargePointId, DateTime<Utc>>,
     in_flight: DashMap<ChargePointId, ()>,
@@ -140,11 +150,19 @@ pub struct Certificates {
 }
 
 impl Certificates {
-    pub fn new(signer: Option<Signer>, charge_points: SharedPort, clock: SharedClock) -> Self {
+    pub fn new(
+        signer: Option<Signer>,
+        charge_points: SharedPort,
+        clock: SharedClock,
+        store: Store,
+        fleet: Arc<Fleet>,
+    ) -> Self {
         Certificates {
             signer,
             charge_points,
             clock,
+            store,
+            fleet,
             last: DashMap::new(),
             in_flight: DashMap::new(),
             tasks: TaskTracker::new(),
@@ -187,8 +205,8 @@ impl Certificates {
             tracing::info!("SignCertificate refused: another is under way");
             return false;
         }
-        let chain = match signer.sign(csr, cp, now) {
-            Ok(chain) => chain,
+        let (chain, sha256) = match signer.sign(csr, cp, now) {
+            Ok(signed) => signed,
             Err(e) => {
                 tracing::warn!(error = %e, "SignCertificate refused");
                 self.in_flight.remove(cp);
@@ -201,7 +219,16 @@ impl Certificates {
             // After the answer to SignCertificate, which the session sends first.
             match this.charge_points.certificate_signed(&cp, &chain).await {
                 Ok(Answer::Accepted) => {
-                    tracing::info!("the charge point installed its certificate")
+                    // From now on, under profile 3, this certificate and no other.
+                    match this.store.pin_certificate(&cp, &sha256).await {
+                        Ok(()) => {
+                            this.fleet.pin_certificate(&cp, sha256);
+                            tracing::info!("the charge point installed its certificate: pinned");
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "the installed certificate is not pinned")
+                        }
+                    }
                 }
                 Ok(Answer::Refused(word)) => {
                     tracing::warn!(%word, "the charge point refused its signed certificate")

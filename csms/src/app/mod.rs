@@ -215,6 +215,8 @@ impl App {
             signer,
             charge_points.clone(),
             clock.clone(),
+            store.for_charging(),
+            fleet.clone(),
         ));
         let max_sse_clients = config.max_sse_clients;
         let state = AppState(Arc::new(Services {

@@ -39,6 +39,9 @@ pub struct ChargePoint {
     last_seen_flushed: Option<DateTime<Utc>>,
     pub firmware_status: Option<String>,
     pub diagnostics_status: Option<String>,
+    /// The certificate pinned by SignCertificate (SHA-256, hex): under profile 3, the only
+    /// one it may connect with.
+    pub certificate_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +126,7 @@ impl ChargePoint {
             last_seen_flushed: None,
             firmware_status: None,
             diagnostics_status: None,
+            certificate_sha256: None,
         };
         point.apply_spec(spec);
         point
@@ -179,6 +183,7 @@ impl Fleet {
             point.status = record.status;
             point.last_seen = record.last_seen;
             point.last_seen_flushed = record.last_seen;
+            point.certificate_sha256 = record.certificate_sha256;
             for (connector_id, status, error_code) in record.connector_status {
                 if let Some(c) = point.connectors.get_mut(&connector_id) {
                     c.status = status;
@@ -305,7 +310,17 @@ impl Fleet {
     /// What a connecting charge point must prove (its password hash and security profile);
     /// `None` when the id is unknown.
     pub fn credentials(&self, id: &ChargePointId) -> Option<Credentials> {
-        self.points.get(id).map(|p| p.spec.credentials())
+        self.points.get(id).map(|p| Credentials {
+            certificate_sha256: p.certificate_sha256.clone(),
+            ..p.spec.credentials()
+        })
+    }
+
+    /// Pins the certificate a charge point installed (see [`ChargePoint::certificate_sha256`]).
+    pub fn pin_certificate(&self, id: &ChargePointId, sha256: String) {
+        if let Some(mut p) = self.points.get_mut(id) {
+            p.certificate_sha256 = Some(sha256);
+        }
     }
 
     /// How many charge points have no credentials.

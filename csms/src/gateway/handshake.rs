@@ -122,6 +122,8 @@ pub struct Link {
     pub tls: bool,
     /// The subject CN of the certificate it presented, which the client CA verified.
     pub certificate_cn: Option<String>,
+    /// That certificate's SHA-256 (hex).
+    pub certificate_sha256: Option<String>,
 }
 
 /// Decides on a handshake request: the id, then what its security profile asks of the link
@@ -158,11 +160,14 @@ pub fn admit<B>(
         ));
     }
     if profile == SecurityProfile::Certificate {
-        if link.certificate_cn.as_deref() != Some(id.as_str()) {
+        let pinned = credentials.certificate_sha256.as_deref();
+        if link.certificate_cn.as_deref() != Some(id.as_str())
+            || pinned.is_some_and(|pin| link.certificate_sha256.as_deref() != Some(pin))
+        {
             return Err(Refusal::new(
                 StatusCode::FORBIDDEN,
                 "bad_certificate",
-                "security profile 3 needs a client certificate issued to this charge point",
+                "security profile 3 needs the client certificate issued to this charge point",
             ));
         }
     } else if let Some(stored) = &credentials.password_hash {

@@ -143,6 +143,7 @@ async fn connection(
                     let link = Link {
                         tls: true,
                         certificate_cn: tls::client_common_name(&stream),
+                        certificate_sha256: tls::client_certificate_sha256(&stream),
                     };
                     (Transport::Tls(Box::new(stream)), link)
                 }
@@ -291,6 +292,7 @@ async fn connection(
         let proved = admitted.credentials.clone().unwrap_or(Credentials {
             password_hash: None,
             security_profile: SecurityProfile::Password,
+            certificate_sha256: None,
         });
         if state.fleet.credentials(&id) != Some(proved) {
             tracing::info!("its credentials changed during the handshake, closing");

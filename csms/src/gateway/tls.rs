@@ -241,3 +241,18 @@ impl AsyncWrite for Transport {
         }
     }
 }
+
+/// The SHA-256 (hex) of the certificate a charge point presented.
+pub fn client_certificate_sha256(tls: &TlsStream<TcpStream>) -> Option<String> {
+    let der = tls.get_ref().1.peer_certificates()?.first()?;
+    Some(sha256_hex(der))
+}
+
+/// SHA-256 in lowercase hex, as certificates are pinned.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -37,11 +37,13 @@ impl ChargePointSpec {
         self.password_hash.is_some() || self.security_profile == SecurityProfile::Certificate
     }
 
-    /// What a socket must prove to be it, for a session to notice a change.
+    /// What a socket must prove to be it, as the operator defined it (the certificate pinned
+    /// by SignCertificate is the fleet's to add).
     pub fn credentials(&self) -> Credentials {
         Credentials {
             password_hash: self.password_hash.clone(),
             security_profile: self.security_profile,
+            certificate_sha256: None,
         }
     }
 }
@@ -52,6 +54,9 @@ pub struct Credentials {
     /// `None`: no password is asked.
     pub password_hash: Option<String>,
     pub security_profile: SecurityProfile,
+    /// Under profile 3: the SHA-256 (hex) of the only certificate it may present, once the CSMS
+    /// signed one for it.
+    pub certificate_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +76,8 @@ pub struct ChargePointRecord {
     pub status: ConnectorStatus,
     pub last_seen: Option<DateTime<Utc>>,
     pub connector_status: Vec<(u32, ConnectorStatus, Option<String>)>,
+    /// The certificate pinned by SignCertificate (SHA-256, hex).
+    pub certificate_sha256: Option<String>,
 }
 
 /// The identity a charge point reports in BootNotification.
@@ -174,6 +181,21 @@ impl Store {
         Ok(deleted)
     }
 
+    /// Pins the certificate a charge point installed (SignCertificate): under profile 3 it may
+    /// connect with that certificate only.
+    pub async fn pin_certificate(
+        &self,
+        id: &ChargePointId,
+        sha256: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE charge_points SET certificate_sha256 = $1 WHERE id = $2")
+            .bind(sha256)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Sets the operator's decision on a charge point, and nothing else of its definition.
     pub async fn set_approval(
         &self,
@@ -194,7 +216,7 @@ impl Store {
     pub async fn load_charge_points(&self) -> Result<Vec<ChargePointRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, name, address, latitude, longitude, password_hash, tariff_id, approval, \
-                 security_profile, registration_status, vendor, model, serial_number, firmware_version, status, \
+                 security_profile, certificate_sha256, registration_status, vendor, model, serial_number, firmware_version, status, \
                  last_seen_ms FROM charge_points ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -231,6 +253,7 @@ impl Store {
                 status: parse_column(&status, "status")?,
                 last_seen: last_seen.map(from_millis),
                 connector_status: Vec::new(),
+                certificate_sha256: row.try_get("certificate_sha256")?,
             });
         }
         let connectors = sqlx::query(

@@ -104,6 +104,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     11 "0011_charger_transaction_ids",
     12 "0012_security_profiles",
     13 "0013_security_events",
+    14 "0014_certificate_pins",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -148,6 +148,32 @@ async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_p
             .err(),
         Some(Refused::Http(403))
     );
+    // The certificate it installed is pinned: another one the CA issued for its id (a stolen
+    // key's, one signed before) is refused, even after the operator redefines it.
+    let by_hand = ca.charge_point("CP-CSR");
+    assert_eq!(
+        connect_wss(wss, &ca.pem(), "CP-CSR", Some(&by_hand), None)
+            .await
+            .err(),
+        Some(Refused::Http(403))
+    );
+    assert!(
+        app.put("/api/v1/operator/charge-points/CP-CSR", &body(3))
+            .await
+            .status()
+            .is_success()
+    );
+    assert_eq!(
+        connect_wss(wss, &ca.pem(), "CP-CSR", Some(&by_hand), None)
+            .await
+            .err(),
+        Some(Refused::Http(403))
+    );
+    assert!(
+        connect_wss(wss, &ca.pem(), "CP-CSR", Some(&own), None)
+            .await
+            .is_ok()
+    );
     app.shutdown().await;
 }
 
