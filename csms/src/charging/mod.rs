@@ -4,6 +4,7 @@
 //! transaction facts are answered only after their group commit.
 
 pub mod port;
+mod security;
 
 use std::sync::Arc;
 
@@ -20,7 +21,6 @@ use crate::{
         Store, StoreError,
         charge_points::BootInfo,
         commit::Committer,
-        security_events::SecurityEvent,
         transactions::{
             MeterSample, NewTransaction, StartKey, StartedTransaction, StopOutcome,
             TransactionRecord, TransactionStop,
@@ -360,32 +360,6 @@ impl Charging {
             self.running_costs
                 .reading(&cp, transaction_id, energy_wh, at);
         }
-        Ok(())
-    }
-}
-
-impl Charging {
-    /// Records a security event a charge point reported, before its answer, and counts it.
-    pub async fn security_event(
-        &self,
-        cp: &ChargePointId,
-        kind: String,
-        occurred_at: DateTime<Utc>,
-        tech_info: Option<String>,
-    ) -> Result<(), StoreError> {
-        let label = crate::metrics::security_event_label(&kind);
-        tracing::warn!(kind = %kind, "security event reported by the charge point");
-        let event = SecurityEvent {
-            kind,
-            occurred_at,
-            tech_info,
-            received_at: self.clock.now(),
-        };
-        self.store.insert_security_event(cp, &event).await?;
-        self.bus.publish(DomainEvent::SecurityEvent {
-            charge_point_id: cp.clone(),
-            kind: label,
-        });
         Ok(())
     }
 }

@@ -119,3 +119,13 @@ impl Metrics {
         }
     }
 }
+
+/// The `action` label for an action name a charge point sent: itself when the OCPP catalogue
+/// knows it, `unknown` otherwise, so a misbehaving charger cannot grow the label set.
+pub fn action_label(version: ocpp_j::Version, action: &str) -> &str {
+    if ocpp_j::Catalogue::get(version).request(action).is_some() {
+        action
+    } else {
+        "unknown"
+    }
+}

@@ -17,7 +17,8 @@ mod labels;
 mod observe;
 
 pub use labels::{
-    HANDSHAKE_RESULTS, NPS_CLASSES, SECURITY_EVENT_TYPES, TOP_UP_METHODS, security_event_label,
+    HANDSHAKE_RESULTS, NPS_CLASSES, SECURITY_EVENT_TYPES, TOP_UP_METHODS, action_label,
+    security_event_label,
 };
 pub use observe::observe;
 
@@ -385,16 +386,6 @@ impl Collector for FleetCollector {
             self.registered.collect(),
         ]
         .concat()
-    }
-}
-
-/// The `action` label for an action name a charge point sent: itself when the OCPP catalogue
-/// knows it, `unknown` otherwise, so a misbehaving charger cannot grow the label set.
-pub fn action_label(version: ocpp_j::Version, action: &str) -> &str {
-    if ocpp_j::Catalogue::get(version).request(action).is_some() {
-        action
-    } else {
-        "unknown"
     }
 }
 
