@@ -80,10 +80,19 @@ impl Admission {
 
 /// Waits until the socket holds a whole HTTP request head (without reading it: the WebSocket
 /// handshake reads it next). Fails when the peer closes, or sends a head larger than we take.
-///
-/// The bytes are peeked into a buffer on the stack of each poll, never kept in the waiting
-/// task: a reconnect storm has thousands of sockets here at once, and a heap buffer each would
-/// cost kilobytes per charger.
+pub(crate) async fn request_head(stream: &TcpStream) -> io::Result<()> {
+    peek_until::<MAX_REQUEST_HEAD>(stream, "request head too large", |head| {
+        if head.windows(4).any(|w| w == b"\r\n\r\n") {
+            Head::Complete
+        } else if head.len() == MAX_REQUEST_HEAD {
+            Head::Refused
+        } else {
+            Head::Partial
+        }
+    })
+    .await
+}
+
 /// The largest TLS record (2^14 bytes of payload and its 5-byte header).
 const MAX_TLS_RECORD: usize = (1 << 14) + 5;
 
@@ -91,81 +100,53 @@ const MAX_TLS_RECORD: usize = (1 << 14) + 5;
 /// permit, as [`request_head`] waits for a plain socket's whole request head: a socket that
 /// trickles bytes holds no permit. Anything but a handshake record is refused.
 pub(crate) async fn client_hello(stream: &TcpStream) -> io::Result<()> {
-    let mut wait = Duration::from_millis(2);
-    loop {
-        let peeked = std::future::poll_fn(|cx| {
-            let mut storage = [0u8; MAX_TLS_RECORD];
-            let mut buf = tokio::io::ReadBuf::new(&mut storage);
-            stream.poll_peek(cx, &mut buf).map_ok(|n| {
-                let head = &buf.filled()[..n];
-                if n == 0 {
-                    return Head::Closed;
-                }
-                if head[0] != 0x16 {
-                    return Head::TooLarge;
-                }
-                if n < 5 {
-                    return Head::Partial;
-                }
-                let length = usize::from(u16::from_be_bytes([head[3], head[4]]));
-                if length + 5 > MAX_TLS_RECORD {
-                    Head::TooLarge
-                } else if n >= length + 5 {
-                    Head::Complete
-                } else {
-                    Head::Partial
-                }
-            })
-        })
-        .await?;
-        match peeked {
-            Head::Complete => return Ok(()),
-            Head::Closed => return Err(io::ErrorKind::UnexpectedEof.into()),
-            Head::TooLarge => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "not a TLS handshake",
-                ));
-            }
-            Head::Partial => {
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_millis(100));
-            }
+    peek_until::<MAX_TLS_RECORD>(stream, "not a TLS handshake", |head| {
+        if head[0] != 0x16 {
+            return Head::Refused;
         }
-    }
+        if head.len() < 5 {
+            return Head::Partial;
+        }
+        let length = usize::from(u16::from_be_bytes([head[3], head[4]])) + 5;
+        if length > MAX_TLS_RECORD {
+            Head::Refused
+        } else if head.len() >= length {
+            Head::Complete
+        } else {
+            Head::Partial
+        }
+    })
+    .await
 }
 
-pub(crate) async fn request_head(stream: &TcpStream) -> io::Result<()> {
+/// Peeks at what the socket holds until `judge` finds it complete (or refuses it, with
+/// `refusal`), or the peer closes; `judge` sees at least one byte.
+///
+/// The bytes are peeked into a buffer on the stack of each poll, never kept in the waiting
+/// task: a reconnect storm has thousands of sockets here at once, and a heap buffer each would
+/// cost kilobytes per charger.
+async fn peek_until<const MAX: usize>(
+    stream: &TcpStream,
+    refusal: &'static str,
+    judge: impl Fn(&[u8]) -> Head,
+) -> io::Result<()> {
     let mut wait = Duration::from_millis(2);
     loop {
         let peeked = std::future::poll_fn(|cx| {
-            let mut storage = [0u8; MAX_REQUEST_HEAD];
+            let mut storage = [0u8; MAX];
             let mut buf = tokio::io::ReadBuf::new(&mut storage);
-            stream.poll_peek(cx, &mut buf).map_ok(|n| {
-                let head = &buf.filled()[..n];
-                if n == 0 {
-                    Head::Closed
-                } else if head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    Head::Complete
-                } else if n == MAX_REQUEST_HEAD {
-                    Head::TooLarge
-                } else {
-                    Head::Partial
-                }
+            stream.poll_peek(cx, &mut buf).map_ok(|n| match n {
+                0 => Head::Closed,
+                n => judge(&buf.filled()[..n]),
             })
         })
         .await?;
         match peeked {
             Head::Complete => return Ok(()),
             Head::Closed => return Err(io::ErrorKind::UnexpectedEof.into()),
-            Head::TooLarge => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "request head too large",
-                ));
-            }
-            // Part of a head: peeking again at once would find the same bytes, so wait a
-            // little for the rest (a slow sender costs a few wake-ups, never a spin).
+            Head::Refused => return Err(io::Error::new(io::ErrorKind::InvalidData, refusal)),
+            // Part of it: peeking again at once would find the same bytes, so wait a little
+            // for the rest (a slow sender costs a few wake-ups, never a spin).
             Head::Partial => {
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_millis(200));
@@ -174,10 +155,10 @@ pub(crate) async fn request_head(stream: &TcpStream) -> io::Result<()> {
     }
 }
 
-/// What a peek found of a request head.
+/// What a peek found of what a socket sent first: a request head, or a TLS record.
 enum Head {
     Complete,
     Partial,
-    TooLarge,
+    Refused,
     Closed,
 }

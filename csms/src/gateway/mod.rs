@@ -113,55 +113,22 @@ async fn connection(
         Ok::<_, std::io::Error>(admission.handshake_permit().await)
     })
     .await;
+    let counted = |label: &str| state.metrics.handshakes.with_label_values(&[label]).inc();
     let permit = match waited {
         Ok(Ok(permit)) => permit,
         Ok(Err(e)) => {
             tracing::debug!(error = %e, "no handshake");
-            state
-                .metrics
-                .handshakes
-                .with_label_values(&["failed"])
-                .inc();
-            return;
+            return counted("failed");
         }
-        Err(_) => {
-            state
-                .metrics
-                .handshakes
-                .with_label_values(&["timeout"])
-                .inc();
-            return;
-        }
+        Err(_) => return counted("timeout"),
     };
     // Under the permit: a TLS handshake costs the most CPU of all.
     let (stream, link) = match tls {
         None => (Transport::Plain(stream), Link::default()),
-        Some(tls) => {
-            let accepted = tokio::time::timeout_at(deadline, tls.acceptor().accept(stream)).await;
-            match accepted {
-                Ok(Ok(stream)) => {
-                    let link = Link {
-                        tls: true,
-                        certificate_cn: tls::client_common_name(&stream),
-                        certificate_sha256: tls::client_certificate_sha256(&stream),
-                    };
-                    (Transport::Tls(Box::new(stream)), link)
-                }
-                Ok(Err(e)) => {
-                    tracing::info!(error = %e, "TLS handshake failed");
-                    state.metrics.handshakes.with_label_values(&["tls"]).inc();
-                    return;
-                }
-                Err(_) => {
-                    state
-                        .metrics
-                        .handshakes
-                        .with_label_values(&["timeout"])
-                        .inc();
-                    return;
-                }
-            }
-        }
+        Some(tls) => match tls::accept(&tls, stream, deadline).await {
+            Ok(accepted) => accepted,
+            Err(label) => return counted(label),
+        },
     };
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)

@@ -28,6 +28,8 @@ use tokio::{
 use tokio_rustls::{TlsAcceptor, server::TlsStream};
 use tokio_util::sync::CancellationToken;
 
+use super::handshake::Link;
+
 /// How often the files are checked for a change.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
@@ -181,6 +183,30 @@ fn server_config(files: &TlsFiles) -> Result<ServerConfig, String> {
     builder
         .with_single_cert(chain, key)
         .map_err(|e| format!("{} and {}: {e}", files.cert.display(), files.key.display()))
+}
+
+/// The TLS handshake of a charge point's socket, by `deadline`: the stream, and what its
+/// certificate proves; or the metric label of the failure (`tls`, `timeout`).
+pub async fn accept(
+    tls: &Tls,
+    stream: TcpStream,
+    deadline: tokio::time::Instant,
+) -> Result<(Transport, Link), &'static str> {
+    match tokio::time::timeout_at(deadline, tls.acceptor().accept(stream)).await {
+        Ok(Ok(stream)) => {
+            let link = Link {
+                tls: true,
+                certificate_cn: client_common_name(&stream),
+                certificate_sha256: client_certificate_sha256(&stream),
+            };
+            Ok((Transport::Tls(Box::new(stream)), link))
+        }
+        Ok(Err(e)) => {
+            tracing::info!(error = %e, "TLS handshake failed");
+            Err("tls")
+        }
+        Err(_) => Err("timeout"),
+    }
 }
 
 /// The subject CN of the certificate a charge point presented (and the verifier accepted);

@@ -3,60 +3,22 @@
 //! CertificateSigned, and connects with it under security profile 3. Requests under profile 1,
 //! for another id, malformed, too soon after the last, or without a CA are rejected.
 
-use std::time::Duration;
-
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{
-    helpers::{PASSWORD, TestCharger, serve, spawn_app, temp_db, test_config},
-    pki::{Ca, Files, Pem, Refused, Wss, connect_wss, csr},
+    helpers::{PASSWORD, TestCharger, spawn_app},
+    pki::{Pem, Refused, boot, call, connect_wss, csr, next, send},
+    tls::tls_app_with,
 };
-
-async fn send(ws: &mut Wss, frame: Value) {
-    ws.send(frame.to_string().into()).await.unwrap();
-}
-
-async fn next(ws: &mut Wss) -> Value {
-    let message = tokio::time::timeout(Duration::from_secs(5), ws.next())
-        .await
-        .expect("a frame within 5 s")
-        .expect("the socket open")
-        .unwrap();
-    serde_json::from_str(message.to_text().unwrap()).unwrap()
-}
-
-/// Sends a CALL and returns its CALLRESULT's payload.
-async fn call(ws: &mut Wss, action: &str, payload: Value) -> Value {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let id = format!("c{}", N.fetch_add(1, Ordering::Relaxed));
-    send(ws, json!([2, id, action, payload])).await;
-    let answer = next(ws).await;
-    assert_eq!(
-        (answer[0].clone(), answer[1].clone()),
-        (json!(3), json!(id)),
-        "{answer}"
-    );
-    answer[2].clone()
-}
 
 #[tokio::test]
 async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_profile_3() {
-    let ca = Ca::new("CITERE charge point CA");
-    let files = Files::new();
-    let server = ca.server();
-    let mut config = test_config(&temp_db());
-    config.tls_cert = Some(files.write("server.pem", &server.cert));
-    config.tls_key = Some(files.write("server.key", &server.key));
-    config.tls_client_ca = Some(files.write("ca.pem", &ca.pem()));
-    config.ca_cert = Some(files.dir.join("ca.pem"));
-    config.ca_key = Some(files.write("ca.key", &ca.key_pem()));
-    config.ocpp_plain_addr = Some("127.0.0.1:0".parse().unwrap());
-    let app = csms::App::build(config).await.expect("app builds");
-    let wss = app.ocpp_addr();
-    let plain = format!("ws://{}/ocpp", app.ocpp_plain_addr().unwrap());
-    let app = serve(app);
+    let t = tls_app_with(|config, files, ca| {
+        config.ca_cert = Some(files.dir.join("ca.pem"));
+        config.ca_key = Some(files.write("ca.key", &ca.key_pem()));
+    })
+    .await;
+    let (app, ca, wss, plain) = (&t.app, &t.ca, t.wss, &t.plain);
     let body = |profile: u8| {
         json!({
             "name": "CP-CSR", "address": "", "latitude": 43.54, "longitude": -5.66,
@@ -72,7 +34,7 @@ async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_p
     );
 
     // Under profile 1 nothing TLS protects proves its id: no certificate for it.
-    let mut charger = TestCharger::connect(&plain, "CP-CSR", Some(PASSWORD))
+    let mut charger = TestCharger::connect(plain, "CP-CSR", Some(PASSWORD))
         .await
         .unwrap();
     charger.boot().await;
@@ -92,9 +54,8 @@ async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_p
     let (mut ws, _) = connect_wss(wss, &ca.pem(), "CP-CSR", None, Some(PASSWORD))
         .await
         .unwrap();
-    let boot = json!({"chargePointVendor": "CITERE", "chargePointModel": "AC22"});
     assert_eq!(
-        call(&mut ws, "BootNotification", boot.clone()).await["status"],
+        call(&mut ws, "BootNotification", boot()).await["status"],
         "Accepted"
     );
     let (theirs, _) = csr("CP-OTHER");
@@ -139,7 +100,7 @@ async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_p
         .await
         .expect("profile 3 with the signed certificate");
     assert_eq!(
-        call(&mut ws, "BootNotification", boot).await["status"],
+        call(&mut ws, "BootNotification", boot()).await["status"],
         "Accepted"
     );
     assert_eq!(
@@ -174,7 +135,7 @@ async fn a_charge_point_gets_its_certificate_signed_and_connects_with_it_under_p
             .await
             .is_ok()
     );
-    app.shutdown().await;
+    t.app.shutdown().await;
 }
 
 #[tokio::test]

@@ -23,6 +23,6 @@ mod running_out;
 mod security_events;
 mod store;
 mod store_faults;
-mod tls;
+pub(crate) mod tls;
 mod transactions;
 mod trust;

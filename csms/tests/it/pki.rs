@@ -197,3 +197,36 @@ pub fn csr(cn: &str) -> (String, String) {
     let request = params.serialize_request(&key).unwrap();
     (request.pem().unwrap(), key.serialize_pem())
 }
+
+/// A BootNotification's payload.
+pub fn boot() -> serde_json::Value {
+    serde_json::json!({"chargePointVendor": "CITERE", "chargePointModel": "AC22"})
+}
+
+pub async fn send(ws: &mut Wss, frame: serde_json::Value) {
+    use futures_util::SinkExt;
+    ws.send(frame.to_string().into()).await.unwrap();
+}
+
+/// The next frame, within 5 s.
+pub async fn next(ws: &mut Wss) -> serde_json::Value {
+    use futures_util::StreamExt;
+    let message = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        .await
+        .expect("a frame within 5 s")
+        .expect("the socket open")
+        .unwrap();
+    serde_json::from_str(message.to_text().unwrap()).unwrap()
+}
+
+/// Sends a CALL and returns its CALLRESULT's payload.
+pub async fn call(ws: &mut Wss, action: &str, payload: serde_json::Value) -> serde_json::Value {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let id = format!("c{}", N.fetch_add(1, Ordering::Relaxed));
+    send(ws, serde_json::json!([2, id, action, payload])).await;
+    let answer = next(ws).await;
+    assert_eq!(answer[0], 3, "{answer}");
+    assert_eq!(answer[1], serde_json::json!(id), "{answer}");
+    answer[2].clone()
+}

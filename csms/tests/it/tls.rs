@@ -8,24 +8,25 @@ use serde_json::json;
 
 use crate::{
     helpers::{PASSWORD, TestApp, TestCharger, serve, spawn_app_with, temp_db, test_config},
-    pki::{Ca, Files, Refused, connect_wss},
+    pki::{Ca, Files, Refused, boot, call, connect_wss},
 };
 
-struct Tls {
-    app: TestApp,
-    ca: Ca,
-    files: Files,
-    wss: std::net::SocketAddr,
-    plain: String,
+pub(crate) struct Tls {
+    pub app: TestApp,
+    pub ca: Ca,
+    pub files: Files,
+    pub wss: std::net::SocketAddr,
+    pub plain: String,
 }
 
 /// The app with TLS on its OCPP listener (server certificate from `ca`, charge point
 /// certificates from `ca` too) and a plain listener beside it.
 async fn tls_app() -> Tls {
-    tls_app_with(|_| {}).await
+    tls_app_with(|_, _, _| {}).await
 }
 
-async fn tls_app_with(configure: impl FnOnce(&mut csms::Config)) -> Tls {
+/// [`tls_app`], its config adjusted first (the PEM files and the CA at hand).
+pub(crate) async fn tls_app_with(configure: impl FnOnce(&mut csms::Config, &Files, &Ca)) -> Tls {
     let ca = Ca::new("CITERE test CA");
     let files = Files::new();
     let server = ca.server();
@@ -34,7 +35,7 @@ async fn tls_app_with(configure: impl FnOnce(&mut csms::Config)) -> Tls {
     config.tls_key = Some(files.write("server.key", &server.key));
     config.tls_client_ca = Some(files.write("ca.pem", &ca.pem()));
     config.ocpp_plain_addr = Some("127.0.0.1:0".parse().unwrap());
-    configure(&mut config);
+    configure(&mut config, &files, &ca);
     let app = csms::App::build(config).await.expect("app builds");
     let wss = app.ocpp_addr();
     let plain = format!("ws://{}/ocpp", app.ocpp_plain_addr().unwrap());
@@ -144,16 +145,10 @@ async fn each_profile_is_let_in_only_the_way_api_md_says() {
     );
 
     // The profile 3 session works like any other.
-    use futures_util::{SinkExt, StreamExt};
-    let boot =
-        r#"[2,"1","BootNotification",{"chargePointVendor":"CITERE","chargePointModel":"AC22"}]"#;
-    ws.send(boot.into()).await.unwrap();
-    let answer = tokio::time::timeout(Duration::from_secs(5), ws.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(answer.to_text().unwrap().contains("Accepted"), "{answer}");
+    assert_eq!(
+        call(&mut ws, "BootNotification", boot()).await["status"],
+        "Accepted"
+    );
     t.app.shutdown().await;
 }
 
@@ -266,23 +261,17 @@ async fn new_certificates_serve_new_connections_and_connected_chargers_stay() {
     );
 
     // The charger connected before the renewal was not dropped.
-    use futures_util::{SinkExt, StreamExt};
-    let boot =
-        r#"[2,"b","BootNotification",{"chargePointVendor":"CITERE","chargePointModel":"AC22"}]"#;
-    before.send(boot.into()).await.unwrap();
-    let answer = tokio::time::timeout(Duration::from_secs(5), before.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(answer.to_text().unwrap().contains("Accepted"), "{answer}");
+    assert_eq!(
+        call(&mut before, "BootNotification", boot()).await["status"],
+        "Accepted"
+    );
     t.app.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_socket_that_trickles_its_client_hello_holds_no_handshake_permit() {
     use tokio::io::AsyncWriteExt;
-    let t = tls_app_with(|c| {
+    let t = tls_app_with(|c, _, _| {
         c.max_handshakes = 1;
         c.handshake_timeout_secs = 30;
     })
