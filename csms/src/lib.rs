@@ -15,8 +15,9 @@
 //!   [`reservations::Reservations`] (reserve now, book later, slots, the timetable),
 //!   [`billing::Billing`] (who may charge, top-ups, plans, points, operator settlement) and
 //!   [`billing::running::RunningCosts`]; [`members`] (passwords, tokens, mail, NPS),
-//!   [`fleet`] (the in-memory picture of the network) and [`pki`] (the CA that signs charge
-//!   points' certificate requests). They ask a charge point to act through
+//!   [`fleet`] (the in-memory picture of the network), [`pki`] (the CA that signs charge
+//!   points' certificate requests) and [`rotation`] (new passwords and higher security
+//!   profiles that never lock a charger out). They ask a charge point to act through
 //!   [`charging::port`], never in a protocol's words.
 //! - **The core of values and storage**: [`domain`] (validated types: ids, tags, statuses,
 //!   members, meter readings), [`money`] (pricing, plausibility, accounts, plans' terms: pure),
@@ -40,6 +41,7 @@ pub mod money;
 pub mod ocpp16;
 pub mod pki;
 pub mod reservations;
+pub mod rotation;
 pub mod store;
 #[cfg(test)]
 mod testkit;

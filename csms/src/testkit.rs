@@ -34,6 +34,8 @@ pub enum Asked {
     Stop(ChargePointId, i64),
     Boot(ChargePointId),
     CertificateSigned(ChargePointId, String),
+    Password(ChargePointId, String),
+    Profile(ChargePointId, crate::domain::SecurityProfile),
 }
 
 /// A charge point port that records what it is asked and gives one answer to all of it.
@@ -97,6 +99,22 @@ impl ChargePointPort for Recorder {
         chain: &str,
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
         self.record(Asked::CertificateSigned(cp.clone(), chain.to_owned()))
+    }
+
+    fn set_password(
+        &self,
+        cp: &ChargePointId,
+        password: &str,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        self.record(Asked::Password(cp.clone(), password.to_owned()))
+    }
+
+    fn set_security_profile(
+        &self,
+        cp: &ChargePointId,
+        profile: crate::domain::SecurityProfile,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        self.record(Asked::Profile(cp.clone(), profile))
     }
 }
 

@@ -132,6 +132,30 @@ fn every_typed_message_validates_deserializes_and_serializes_back() {
             json!({"requestedMessage": "StatusNotification", "connectorId": 1}),
             json!({"status": "NotImplemented"}),
         ),
+        case::<v16::SecurityEventNotification>(
+            json!({"type": "FirmwareUpdated", "timestamp": at, "techInfo": "1.4.3"}),
+            json!({}),
+        ),
+        case::<v16::SignCertificate>(
+            json!({"csr": "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----"}),
+            json!({"status": "Rejected"}),
+        ),
+        case::<v16::CertificateSigned>(
+            json!({"certificateChain": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}),
+            json!({"status": "Accepted"}),
+        ),
+        case::<v16::ExtendedTriggerMessage>(
+            json!({"requestedMessage": "SignChargePointCertificate"}),
+            json!({"status": "Accepted"}),
+        ),
+        case::<v16::LogStatusNotification>(
+            json!({"status": "Uploading", "requestId": 12}),
+            json!({}),
+        ),
+        case::<v16::SignedFirmwareStatusNotification>(
+            json!({"status": "InvalidSignature", "requestId": 3}),
+            json!({}),
+        ),
     ];
     for Case {
         check,

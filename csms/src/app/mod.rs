@@ -33,6 +33,7 @@ use crate::{
     metrics::Metrics,
     pki::{Certificates, Signer},
     reservations::{self, Due, Reservations, Timetable},
+    rotation::Rotation,
     store::{Store, commit::Committer},
 };
 
@@ -80,6 +81,8 @@ pub struct Services {
     pub running_costs: Arc<RunningCosts>,
     /// Charge points' certificate requests, signed by the CSMS's CA.
     pub certificates: Arc<Certificates>,
+    /// Charge points moved to new passwords and higher security profiles.
+    pub rotation: Arc<Rotation>,
 }
 
 pub struct App {
@@ -218,6 +221,14 @@ impl App {
             store.for_charging(),
             fleet.clone(),
         ));
+        let rotation = Arc::new(Rotation::new(
+            charge_points.clone(),
+            store.for_charging(),
+            fleet.clone(),
+            clock.clone(),
+            config.tls_cert.is_some(),
+            config.tls_client_ca.is_some(),
+        ));
         let max_sse_clients = config.max_sse_clients;
         let state = AppState(Arc::new(Services {
             config: Arc::new(config),
@@ -238,6 +249,7 @@ impl App {
             billing,
             running_costs,
             certificates,
+            rotation,
         }));
         state
             .reservations

@@ -1,6 +1,6 @@
 //! The port through which the core asks a charge point to act, in no protocol's words: hold a
 //! connector for a token until a time, let that hold go, stop a transaction, boot again, take
-//! the certificate signed for it. The
+//! the certificate signed for it, take a new password or security profile. The
 //! gateway implements it for each charge point's protocol ([`crate::gateway::outbound`]); the
 //! reservations, the running-out watch and the operator's approval use it, and never build an
 //! OCPP message themselves.
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
-use crate::domain::{ChargePointId, IdTag};
+use crate::domain::{ChargePointId, IdTag, SecurityProfile};
 
 /// Why a charge point did not answer a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,6 +80,23 @@ pub trait ChargePointPort: Send + Sync + 'static {
         &self,
         cp: &ChargePointId,
         chain: &str,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>>;
+
+    /// Gives the charge point a new password for its next connections (1.6: ChangeConfiguration
+    /// `AuthorizationKey`). `Accepted` when it took it, now or at its next reboot.
+    fn set_password(
+        &self,
+        cp: &ChargePointId,
+        password: &str,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>>;
+
+    /// Moves the charge point to a higher security profile for its next connections (1.6:
+    /// ChangeConfiguration `SecurityProfile`). `Accepted` when it took it, now or at its next
+    /// reboot.
+    fn set_security_profile(
+        &self,
+        cp: &ChargePointId,
+        profile: SecurityProfile,
     ) -> BoxFuture<'static, Result<Answer, Unreached>>;
 }
 

@@ -9,6 +9,7 @@ use crate::{
     domain::{ChargePointId, ConnectorStatus, RegistrationStatus},
     store::charge_points::BootInfo,
 };
+use serde::Serialize;
 
 impl Fleet {
     /// Records an open socket; returns the connectors that became free by it.
@@ -100,15 +101,15 @@ impl Fleet {
         })
     }
 
-    pub fn set_firmware_status(&self, id: &ChargePointId, status: &str) {
+    /// Records how a firmware update, diagnostics upload or log upload it was asked for is
+    /// going, as the charge point last reported it.
+    pub fn set_progress(&self, id: &ChargePointId, task: Task, progress: Progress) {
         if let Some(mut p) = self.points.get_mut(id) {
-            p.firmware_status = Some(status.to_owned());
-        }
-    }
-
-    pub fn set_diagnostics_status(&self, id: &ChargePointId, status: &str) {
-        if let Some(mut p) = self.points.get_mut(id) {
-            p.diagnostics_status = Some(status.to_owned());
+            *match task {
+                Task::Firmware => &mut p.firmware,
+                Task::Diagnostics => &mut p.diagnostics,
+                Task::Log => &mut p.log,
+            } = Some(progress);
         }
     }
 
@@ -125,4 +126,27 @@ impl Fleet {
         }
         out
     }
+}
+
+/// The jobs a charge point reports the progress of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// UpdateFirmware or SignedUpdateFirmware.
+    Firmware,
+    /// GetDiagnostics.
+    Diagnostics,
+    /// GetLog.
+    Log,
+}
+
+/// The last reported status of a [`Task`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// As the charge point's message spells it, e.g. `Downloading`, `Uploaded`.
+    pub status: String,
+    /// The request it answers (the security extension's messages carry one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<i32>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -4,8 +4,12 @@
 //! shard lock, held only inside these methods, never across an `.await`).
 
 pub mod availability;
+mod changes;
 pub mod grid;
 mod live;
+
+pub use changes::{Change, Changes, Outcome, Report};
+pub use live::{Progress, Task};
 
 use std::{
     collections::BTreeMap,
@@ -37,11 +41,14 @@ pub struct ChargePoint {
     pub protocol: Option<ocpp_j::Version>,
     pub last_seen: Option<DateTime<Utc>>,
     last_seen_flushed: Option<DateTime<Utc>>,
-    pub firmware_status: Option<String>,
-    pub diagnostics_status: Option<String>,
+    pub firmware: Option<Progress>,
+    pub diagnostics: Option<Progress>,
+    pub log: Option<Progress>,
     /// The certificate pinned by SignCertificate (SHA-256, hex): under profile 3, the only
     /// one it may connect with.
     pub certificate_sha256: Option<String>,
+    /// Credentials it is being moved to.
+    pub changes: Changes,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,9 +131,11 @@ impl ChargePoint {
             protocol: None,
             last_seen: None,
             last_seen_flushed: None,
-            firmware_status: None,
-            diagnostics_status: None,
+            firmware: None,
+            diagnostics: None,
+            log: None,
             certificate_sha256: None,
+            changes: Changes::default(),
         };
         point.apply_spec(spec);
         point
@@ -138,6 +147,10 @@ impl ChargePoint {
         if spec.approval != self.spec.approval || spec.password_hash != self.spec.password_hash {
             self.registration = None;
         }
+        self.changes.follow_spec(
+            spec.password_hash != self.spec.password_hash,
+            spec.security_profile != self.spec.security_profile,
+        );
         let mut connectors = BTreeMap::new();
         for c in &spec.connectors {
             let old = self
@@ -184,6 +197,9 @@ impl Fleet {
             point.last_seen = record.last_seen;
             point.last_seen_flushed = record.last_seen;
             point.certificate_sha256 = record.certificate_sha256;
+            // Sent before a restart: it may have been taken, so it is taken as answered.
+            point.changes.password = record.pending_password_hash.map(changes::Pending::sent);
+            point.changes.profile = record.pending_security_profile.map(changes::Pending::sent);
             for (connector_id, status, error_code) in record.connector_status {
                 if let Some(c) = point.connectors.get_mut(&connector_id) {
                     c.status = status;
@@ -312,6 +328,8 @@ impl Fleet {
     pub fn credentials(&self, id: &ChargePointId) -> Option<Credentials> {
         self.points.get(id).map(|p| Credentials {
             certificate_sha256: p.certificate_sha256.clone(),
+            pending_password_hash: p.changes.password.as_ref().map(|c| c.value.clone()),
+            pending_security_profile: p.changes.profile.as_ref().map(|c| c.value),
             ..p.spec.credentials()
         })
     }

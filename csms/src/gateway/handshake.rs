@@ -27,6 +27,8 @@ pub struct Admitted {
     /// What this socket proved (`None`: an unknown id let in). The session checks, once
     /// registered, that the charge point still asks for exactly these credentials.
     pub credentials: Option<Credentials>,
+    /// Which of its credentials it proved, when some are changing.
+    pub proof: Proof,
 }
 
 /// Why a handshake was refused; `label` is the metric label.
@@ -143,6 +145,7 @@ pub fn admit<B>(
                 protocol,
                 new: true,
                 credentials: None,
+                proof: Proof::NOTHING,
             });
         }
         return Err(Refusal::new(
@@ -151,7 +154,76 @@ pub fn admit<B>(
             format!("unknown charge point {id}"),
         ));
     };
-    let profile = credentials.security_profile;
+    let current = meets(
+        credentials.security_profile,
+        &credentials,
+        request,
+        link,
+        &id,
+    );
+    let (password, profile) = match (current, credentials.pending_security_profile) {
+        (Ok(password), None) => (password, Met::Current),
+        (Ok(password), Some(pending)) => match meets(pending, &credentials, request, link, &id) {
+            Ok(password) => (password, Met::Pending),
+            Err(_) => (password, Met::Current),
+        },
+        (Err(refusal), Some(pending)) => {
+            let password = meets(pending, &credentials, request, link, &id).map_err(|_| refusal)?;
+            (password, Met::Pending)
+        }
+        (Err(refusal), None) => return Err(refusal),
+    };
+    Ok(Admitted {
+        id,
+        protocol,
+        new: false,
+        proof: Proof { password, profile },
+        credentials: Some(credentials),
+    })
+}
+
+/// Which of a charge point's passwords a socket showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordUsed {
+    /// None was asked (profile 3, or no password is set).
+    NotAsked,
+    Current,
+    /// The one a rotation sent it, not yet used before.
+    Pending,
+}
+
+/// Which of a charge point's security profiles a socket met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Met {
+    Current,
+    /// The one an upgrade sent it, not yet met before.
+    Pending,
+}
+
+/// What a socket proved, against the charge point's credentials and those it is moving to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Proof {
+    pub password: PasswordUsed,
+    pub profile: Met,
+}
+
+impl Proof {
+    /// What an unknown id let in proves: nothing beyond its claim.
+    pub const NOTHING: Proof = Proof {
+        password: PasswordUsed::NotAsked,
+        profile: Met::Current,
+    };
+}
+
+/// Whether the socket meets `profile`: TLS for profiles 2 and 3, the certificate issued to the
+/// charge point for 3, else its password (the current one or, during a rotation, the new one).
+fn meets<B>(
+    profile: SecurityProfile,
+    credentials: &Credentials,
+    request: &tokio_tungstenite::tungstenite::http::Request<B>,
+    link: &Link,
+    id: &ChargePointId,
+) -> Result<PasswordUsed, Refusal> {
     if profile.needs_tls() && !link.tls {
         return Err(Refusal::new(
             StatusCode::FORBIDDEN,
@@ -170,33 +242,39 @@ pub fn admit<B>(
                 "security profile 3 needs the client certificate issued to this charge point",
             ));
         }
-    } else if let Some(stored) = &credentials.password_hash {
-        let basic = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(parse_basic_auth);
-        let Some((user, password)) = basic else {
-            return Err(Refusal::new(
-                StatusCode::UNAUTHORIZED,
-                "no_credentials",
-                "HTTP Basic auth required",
-            ));
-        };
-        if user != id.as_str() || !verify_password(&password, stored) {
-            return Err(Refusal::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "wrong charge point id or password",
-            ));
-        }
+        return Ok(PasswordUsed::NotAsked);
     }
-    Ok(Admitted {
-        id,
-        protocol,
-        new: false,
-        credentials: Some(credentials),
-    })
+    let basic = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(parse_basic_auth);
+    let shown = basic
+        .as_ref()
+        .filter(|(user, _)| user == id.as_str())
+        .map(|(_, password)| password.as_str());
+    let matches = |hash: &Option<String>| {
+        hash.as_deref()
+            .zip(shown)
+            .is_some_and(|(hash, shown)| verify_password(shown, hash))
+    };
+    if matches(&credentials.pending_password_hash) {
+        return Ok(PasswordUsed::Pending);
+    }
+    match &credentials.password_hash {
+        None => Ok(PasswordUsed::NotAsked),
+        Some(_) if matches(&credentials.password_hash) => Ok(PasswordUsed::Current),
+        Some(_) if basic.is_none() => Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "no_credentials",
+            "HTTP Basic auth required",
+        )),
+        Some(_) => Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "wrong charge point id or password",
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -260,6 +260,8 @@ async fn connection(
             password_hash: None,
             security_profile: SecurityProfile::Password,
             certificate_sha256: None,
+            pending_password_hash: None,
+            pending_security_profile: None,
         });
         if state.fleet.credentials(&id) != Some(proved) {
             tracing::info!("its credentials changed during the handshake, closing");
@@ -275,6 +277,12 @@ async fn connection(
             }
             let _ = socket.close(None).await;
             return;
+        }
+        if let Some(credentials) = &admitted.credentials {
+            state
+                .rotation
+                .connected_with(&id, credentials, admitted.proof)
+                .await;
         }
         let freed = state.fleet.connected(&id, version, now);
         let gauge = metrics

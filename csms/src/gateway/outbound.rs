@@ -9,7 +9,7 @@ use futures_util::{FutureExt, future::BoxFuture};
 use super::registry::{CallFailure, SessionHandle, SessionRegistry};
 use crate::{
     charging::port::{Answer, ChargePointPort, HoldRequest, Unreached},
-    domain::ChargePointId,
+    domain::{ChargePointId, SecurityProfile},
     ocpp16,
 };
 
@@ -101,6 +101,27 @@ impl ChargePointPort for Outbound {
         let chain = chain.to_owned();
         on_session(self, cp, move |s, t| async move {
             ocpp16::outbound::certificate_signed(&s, t, chain).await
+        })
+    }
+
+    fn set_password(
+        &self,
+        cp: &ChargePointId,
+        password: &str,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        let password = password.to_owned();
+        on_session(self, cp, move |s, t| async move {
+            ocpp16::outbound::set_password(&s, t, &password).await
+        })
+    }
+
+    fn set_security_profile(
+        &self,
+        cp: &ChargePointId,
+        profile: SecurityProfile,
+    ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        on_session(self, cp, move |s, t| async move {
+            ocpp16::outbound::set_security_profile(&s, t, profile).await
         })
     }
 }

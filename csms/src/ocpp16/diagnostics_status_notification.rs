@@ -3,7 +3,11 @@
 use ocpp_j::v16::{DiagnosticsStatusNotificationRequest, DiagnosticsStatusNotificationResponse};
 
 use super::OcppError;
-use crate::{app::AppState, domain::ChargePointId};
+use crate::{
+    app::AppState,
+    domain::ChargePointId,
+    fleet::{Progress, Task},
+};
 
 pub(super) async fn handle(
     state: &AppState,
@@ -12,6 +16,11 @@ pub(super) async fn handle(
 ) -> Result<DiagnosticsStatusNotificationResponse, OcppError> {
     let status = format!("{:?}", request.status);
     tracing::info!(%status, "diagnostics status");
-    state.fleet.set_diagnostics_status(id, &status);
+    let progress = Progress {
+        status,
+        request_id: None,
+        updated_at: state.clock.now(),
+    };
+    state.fleet.set_progress(id, Task::Diagnostics, progress);
     Ok(DiagnosticsStatusNotificationResponse {})
 }

@@ -9,10 +9,12 @@ mod data_transfer;
 mod diagnostics_status_notification;
 mod firmware_status_notification;
 mod heartbeat;
+mod log_status_notification;
 mod meter_values;
 pub mod outbound;
 mod security_event_notification;
 mod sign_certificate;
+mod signed_firmware_status_notification;
 mod start_transaction;
 mod status_notification;
 mod stop_transaction;
@@ -109,8 +111,9 @@ pub async fn dispatch(
 ) -> Result<Value, OcppError> {
     use ocpp_j::v16::{
         Authorize, BootNotification, DataTransfer, DiagnosticsStatusNotification,
-        FirmwareStatusNotification, Heartbeat, MeterValues, SecurityEventNotification,
-        SignCertificate, StartTransaction, StatusNotification, StopTransaction,
+        FirmwareStatusNotification, Heartbeat, LogStatusNotification, MeterValues,
+        SecurityEventNotification, SignCertificate, SignedFirmwareStatusNotification,
+        StartTransaction, StatusNotification, StopTransaction,
     };
     state.fleet.seen(id, state.clock.now());
     if action != BootNotification::NAME && !state.charging.is_accepted(id) {
@@ -168,6 +171,18 @@ pub async fn dispatch(
         SignCertificate::NAME => {
             handle::<SignCertificate, _, _>(payload, |r| sign_certificate::handle(state, id, r))
                 .await
+        }
+        LogStatusNotification::NAME => {
+            handle::<LogStatusNotification, _, _>(payload, |r| {
+                log_status_notification::handle(state, id, r)
+            })
+            .await
+        }
+        SignedFirmwareStatusNotification::NAME => {
+            handle::<SignedFirmwareStatusNotification, _, _>(payload, |r| {
+                signed_firmware_status_notification::handle(state, id, r)
+            })
+            .await
         }
         other => Err(OcppError::NotSupported(other.to_owned())),
     }

@@ -1,15 +1,16 @@
 //! The core's requests of a charge point ([`crate::charging::port`]) in OCPP 1.6's words:
-//! ReserveNow, CancelReservation, RemoteStopTransaction, TriggerMessage, CertificateSigned; and
+//! ReserveNow, CancelReservation, RemoteStopTransaction, TriggerMessage, CertificateSigned,
+//! ChangeConfiguration (a new password or security profile); and
 //! their answers back in the core's. Ids beyond 1.6's 32-bit range cannot be put in its words, and fail.
 
 use std::time::Duration;
 
 use ocpp_j::v16::{
     Action, CancelReservation, CancelReservationRequest, CancelReservationStatus,
-    CertificateSigned, CertificateSignedRequest, GenericStatus, MessageTrigger,
-    RemoteStartStopStatus, RemoteStopTransaction, RemoteStopTransactionRequest, ReservationStatus,
-    ReserveNow, ReserveNowRequest, Timestamp, TriggerMessage, TriggerMessageRequest,
-    TriggerMessageStatus,
+    CertificateSigned, CertificateSignedRequest, ChangeConfiguration, ChangeConfigurationRequest,
+    ConfigurationStatus, GenericStatus, MessageTrigger, RemoteStartStopStatus,
+    RemoteStopTransaction, RemoteStopTransactionRequest, ReservationStatus, ReserveNow,
+    ReserveNowRequest, Timestamp, TriggerMessage, TriggerMessageRequest, TriggerMessageStatus,
 };
 
 use crate::{
@@ -113,6 +114,44 @@ pub async fn certificate_signed(
     let answer = call::<CertificateSigned>(session, timeout, request).await?;
     Ok(match answer.status {
         GenericStatus::Accepted => Answer::Accepted,
+        other => Answer::Refused(word(other)),
+    })
+}
+
+/// The new password, as the security whitepaper has it: the `AuthorizationKey` key's value is
+/// the hex of the password's bytes (16 to 20 of them), which the charger then sends as is in
+/// its Basic auth.
+pub async fn set_password(
+    session: &SessionHandle,
+    timeout: Duration,
+    password: &str,
+) -> Result<Answer, Unreached> {
+    let value = password.bytes().map(|b| format!("{b:02x}")).collect();
+    change_configuration(session, timeout, "AuthorizationKey", value).await
+}
+
+pub async fn set_security_profile(
+    session: &SessionHandle,
+    timeout: Duration,
+    profile: crate::domain::SecurityProfile,
+) -> Result<Answer, Unreached> {
+    change_configuration(session, timeout, "SecurityProfile", profile.to_string()).await
+}
+
+/// Sets one key; `RebootRequired` is a yes (it takes effect at the next boot).
+async fn change_configuration(
+    session: &SessionHandle,
+    timeout: Duration,
+    key: &str,
+    value: String,
+) -> Result<Answer, Unreached> {
+    let request = ChangeConfigurationRequest {
+        key: key.to_owned(),
+        value,
+    };
+    let answer = call::<ChangeConfiguration>(session, timeout, request).await?;
+    Ok(match answer.status {
+        ConfigurationStatus::Accepted | ConfigurationStatus::RebootRequired => Answer::Accepted,
         other => Answer::Refused(word(other)),
     })
 }

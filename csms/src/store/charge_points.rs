@@ -44,6 +44,8 @@ impl ChargePointSpec {
             password_hash: self.password_hash.clone(),
             security_profile: self.security_profile,
             certificate_sha256: None,
+            pending_password_hash: None,
+            pending_security_profile: None,
         }
     }
 }
@@ -57,6 +59,10 @@ pub struct Credentials {
     /// Under profile 3: the SHA-256 (hex) of the only certificate it may present, once the CSMS
     /// signed one for it.
     pub certificate_sha256: Option<String>,
+    /// A new password sent to it and not yet used: until it is, either one lets it in.
+    pub pending_password_hash: Option<String>,
+    /// A higher profile sent to it and not yet met: until it is, either one lets it in.
+    pub pending_security_profile: Option<SecurityProfile>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +84,9 @@ pub struct ChargePointRecord {
     pub connector_status: Vec<(u32, ConnectorStatus, Option<String>)>,
     /// The certificate pinned by SignCertificate (SHA-256, hex).
     pub certificate_sha256: Option<String>,
+    /// Credentials on their way (see [`Credentials`]).
+    pub pending_password_hash: Option<String>,
+    pub pending_security_profile: Option<SecurityProfile>,
 }
 
 /// The identity a charge point reports in BootNotification.
@@ -107,7 +116,12 @@ impl Store {
                  latitude = excluded.latitude, longitude = excluded.longitude, \
                  password_hash = excluded.password_hash, tariff_id = excluded.tariff_id, \
                  approval = excluded.approval, updated_at_ms = excluded.updated_at_ms, \
-                 security_profile = excluded.security_profile",
+                 security_profile = excluded.security_profile, \
+                 pending_password_hash = CASE WHEN charge_points.password_hash \
+                     IS NOT DISTINCT FROM excluded.password_hash \
+                     THEN charge_points.pending_password_hash END, \
+                 pending_security_profile = CASE WHEN charge_points.security_profile \
+                     = excluded.security_profile THEN charge_points.pending_security_profile END",
         )
         .bind(spec.id.as_str())
         .bind(&spec.name)
@@ -216,7 +230,8 @@ impl Store {
     pub async fn load_charge_points(&self) -> Result<Vec<ChargePointRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, name, address, latitude, longitude, password_hash, tariff_id, approval, \
-                 security_profile, certificate_sha256, registration_status, vendor, model, serial_number, firmware_version, status, \
+                 security_profile, certificate_sha256, pending_password_hash, pending_security_profile, \
+                 registration_status, vendor, model, serial_number, firmware_version, status, \
                  last_seen_ms FROM charge_points ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -254,6 +269,11 @@ impl Store {
                 last_seen: last_seen.map(from_millis),
                 connector_status: Vec::new(),
                 certificate_sha256: row.try_get("certificate_sha256")?,
+                pending_password_hash: row.try_get("pending_password_hash")?,
+                pending_security_profile: row
+                    .try_get::<Option<i64>, _>("pending_security_profile")?
+                    .map(profile)
+                    .transpose()?,
             });
         }
         let connectors = sqlx::query(
@@ -295,7 +315,7 @@ impl Store {
     }
 }
 
-fn profile(n: i64) -> Result<SecurityProfile, StoreError> {
+pub(super) fn profile(n: i64) -> Result<SecurityProfile, StoreError> {
     u8::try_from(n)
         .ok()
         .and_then(|n| SecurityProfile::try_from(n).ok())

@@ -9,6 +9,7 @@
 pub mod billing;
 pub mod charge_points;
 pub mod commit;
+mod credential_changes;
 pub mod engagement;
 pub mod id_tags;
 pub mod members;
@@ -105,6 +106,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     12 "0012_security_profiles",
     13 "0013_security_events",
     14 "0014_certificate_pins",
+    15 "0015_credential_changes",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -19,6 +19,7 @@ mod operator_api;
 mod pki;
 mod process;
 mod reservations;
+mod rotation;
 mod running_out;
 mod security_events;
 mod store;

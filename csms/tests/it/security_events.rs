@@ -114,3 +114,35 @@ async fn a_flood_of_events_keeps_only_the_newest_thousand() {
     );
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn log_and_signed_firmware_progress_is_kept_for_the_operator() {
+    let app = spawn_app().await;
+    let mut charger = app.booted_charger("CP-LOGS").await;
+    let view = app.get_charge_point("CP-LOGS").await;
+    assert_eq!(
+        (view["log"].clone(), view["firmware"]["status"].clone()),
+        (json!(null), json!(null))
+    );
+    for (action, status) in [
+        ("LogStatusNotification", "Uploading"),
+        ("SignedFirmwareStatusNotification", "Downloading"),
+        ("SignedFirmwareStatusNotification", "InvalidSignature"),
+    ] {
+        let answer = charger
+            .call_ok(action, json!({"status": status, "requestId": 7}))
+            .await;
+        assert_eq!(answer, json!({}));
+    }
+    let refused = charger
+        .call("LogStatusNotification", json!({"status": "Lost"}))
+        .await;
+    assert_eq!(refused[0], json!(4), "not a status: {refused}");
+    let view = app.get_charge_point("CP-LOGS").await;
+    assert_eq!(view["log"]["status"], "Uploading", "{view}");
+    assert_eq!(view["log"]["requestId"], 7);
+    assert!(view["log"]["updatedAt"].is_string());
+    assert_eq!(view["firmware"]["status"], "InvalidSignature");
+    assert_eq!(view["firmware"]["requestId"], 7);
+    app.shutdown().await;
+}

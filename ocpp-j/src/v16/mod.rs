@@ -17,9 +17,11 @@ mod change_availability;
 mod change_configuration;
 mod data_transfer;
 mod diagnostics_status_notification;
+mod extended_trigger_message;
 mod firmware_status_notification;
 mod get_configuration;
 mod heartbeat;
+mod log_status_notification;
 mod meter_values;
 mod remote_start_transaction;
 mod remote_stop_transaction;
@@ -27,6 +29,7 @@ mod reserve_now;
 mod reset;
 mod security_event_notification;
 mod sign_certificate;
+mod signed_firmware_status_notification;
 mod start_transaction;
 mod status_notification;
 mod stop_transaction;
@@ -63,6 +66,10 @@ pub use diagnostics_status_notification::{
     DiagnosticsStatus, DiagnosticsStatusNotification, DiagnosticsStatusNotificationRequest,
     DiagnosticsStatusNotificationResponse,
 };
+pub use extended_trigger_message::{
+    ExtendedMessageTrigger, ExtendedTriggerMessage, ExtendedTriggerMessageRequest,
+    ExtendedTriggerMessageResponse,
+};
 pub use firmware_status_notification::{
     FirmwareStatus, FirmwareStatusNotification, FirmwareStatusNotificationRequest,
     FirmwareStatusNotificationResponse,
@@ -71,6 +78,10 @@ pub use get_configuration::{
     GetConfiguration, GetConfigurationRequest, GetConfigurationResponse, KeyValue,
 };
 pub use heartbeat::{Heartbeat, HeartbeatRequest, HeartbeatResponse};
+pub use log_status_notification::{
+    LogStatusNotification, LogStatusNotificationRequest, LogStatusNotificationResponse,
+    UploadLogStatus,
+};
 pub use meter_values::{MeterValues, MeterValuesRequest, MeterValuesResponse};
 pub use remote_start_transaction::{
     RemoteStartTransaction, RemoteStartTransactionRequest, RemoteStartTransactionResponse,
@@ -85,6 +96,10 @@ pub use security_event_notification::{
 };
 pub use sign_certificate::{
     GenericStatus, SignCertificate, SignCertificateRequest, SignCertificateResponse,
+};
+pub use signed_firmware_status_notification::{
+    SignedFirmwareStatus, SignedFirmwareStatusNotification,
+    SignedFirmwareStatusNotificationRequest, SignedFirmwareStatusNotificationResponse,
 };
 pub use start_transaction::{StartTransaction, StartTransactionRequest, StartTransactionResponse};
 pub use status_notification::{

@@ -2,8 +2,9 @@
 //! (place, password, tariff, connectors) and sees it with its live state from the fleet.
 
 use axum::{extract::State, http::StatusCode};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
+
+use super::charge_point_view::ChargePointView;
 
 use crate::{
     api::{
@@ -11,8 +12,7 @@ use crate::{
         extract::{Json, Path},
     },
     app::AppState,
-    domain::{ChargePointId, ConnectorStatus, ConnectorType, RegistrationStatus, SecurityProfile},
-    fleet::ChargePoint,
+    domain::{ChargePointId, ConnectorType, RegistrationStatus, SecurityProfile},
     gateway::credentials::{check_password, hash_password},
     store::charge_points::{ChargePointSpec, ConnectorSpec},
 };
@@ -60,80 +60,6 @@ pub struct ConnectorBody {
 /// Tells an absent field (outer `None`) from an explicit `null` (`Some(None)`).
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
-}
-
-/// A charge point as defined (never its password) with its live state.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ChargePointView {
-    id: ChargePointId,
-    name: String,
-    address: String,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-    tariff_id: Option<String>,
-    connected: bool,
-    /// `ocpp1.6` or `ocpp2.0.1` while connected.
-    protocol: Option<&'static str>,
-    last_seen: Option<DateTime<Utc>>,
-    /// The status of the charge point as a whole (connector 0).
-    status: ConnectorStatus,
-    /// Whether it is let in (what its BootNotification is answered): `Accepted`, `Pending`
-    /// (auto-registered, waiting for an operator's approval) or `Rejected`.
-    registration_status: RegistrationStatus,
-    /// How it proves who it is: 1, 2 or 3 (see `PUT`).
-    #[schema(value_type = u8, minimum = 1, maximum = 3)]
-    security_profile: SecurityProfile,
-    /// Whether money may move at it: an operator gave it credentials (a password, or a
-    /// certificate under security profile 3).
-    trusted: bool,
-    vendor: Option<String>,
-    model: Option<String>,
-    firmware_version: Option<String>,
-    connectors: Vec<ConnectorView>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectorView {
-    connector_id: u32,
-    #[serde(rename = "type")]
-    connector_type: Option<ConnectorType>,
-    max_power_kw: Option<f64>,
-    status: ConnectorStatus,
-}
-
-impl From<ChargePoint> for ChargePointView {
-    fn from(p: ChargePoint) -> Self {
-        ChargePointView {
-            connected: p.is_connected(),
-            protocol: p.protocol.map(ocpp_j::Version::subprotocol),
-            last_seen: p.last_seen,
-            status: p.status,
-            registration_status: p.spec.approval,
-            security_profile: p.spec.security_profile,
-            trusted: p.spec.is_trusted(),
-            vendor: p.boot.vendor,
-            model: p.boot.model,
-            firmware_version: p.boot.firmware_version,
-            connectors: p
-                .connectors
-                .into_iter()
-                .map(|(connector_id, c)| ConnectorView {
-                    connector_id,
-                    connector_type: c.connector_type,
-                    max_power_kw: c.max_power_kw,
-                    status: c.status,
-                })
-                .collect(),
-            id: p.spec.id,
-            name: p.spec.name,
-            address: p.spec.address,
-            latitude: p.spec.latitude,
-            longitude: p.spec.longitude,
-            tariff_id: p.spec.tariff_id,
-        }
-    }
 }
 
 pub(crate) fn parse_id(raw: &str) -> Result<ChargePointId, ApiError> {

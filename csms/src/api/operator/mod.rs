@@ -2,10 +2,12 @@
 //! behind `Authorization: Bearer <operator token>` (compared in constant time).
 
 mod billing;
+mod charge_point_view;
 mod charge_points;
 pub(crate) use charge_points::parse_id;
 mod commands;
 mod id_tags;
+mod rotation;
 mod security;
 mod tariffs;
 mod transactions;
@@ -34,6 +36,8 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(charge_points::approve))
         .routes(routes!(security::list))
+        .routes(routes!(rotation::rotate_password))
+        .routes(routes!(rotation::upgrade))
         .routes(routes!(commands::send))
         .routes(routes!(crate::api::reservations::of_charge_point))
         .routes(routes!(transactions::list))
