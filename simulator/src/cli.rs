@@ -57,6 +57,14 @@ pub struct FleetArgs {
     /// The key of --client-cert (PEM).
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     pub client_key: Option<PathBuf>,
+    /// When --csms is ws://: the wss:// endpoint charge points move to under security
+    /// profiles 2 and 3 (an upgrade from the central system takes them there).
+    #[arg(long, value_name = "URL", requires = "ca_file")]
+    pub csms_wss: Option<String>,
+    /// The security profile the charge points start under (1, 2 or 3); by default 1 over
+    /// ws://, 3 with --client-cert, else 2.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub security_profile: Option<u8>,
 }
 
 #[derive(Args, Debug)]

@@ -29,6 +29,8 @@ async fn main() -> anyhow::Result<()> {
             let scenario = Scenario::load(&args.scenario)?;
             let options = fleet::FleetOptions {
                 tls: args.tls(),
+                csms_wss: args.csms_wss.clone(),
+                security_profile: args.security_profile,
                 password: args.password,
                 speed: args.speed,
                 seed: args.seed,

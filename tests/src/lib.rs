@@ -2,6 +2,8 @@
 //! driven by charge points we did not write (the Python `ocpp` library, from `.venv`, which
 //! `make test` creates). The tests live in `tests/`; this library holds their harness.
 
+pub mod pki;
+
 use std::{path::PathBuf, time::Duration};
 
 use csms::{App, Config};
@@ -15,6 +17,8 @@ pub struct RunningCsms {
     /// The `--metrics-addr` listener, `HOST:PORT`.
     pub metrics: String,
     pub ocpp: String,
+    /// `ws://…/ocpp` of `--ocpp-plain-addr`, when TLS is on and that listener was asked for.
+    pub ocpp_plain: Option<String>,
     pub client: reqwest::Client,
     stop: oneshot::Sender<()>,
     task: JoinHandle<anyhow::Result<()>>,
@@ -52,6 +56,7 @@ impl RunningCsms {
             .map(|a| a.to_string())
             .unwrap_or_default();
         let ocpp = format!("ws://{}/ocpp", app.ocpp_addr());
+        let ocpp_plain = app.ocpp_plain_addr().map(|a| format!("ws://{a}/ocpp"));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run(async {
             let _ = stopped.await;
@@ -60,6 +65,7 @@ impl RunningCsms {
             http,
             metrics,
             ocpp,
+            ocpp_plain,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()

@@ -147,16 +147,15 @@ async fn charge_point(
             })
             .collect(),
     };
-    let dial = Arc::new(TcpDial {
-        endpoint: Endpoint::parse(
+    let dial = Arc::new(TcpDial::new(
+        Endpoint::parse(
             &csms.ocpp,
             Version::V16,
             Some(CHARGER_PASSWORD.into()),
             None,
         )
         .unwrap(),
-        source: None,
-    });
+    ));
     let model = ChargePoint::new(spec, Settings::default(), WallClock::system());
     let handle = driver::spawn(model, dial, &V16, DriverOptions::default());
     handle

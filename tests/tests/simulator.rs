@@ -98,10 +98,7 @@ async fn charge_point(csms: &RunningCsms, id: &str, tags: &[&str], settings: Set
         connectors,
     };
     let endpoint = Endpoint::parse(&csms.ocpp, Version::V16, None, None).unwrap();
-    let dial = Arc::new(TcpDial {
-        endpoint,
-        source: None,
-    });
+    let dial = Arc::new(TcpDial::new(endpoint));
     let options = DriverOptions {
         reconnect_initial: Duration::from_millis(100),
         ..DriverOptions::default()

@@ -7,9 +7,14 @@
 
 use std::{fmt, future::Future, net::IpAddr, pin::Pin, sync::Arc, time::Duration};
 
+use crate::model::security::{Certificate, Credentials};
 use base64::Engine;
 use ocpp_j::Version;
-use rustls::{ClientConfig, pki_types::ServerName};
+use rustls::{
+    ClientConfig,
+    pki_types::{CertificateDer, PrivateKeyDer, ServerName, pem::PemObject},
+    sign::{CertifiedKey, SingleCertAndKey},
+};
 use tokio::{
     io::{AsyncRead, AsyncWrite},
     net::TcpSocket,
@@ -59,11 +64,16 @@ pub enum ConnectError {
     Subprotocol(Version),
     #[error("no connection within {CONNECT_TIMEOUT:?}")]
     Timeout,
+    #[error("our certificate cannot be used: {0}")]
+    Certificate(String),
+    #[error("security profile {0} connects over wss:// only, and no wss:// URL is given")]
+    NeedsTls(u8),
 }
 
-/// Opens connections for charge points; the driver asks it again after every loss.
+/// Opens connections for charge points; the driver asks it again after every loss, with the
+/// credentials the charge point has then.
 pub trait Dial: Send + Sync + fmt::Debug {
-    fn dial(&self, charge_point_id: &str) -> Dialing;
+    fn dial(&self, charge_point_id: &str, credentials: &Credentials) -> Dialing;
 }
 
 /// Where the central system listens: `ws://HOST:PORT/ocpp` (or `wss://`), to which the id is
@@ -99,6 +109,31 @@ impl PartialEq for Tls {
 }
 
 impl Eq for Tls {}
+
+impl Tls {
+    /// The same client presenting `certificate`. Its resumption store is new and its own: a
+    /// session resumed from one made before would carry the old identity, not this one.
+    fn presenting(&self, certificate: &Certificate) -> Result<Tls, ConnectError> {
+        let bad = |e: String| ConnectError::Certificate(e);
+        let chain = CertificateDer::pem_slice_iter(certificate.chain_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(e.to_string()))?;
+        let key = PrivateKeyDer::from_pem_slice(certificate.key_pem.as_bytes())
+            .map_err(|e| bad(e.to_string()))?;
+        let provider = rustls::crypto::ring::default_provider();
+        let certified =
+            CertifiedKey::from_der(chain, key, &provider).map_err(|e| bad(e.to_string()))?;
+        let mut config = (*self.config).clone();
+        config.client_auth_cert_resolver = Arc::new(SingleCertAndKey::from(certified));
+        config.resumption = rustls::client::Resumption::default();
+        let config = Arc::new(config);
+        Ok(Tls {
+            connector: TlsConnector::from(config.clone()),
+            config,
+            server_name: self.server_name.clone(),
+        })
+    }
+}
 
 impl Endpoint {
     /// A `ws://` URL, or a `wss://` one with the TLS client configuration to use for it.
@@ -158,7 +193,28 @@ impl Endpoint {
         charge_point_id: &str,
         source: Option<IpAddr>,
     ) -> Result<Ws, ConnectError> {
-        tokio::time::timeout(CONNECT_TIMEOUT, self.connect_now(charge_point_id, source))
+        let password = self.password.as_deref();
+        let connecting = self.connect_now(charge_point_id, source, password, self.tls.as_ref());
+        tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+            .await
+            .map_err(|_| ConnectError::Timeout)?
+    }
+
+    /// Connects `charge_point_id` with the credentials it has: its own password (else the
+    /// endpoint's) and, over wss://, its own certificate when it has one.
+    pub async fn connect_as(
+        &self,
+        charge_point_id: &str,
+        source: Option<IpAddr>,
+        credentials: &Credentials,
+    ) -> Result<Ws, ConnectError> {
+        let password = credentials.password.as_deref().or(self.password.as_deref());
+        let tls = match (&self.tls, &credentials.certificate) {
+            (Some(tls), Some(certificate)) => Some(tls.presenting(certificate)?),
+            (tls, _) => tls.clone(),
+        };
+        let connecting = self.connect_now(charge_point_id, source, password, tls.as_ref());
+        tokio::time::timeout(CONNECT_TIMEOUT, connecting)
             .await
             .map_err(|_| ConnectError::Timeout)?
     }
@@ -167,6 +223,8 @@ impl Endpoint {
         &self,
         charge_point_id: &str,
         source: Option<IpAddr>,
+        password: Option<&str>,
+        tls: Option<&Tls>,
     ) -> Result<Ws, ConnectError> {
         let tcp = |e| ConnectError::Tcp(self.authority.clone(), e);
         let addr = tokio::net::lookup_host(&self.authority)
@@ -185,7 +243,7 @@ impl Endpoint {
         }
         let stream = socket.connect(addr).await.map_err(tcp)?;
         stream.set_nodelay(true).map_err(tcp)?;
-        let io: Box<dyn Io> = match &self.tls {
+        let io: Box<dyn Io> = match tls {
             None => Box::new(stream),
             Some(tls) => Box::new(
                 tls.connector
@@ -194,13 +252,15 @@ impl Endpoint {
                     .map_err(ConnectError::Tls)?,
             ),
         };
-        self.handshake(charge_point_id, io).await
+        self.handshake(charge_point_id, password, io).await
     }
 
-    /// The WebSocket handshake of `charge_point_id` over an open stream.
+    /// The WebSocket handshake of `charge_point_id` over an open stream, with Basic auth when
+    /// there is a password.
     pub async fn handshake(
         &self,
         charge_point_id: &str,
+        password: Option<&str>,
         io: Box<dyn Io>,
     ) -> Result<Ws, ConnectError> {
         let mut request = self.url(charge_point_id).into_client_request()?;
@@ -209,7 +269,7 @@ impl Endpoint {
             header::SEC_WEBSOCKET_PROTOCOL,
             HeaderValue::from_static(self.version.subprotocol()),
         );
-        if let Some(password) = &self.password {
+        if let Some(password) = password {
             let token = base64::engine::general_purpose::STANDARD
                 .encode(format!("{charge_point_id}:{password}"));
             let value = HeaderValue::from_str(&format!("Basic {token}"))
@@ -243,17 +303,44 @@ pub fn ws_config() -> WebSocketConfig {
         .max_frame_size(Some(1 << 20))
 }
 
-/// Dials over TCP to an [`Endpoint`], optionally from a fixed source address.
+/// Dials over TCP to an [`Endpoint`], optionally from a fixed source address; under security
+/// profiles 2 and 3, to the `wss://` one (`secure`, when `endpoint` is `ws://`).
 #[derive(Clone, Debug)]
 pub struct TcpDial {
     pub endpoint: Endpoint,
+    pub secure: Option<Endpoint>,
     pub source: Option<IpAddr>,
 }
 
+impl TcpDial {
+    pub fn new(endpoint: Endpoint) -> TcpDial {
+        TcpDial {
+            endpoint,
+            secure: None,
+            source: None,
+        }
+    }
+
+    /// Where a charge point under `profile` connects.
+    fn endpoint_for(&self, profile: u8) -> Result<&Endpoint, ConnectError> {
+        if profile < 2 || self.endpoint.tls.is_some() {
+            return Ok(&self.endpoint);
+        }
+        self.secure.as_ref().ok_or(ConnectError::NeedsTls(profile))
+    }
+}
+
 impl Dial for TcpDial {
-    fn dial(&self, charge_point_id: &str) -> Dialing {
-        let (dial, id) = (self.clone(), charge_point_id.to_owned());
-        Box::pin(async move { dial.endpoint.connect(&id, dial.source).await })
+    fn dial(&self, charge_point_id: &str, credentials: &Credentials) -> Dialing {
+        let (dial, id, credentials) = (
+            self.clone(),
+            charge_point_id.to_owned(),
+            credentials.clone(),
+        );
+        Box::pin(async move {
+            let endpoint = dial.endpoint_for(credentials.profile)?;
+            endpoint.connect_as(&id, dial.source, &credentials).await
+        })
     }
 }
 

@@ -108,6 +108,7 @@ impl Driver {
                             self.model.on_connected(now);
                         }
                         Err(e) => {
+                            self.model.on_connect_failed(now);
                             let delay = self.backoff.next_delay(&mut self.rng);
                             tracing::warn!(charge_point = self.model.id(), error = %e, ?delay, "cannot connect");
                             self.redial_at = Some(now + delay);
@@ -116,7 +117,8 @@ impl Driver {
                 }
                 Wake::Redial => {
                     self.redial_at = None;
-                    self.dialing = Some(self.dial.dial(self.model.id()));
+                    let dialing = self.dial.dial(self.model.id(), self.model.credentials());
+                    self.dialing = Some(dialing);
                 }
                 Wake::Tick => self.model.on_tick(now),
             }

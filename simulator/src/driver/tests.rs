@@ -22,6 +22,7 @@ use super::{DriverOptions, Handle, spawn};
 use crate::clock::WallClock;
 use crate::model::connector::ConnectorSpec;
 use crate::model::curve::Vehicle;
+use crate::model::security::Credentials;
 use crate::model::types::{ConnectorKind, IdTag};
 use crate::model::{ChargePoint, ChargePointSpec, Settings};
 use crate::protocol::v16::V16;
@@ -34,11 +35,16 @@ struct DuplexDial {
 }
 
 impl Dial for DuplexDial {
-    fn dial(&self, charge_point_id: &str) -> Dialing {
+    fn dial(&self, charge_point_id: &str, credentials: &Credentials) -> Dialing {
         let (client, server) = tokio::io::duplex(64 * 1024);
         let _ = self.servers.send(server);
         let (endpoint, id) = (self.endpoint.clone(), charge_point_id.to_owned());
-        Box::pin(async move { endpoint.handshake(&id, Box::new(client)).await })
+        let password = credentials.password.clone().or(endpoint.password.clone());
+        Box::pin(async move {
+            endpoint
+                .handshake(&id, password.as_deref(), Box::new(client))
+                .await
+        })
     }
 }
 

@@ -38,6 +38,12 @@ pub struct FleetOptions {
     pub call_timeout: Duration,
     /// For wss://: the CA to trust and the client certificate to present.
     pub tls: TlsOptions,
+    /// Where charge points under security profiles 2 and 3 connect when `csms` is `ws://`
+    /// (a profile upgrade moves them there).
+    pub csms_wss: Option<String>,
+    /// The security profile the charge points start under; by default 1 over `ws://`, 3 with
+    /// a client certificate, else 2.
+    pub security_profile: Option<u8>,
 }
 
 impl FleetOptions {
@@ -49,6 +55,8 @@ impl FleetOptions {
             seed: None,
             reconnect_initial: Duration::from_secs(1),
             tls: TlsOptions::default(),
+            csms_wss: None,
+            security_profile: None,
             // Shorter than OCPP's usual 30 s: a lost answer should not stall a demo for long.
             call_timeout: Duration::from_secs(10),
         }
@@ -78,11 +86,24 @@ impl Fleet {
             .tls
             .client_config()
             .map_err(|e| ConnectError::BadUrl(options.csms.clone(), format!("TLS: {e}")))?;
-        let endpoint = Endpoint::parse(&options.csms, Version::V16, password, tls)?;
-        let dial = Arc::new(TcpDial {
-            endpoint,
-            source: None,
-        });
+        // With a wss:// endpoint beside it, the TLS options are that one's.
+        let primary_tls = tls.clone().filter(|_| options.csms_wss.is_none());
+        let endpoint = Endpoint::parse(&options.csms, Version::V16, password.clone(), primary_tls)?;
+        let mut dial = TcpDial::new(endpoint);
+        if let Some(url) = &options.csms_wss {
+            dial.secure = Some(Endpoint::parse(url, Version::V16, password.clone(), tls)?);
+        }
+        let dial = Arc::new(dial);
+        let profile = options.security_profile.unwrap_or(
+            match (
+                options.csms.starts_with("wss://"),
+                options.tls.client_cert.is_some(),
+            ) {
+                (false, _) => 1,
+                (true, true) => 3,
+                (true, false) => 2,
+            },
+        );
         let protocol = protocol::for_version(Version::V16).expect("1.6 is implemented");
         let speed = options.speed.unwrap_or(scenario.speed);
         let settings = Settings {
@@ -101,7 +122,8 @@ impl Fleet {
         };
         let mut handles = Vec::new();
         for planned in scenario.charge_points() {
-            let model = ChargePoint::new(planned.spec, settings, WallClock::system());
+            let model = ChargePoint::new(planned.spec, settings, WallClock::system())
+                .with_credentials(profile, password.clone());
             let driver_options = DriverOptions {
                 reconnect_initial: options.reconnect_initial,
                 lost_answer_probability: scenario.failures.lost_answer_probability,

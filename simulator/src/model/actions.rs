@@ -200,6 +200,8 @@ impl ChargePoint {
             online: self.online,
             registration: self.registration,
             heartbeat_interval_secs: self.keys.number(keys::HEARTBEAT_INTERVAL),
+            security_profile: self.security.current.profile,
+            has_certificate: self.security.current.certificate.is_some(),
             queued_transaction_messages: self.outbox.transactional(),
             connectors,
         }

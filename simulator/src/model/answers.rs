@@ -111,6 +111,9 @@ impl ChargePoint {
                     self.reported_itself = false;
                 }
             }
+            Message::Plain(Request::SignCertificate { .. }) => {
+                self.sign_certificate_answered(false)
+            }
             _ => {}
         }
     }

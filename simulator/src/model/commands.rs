@@ -1,5 +1,6 @@
 //! The central system's CALLs: reservations, remote start and stop, reset, unlock,
-//! availability, configuration, triggered messages and data transfer. Each is answered at once
+//! availability, configuration (a new password or security profile included), triggered
+//! messages, the certificate signed for us and data transfer. Each is answered at once
 //! with a [`Reply`]; what it sets in motion (a StatusNotification, a transaction) goes through
 //! the outbox like everything else.
 
@@ -93,6 +94,16 @@ impl ChargePoint {
                 let (known, unknown) = self.keys.get(keys.as_deref());
                 Reply::Configuration { known, unknown }
             }
+            Command::ChangeConfiguration { key, value }
+                if key.eq_ignore_ascii_case(keys::AUTHORIZATION_KEY) =>
+            {
+                Reply::ConfigurationChange(self.change_password(&value))
+            }
+            Command::ChangeConfiguration { key, value }
+                if key.eq_ignore_ascii_case(keys::SECURITY_PROFILE) =>
+            {
+                Reply::ConfigurationChange(self.change_profile(&value))
+            }
             Command::ChangeConfiguration { key, value } => {
                 let outcome = self.keys.change(&key, &value);
                 if outcome == ChangeOutcome::Accepted {
@@ -102,6 +113,9 @@ impl ChargePoint {
             }
             Command::Trigger { message, connector } => {
                 Reply::Trigger(self.trigger(message, connector, now))
+            }
+            Command::CertificateSigned { chain } => {
+                Reply::Accepted(self.certificate_signed(chain, now))
             }
             Command::DataTransfer {
                 vendor_id,
@@ -263,6 +277,11 @@ impl ChargePoint {
             Trigger::DiagnosticsStatus => self
                 .outbox
                 .push(Message::Plain(Request::DiagnosticsStatusIdle)),
+            Trigger::LogStatus => self.outbox.push(Message::Plain(Request::LogStatusIdle)),
+            Trigger::SignedFirmwareStatus => self
+                .outbox
+                .push(Message::Plain(Request::SignedFirmwareStatusIdle)),
+            Trigger::SignCertificate => return self.request_certificate(),
             Trigger::Status => {
                 if connector.is_none_or(|n| n == 0) {
                     self.outbox.push(Message::Plain(Request::Status {

@@ -28,6 +28,12 @@ struct Entry {
 }
 
 pub const AUTHORIZE_REMOTE_TX_REQUESTS: &str = "AuthorizeRemoteTxRequests";
+/// The security extension's write-only password key: never stored here, never reported.
+pub const AUTHORIZATION_KEY: &str = "AuthorizationKey";
+/// The organization our certificate requests name.
+pub const CPO_NAME: &str = "CpoName";
+/// 1, 2 or 3; changed only through the model (see `security.rs`), which keeps it here.
+pub const SECURITY_PROFILE: &str = "SecurityProfile";
 pub const HEARTBEAT_INTERVAL: &str = "HeartbeatInterval";
 pub const LOCAL_AUTHORIZE_OFFLINE: &str = "LocalAuthorizeOffline";
 pub const METER_VALUE_SAMPLE_INTERVAL: &str = "MeterValueSampleInterval";
@@ -75,6 +81,7 @@ impl KeyStore {
         let entries = vec![
             rw(AUTHORIZE_REMOTE_TX_REQUESTS, Kind::Bool, "true".into()),
             rw("ClockAlignedDataInterval", Kind::Seconds, "0".into()),
+            rw(CPO_NAME, Kind::Text, "CITERE".into()),
             rw("ConnectionTimeOut", Kind::Seconds, "60".into()),
             ro("GetConfigurationMaxKeys", "50"),
             rw(
@@ -96,6 +103,7 @@ impl KeyStore {
             ),
             ro("NumberOfConnectors", &d.connectors.to_string()),
             ro("ReserveConnectorZeroSupported", "false"),
+            rw(SECURITY_PROFILE, Kind::Count, "1".into()),
             rw(
                 "StopTransactionOnEVSideDisconnect",
                 Kind::Bool,
@@ -195,6 +203,11 @@ impl KeyStore {
         self.entry(key)
             .and_then(|e| e.value.parse().ok())
             .unwrap_or(0)
+    }
+
+    /// A key's value as stored (empty when unknown, which never happens for our own keys).
+    pub fn text(&self, key: &str) -> &str {
+        self.entry(key).map_or("", |e| e.value.as_str())
     }
 
     pub fn flag(&self, key: &str) -> bool {

@@ -74,6 +74,20 @@ pub enum Request {
     FirmwareStatusIdle,
     /// DiagnosticsStatusNotification `Idle` (we never upload diagnostics).
     DiagnosticsStatusIdle,
+    /// LogStatusNotification `Idle` (we never upload logs).
+    LogStatusIdle,
+    /// SignedFirmwareStatusNotification `Idle`.
+    SignedFirmwareStatusIdle,
+    /// A certificate signing request for the charge point's own key (PEM).
+    SignCertificate {
+        csr: String,
+    },
+    /// SecurityEventNotification.
+    SecurityEvent {
+        kind: &'static str,
+        at: DateTime<Utc>,
+        tech_info: Option<String>,
+    },
 }
 
 /// Which kind of CALL is outstanding: the protocol layer needs it to read the answer.
@@ -89,6 +103,10 @@ pub enum RequestKind {
     DataTransfer,
     FirmwareStatus,
     DiagnosticsStatus,
+    LogStatus,
+    SignedFirmwareStatus,
+    SignCertificate,
+    SecurityEvent,
 }
 
 impl Request {
@@ -104,6 +122,10 @@ impl Request {
             Request::DataTransfer { .. } => RequestKind::DataTransfer,
             Request::FirmwareStatusIdle => RequestKind::FirmwareStatus,
             Request::DiagnosticsStatusIdle => RequestKind::DiagnosticsStatus,
+            Request::LogStatusIdle => RequestKind::LogStatus,
+            Request::SignedFirmwareStatusIdle => RequestKind::SignedFirmwareStatus,
+            Request::SignCertificate { .. } => RequestKind::SignCertificate,
+            Request::SecurityEvent { .. } => RequestKind::SecurityEvent,
         }
     }
 }
@@ -122,6 +144,10 @@ pub enum Answer {
         transaction_id: i32,
         status: AuthStatus,
     },
+    /// Whether the central system will sign our request.
+    SignCertificate {
+        accepted: bool,
+    },
     /// Any answer that carries nothing the model needs (Heartbeat, StatusNotification, …).
     Ack,
 }
@@ -135,6 +161,12 @@ pub enum Trigger {
     MeterValues,
     FirmwareStatus,
     DiagnosticsStatus,
+    /// ExtendedTriggerMessage only: LogStatusNotification.
+    LogStatus,
+    /// ExtendedTriggerMessage only: SignedFirmwareStatusNotification.
+    SignedFirmwareStatus,
+    /// ExtendedTriggerMessage only: a new key and a SignCertificate for it.
+    SignCertificate,
 }
 
 /// A CALL of the central system.
@@ -182,6 +214,10 @@ pub enum Command {
         vendor_id: String,
         message_id: Option<String>,
         data: Option<String>,
+    },
+    /// The certificate signed for our request: PEM, ours first, then its issuers.
+    CertificateSigned {
+        chain: String,
     },
 }
 
@@ -244,7 +280,8 @@ pub struct ConfigValue {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
     Reservation(ReservationOutcome),
-    /// Accepted (`true`) or Rejected: CancelReservation, RemoteStart/Stop, Reset.
+    /// Accepted (`true`) or Rejected: CancelReservation, RemoteStart/Stop, Reset,
+    /// CertificateSigned.
     Accepted(bool),
     Unlock(UnlockOutcome),
     Availability(AvailabilityOutcome),

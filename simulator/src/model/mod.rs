@@ -9,7 +9,7 @@
 //! Split by concern: this file holds the connection, the outbox and sending; `answers.rs` what
 //! answers (or their absence) do; `timers.rs` what falls due; `sessions.rs` authorization and
 //! transactions; `actions.rs` what drivers do at a connector; `commands.rs` the central
-//! system's CALLs.
+//! system's CALLs; `security.rs` its credentials and certificate.
 
 pub mod actions;
 mod answers;
@@ -20,6 +20,7 @@ pub mod keys;
 pub mod messages;
 pub mod observe;
 mod outbox;
+pub mod security;
 mod sessions;
 mod timers;
 pub mod types;
@@ -147,6 +148,7 @@ pub struct ChargePoint {
     reboot_at: Option<Instant>,
     events: VecDeque<Event>,
     effects: VecDeque<Effect>,
+    security: security::Security,
 }
 
 impl ChargePoint {
@@ -184,7 +186,17 @@ impl ChargePoint {
             reboot_at: None,
             events: VecDeque::new(),
             effects: VecDeque::new(),
+            security: security::Security::new(1, None),
         }
+    }
+
+    /// Starts under `profile` (1, 2 or 3) with `password` (sent under profiles 1 and 2).
+    pub fn with_credentials(mut self, profile: u8, password: Option<String>) -> ChargePoint {
+        let profile = profile.clamp(1, 3);
+        self.keys
+            .set_number(keys::SECURITY_PROFILE, u32::from(profile));
+        self.security = security::Security::new(profile, password);
+        self
     }
 
     pub fn id(&self) -> &str {
@@ -206,6 +218,7 @@ impl ChargePoint {
     /// The socket is open.
     pub fn on_connected(&mut self, now: Instant) {
         self.online = true;
+        self.credentials_worked();
         self.events.push_back(Event::Connected);
         if self.accepted() {
             self.schedule_heartbeat(now);

@@ -44,6 +44,13 @@ pub enum Event {
     },
     /// A message was given up on (attempts exhausted, or its session's start was lost).
     MessageDropped(RequestKind),
+    /// New credentials (a password, a security profile) never connected: the old ones are
+    /// back, under this profile.
+    CredentialsRolledBack {
+        profile: u8,
+    },
+    /// A certificate the central system signed for us is installed.
+    CertificateInstalled,
 }
 
 /// Something the model needs done to its connection.
@@ -83,6 +90,10 @@ pub struct Snapshot {
     pub online: bool,
     pub registration: Option<Registration>,
     pub heartbeat_interval_secs: u32,
+    /// The security profile it connects under (1, 2 or 3).
+    pub security_profile: u8,
+    /// Whether it has a certificate of its own, signed by the central system.
+    pub has_certificate: bool,
     /// Transaction messages waiting for delivery.
     pub queued_transaction_messages: usize,
     pub connectors: Vec<ConnectorSnapshot>,

@@ -26,6 +26,10 @@ impl ChargePoint {
                 },
             ) => self.booted(status, interval_secs, now),
             (
+                Message::Plain(Request::SignCertificate { .. }),
+                Answer::SignCertificate { accepted },
+            ) => self.sign_certificate_answered(accepted),
+            (
                 Message::Start { number, request },
                 Answer::StartTransaction {
                     transaction_id,

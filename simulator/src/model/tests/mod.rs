@@ -7,6 +7,7 @@ mod commands;
 mod configuration;
 mod offline;
 mod reservation;
+mod security;
 mod session;
 
 use std::time::Duration;

@@ -1,11 +1,13 @@
-//! The central system's CALLs in OCPP 1.6 and our replies to them.
+//! The central system's CALLs in OCPP 1.6 (the security extension's ExtendedTriggerMessage
+//! and CertificateSigned among them) and our replies to them.
 
 use ocpp_j::{
     CallErrorCode,
     v16::{
-        self as wire, Action, CancelReservation, ChangeAvailability, ChangeConfiguration,
-        DataTransfer, GetConfiguration, RemoteStartTransaction, RemoteStopTransaction, ReserveNow,
-        Reset, TriggerMessage, UnlockConnector,
+        self as wire, Action, CancelReservation, CertificateSigned, ChangeAvailability,
+        ChangeConfiguration, DataTransfer, ExtendedTriggerMessage, GetConfiguration,
+        RemoteStartTransaction, RemoteStopTransaction, ReserveNow, Reset, TriggerMessage,
+        UnlockConnector,
     },
 };
 use serde_json::Value;
@@ -82,6 +84,25 @@ pub(super) fn command(action: &str, payload: Value) -> Result<Command, ProtocolE
                 connector: r.connector_id,
             }
         }
+        ExtendedTriggerMessage::NAME => {
+            let r = decode_request::<ExtendedTriggerMessage>(payload)?;
+            use wire::ExtendedMessageTrigger as W;
+            Command::Trigger {
+                message: match r.requested_message {
+                    W::BootNotification => Trigger::Boot,
+                    W::Heartbeat => Trigger::Heartbeat,
+                    W::StatusNotification => Trigger::Status,
+                    W::MeterValues => Trigger::MeterValues,
+                    W::FirmwareStatusNotification => Trigger::SignedFirmwareStatus,
+                    W::LogStatusNotification => Trigger::LogStatus,
+                    W::SignChargePointCertificate => Trigger::SignCertificate,
+                },
+                connector: r.connector_id,
+            }
+        }
+        CertificateSigned::NAME => Command::CertificateSigned {
+            chain: decode_request::<CertificateSigned>(payload)?.certificate_chain,
+        },
         DataTransfer::NAME => {
             let r = decode_request::<DataTransfer>(payload)?;
             Command::DataTransfer {

@@ -2,9 +2,11 @@
 
 use ocpp_j::v16::{
     self as wire, Authorize, BootNotification, DataTransfer, DiagnosticsStatus,
-    DiagnosticsStatusNotification, FirmwareStatus, FirmwareStatusNotification, Heartbeat,
-    Measurand, MeterValue, MeterValues, ReadingContext, SampledValue, StartTransaction,
-    StatusNotification, StopTransaction, Timestamp, UnitOfMeasure,
+    DiagnosticsStatusNotification, FirmwareStatus, FirmwareStatusNotification, GenericStatus,
+    Heartbeat, LogStatusNotification, Measurand, MeterValue, MeterValues, ReadingContext,
+    SampledValue, SecurityEventNotification, SignCertificate, SignedFirmwareStatus,
+    SignedFirmwareStatusNotification, StartTransaction, StatusNotification, StopTransaction,
+    Timestamp, UnitOfMeasure, UploadLogStatus,
 };
 use serde_json::Value;
 
@@ -100,6 +102,30 @@ pub(super) fn request(request: &Request) -> (&'static str, Value) {
                 status: DiagnosticsStatus::Idle,
             })
         }
+        Request::LogStatusIdle => {
+            encode::<LogStatusNotification>(wire::LogStatusNotificationRequest {
+                status: UploadLogStatus::Idle,
+                request_id: None,
+            })
+        }
+        Request::SignedFirmwareStatusIdle => encode::<SignedFirmwareStatusNotification>(
+            wire::SignedFirmwareStatusNotificationRequest {
+                status: SignedFirmwareStatus::Idle,
+                request_id: None,
+            },
+        ),
+        Request::SignCertificate { csr } => {
+            encode::<SignCertificate>(wire::SignCertificateRequest { csr: csr.clone() })
+        }
+        Request::SecurityEvent {
+            kind,
+            at,
+            tech_info,
+        } => encode::<SecurityEventNotification>(wire::SecurityEventNotificationRequest {
+            kind: (*kind).to_owned(),
+            timestamp: Timestamp(*at),
+            tech_info: tech_info.clone(),
+        }),
     }
 }
 
@@ -132,6 +158,14 @@ pub(super) fn answer(kind: RequestKind, payload: Value) -> Result<Answer, Protoc
         RequestKind::StopTransaction => ack(decode_answer::<StopTransaction>(payload))?,
         RequestKind::DataTransfer => ack(decode_answer::<DataTransfer>(payload))?,
         RequestKind::FirmwareStatus => ack(decode_answer::<FirmwareStatusNotification>(payload))?,
+        RequestKind::LogStatus => ack(decode_answer::<LogStatusNotification>(payload))?,
+        RequestKind::SignedFirmwareStatus => {
+            ack(decode_answer::<SignedFirmwareStatusNotification>(payload))?
+        }
+        RequestKind::SecurityEvent => ack(decode_answer::<SecurityEventNotification>(payload))?,
+        RequestKind::SignCertificate => Answer::SignCertificate {
+            accepted: decode_answer::<SignCertificate>(payload)?.status == GenericStatus::Accepted,
+        },
         RequestKind::DiagnosticsStatus => {
             ack(decode_answer::<DiagnosticsStatusNotification>(payload))?
         }
