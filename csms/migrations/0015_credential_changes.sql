@@ -4,4 +4,4 @@
 -- could not apply the change is never locked out); a connection with the new one makes it
 -- the only one.
 ALTER TABLE charge_points ADD COLUMN pending_password_hash TEXT;
-ALTER TABLE charge_points ADD COLUMN pending_security_profile INTEGER;
+ALTER TABLE charge_points ADD COLUMN pending_security_profile BIGINT;

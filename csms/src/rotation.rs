@@ -3,8 +3,9 @@
 //! profile (`SecurityProfile`) is recorded as pending before the charge point is told, and
 //! from then on both the old and the new one let it in. Its first connection with the new one
 //! makes that the only one; a connection with the old one after it took the change means it
-//! could not use the new one and went back (the whitepaper's rollback), and the change is
-//! dropped. A charge point that never answered keeps both until it shows which one it has.
+//! could not use the new one and went back (the whitepaper's rollback): that is reported, the
+//! new one still lets it in, and the operator may start another change in its place. A charge
+//! point that never answered keeps both until it shows which one it has.
 
 use std::sync::Arc;
 
@@ -96,7 +97,7 @@ impl Rotation {
             .begin_password(id, hash.clone(), self.clock.now())
         {
             return Err(ChangeError::Conflict(
-                "a password rotation is under way: the charge point has not connected with its new password yet".into(),
+                "a password rotation is under way: the charge point has neither connected with its new password nor gone back from it".into(),
             ));
         }
         if let Err(e) = self.store.set_pending_password(id, Some(&hash)).await {
@@ -138,7 +139,7 @@ impl Rotation {
         }
         if !self.fleet.begin_profile(id, to, self.clock.now()) {
             return Err(ChangeError::Conflict(
-                "a security profile upgrade is under way: the charge point has not connected under it yet".into(),
+                "a security profile upgrade is under way: the charge point has neither connected under it nor gone back from it".into(),
             ));
         }
         if let Err(e) = self.store.set_pending_profile(id, Some(to)).await {

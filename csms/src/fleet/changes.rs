@@ -1,9 +1,11 @@
 //! Credentials a charge point is being moved to: a new password (rotation) or a higher security
 //! profile (upgrade). Each is pending from the moment it is sent until the charge point
-//! connects with it (it then replaces the old one), refuses it, or connects again with the old
-//! one after it took it (it could not use the new one and went back: the change is dropped).
-//! While pending, the old and the new one both let it in. The fleet keeps the outcome for
-//! operators to see.
+//! connects with it (it then replaces the old one) or refuses it. While pending, the old and
+//! the new one both let it in. A connection with the old one after the charge point took the
+//! new one says it went back (`RolledBack`): the new one still lets it in (a charger that has
+//! it is never locked out, and a thief of the old one cannot cancel the change by connecting
+//! with it), and the operator may start another change in its place. The fleet keeps the
+//! outcome for operators to see.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -61,7 +63,8 @@ pub enum Outcome {
     Done,
     /// The charge point refused it (or failed the request): nothing changed.
     Refused,
-    /// The charge point took it, then connected with the old one: it went back, nothing changed.
+    /// The charge point took it, then connected with the old one: it went back. The new one
+    /// still lets it in until another change replaces it.
     RolledBack,
 }
 
@@ -74,10 +77,10 @@ pub enum Change {
 
 impl Fleet {
     /// Starts moving a charge point to a new password (its hash); `false` when it is unknown or
-    /// another change of its password is pending.
+    /// another change of its password is pending and the charge point did not go back from it.
     pub fn begin_password(&self, id: &ChargePointId, hash: String, at: DateTime<Utc>) -> bool {
         self.begin(id, Change::Password, at, |c| {
-            c.password.is_none().then(|| {
+            c.may_begin(Change::Password).then(|| {
                 c.password = Some(Pending {
                     value: hash,
                     answered: false,
@@ -88,7 +91,7 @@ impl Fleet {
     }
 
     /// Starts moving a charge point to a higher profile; `false` when it is unknown or another
-    /// upgrade is pending.
+    /// upgrade is pending and the charge point did not go back from it.
     pub fn begin_profile(
         &self,
         id: &ChargePointId,
@@ -96,7 +99,7 @@ impl Fleet {
         at: DateTime<Utc>,
     ) -> bool {
         self.begin(id, Change::Profile, at, |c| {
-            c.profile.is_none().then(|| {
+            c.may_begin(Change::Profile).then(|| {
                 c.profile = Some(Pending {
                     value: to,
                     answered: false,
@@ -166,7 +169,17 @@ impl Fleet {
         }
     }
 
-    /// Drops a pending change with its outcome (the charge point refused it, or went back).
+    /// The charge point connected with its old credentials after it took the new ones: it went
+    /// back. The new ones stay pending (they still let it in).
+    pub fn rolled_back(&self, id: &ChargePointId, change: Change, at: DateTime<Utc>) {
+        if let Some(mut p) = self.points.get_mut(id) {
+            let to = p.changes.profile.as_ref().map(|p| p.value);
+            let to = (change == Change::Profile).then_some(to).flatten();
+            p.changes.report(change, to, Outcome::RolledBack, at);
+        }
+    }
+
+    /// Drops a pending change with its outcome (the charge point refused it).
     pub fn drop_change(
         &self,
         id: &ChargePointId,
@@ -186,6 +199,18 @@ impl Fleet {
 }
 
 impl Changes {
+    /// Whether a new change may start: none is pending, or the charge point went back from it.
+    fn may_begin(&self, change: Change) -> bool {
+        let (pending, report) = match change {
+            Change::Password => (self.password.is_some(), &self.rotation),
+            Change::Profile => (self.profile.is_some(), &self.upgrade),
+        };
+        !pending
+            || report
+                .as_ref()
+                .is_some_and(|r| r.status == Outcome::RolledBack)
+    }
+
     fn report(
         &mut self,
         change: Change,

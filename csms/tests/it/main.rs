@@ -23,6 +23,7 @@ mod rotation;
 mod running_out;
 mod security_events;
 mod store;
+mod store_credentials;
 mod store_faults;
 pub(crate) mod tls;
 mod transactions;

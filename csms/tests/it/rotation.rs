@@ -116,7 +116,7 @@ async fn a_refused_or_unused_password_never_locks_the_charger_out() {
     );
 
     // Taken, then the charger comes back with its old one (it could not store the new): it is
-    // let in, and the new one is dropped.
+    // let in, and the rotation shows it went back.
     let (report, unused) = rotate(&app, &mut charger, "CP-KEEP", "Accepted").await;
     assert_eq!(report["status"], "Pending");
     drop(charger);
@@ -126,14 +126,26 @@ async fn a_refused_or_unused_password_never_locks_the_charger_out() {
     charger.call_ok("Heartbeat", json!({})).await;
     let view = app.get_charge_point("CP-KEEP").await;
     assert_eq!(view["passwordRotation"]["status"], "RolledBack", "{view}");
+
+    // The operator tries again, which replaces the unused password; the charger takes this
+    // one and connects with it.
+    let (report, newest) = rotate(&app, &mut charger, "CP-KEEP", "Accepted").await;
+    assert_eq!(report["status"], "Pending");
     assert_eq!(
         TestCharger::connect(&app.ocpp, "CP-KEEP", Some(&unused))
             .await
             .err()
             .map(|s| s.as_u16()),
-        Some(401)
+        Some(401),
+        "the replaced password"
     );
-
+    drop(charger);
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-KEEP", Some(&newest))
+        .await
+        .expect("the newest password lets it in");
+    charger.call_ok("Heartbeat", json!({})).await;
+    let view = app.get_charge_point("CP-KEEP").await;
+    assert_eq!(view["passwordRotation"]["status"], "Done", "{view}");
     drop(charger);
     app.shutdown().await;
 }
@@ -257,4 +269,34 @@ async fn a_profile_upgrade_completes_on_reconnection_and_a_failed_one_rolls_back
     );
     drop(ws);
     t.app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_pending_password_survives_a_restart_of_the_csms() {
+    let db = temp_db();
+    let app = spawn_app_with(test_config(&db)).await;
+    app.put_charge_point("CP-RESTART", Some(PASSWORD)).await;
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-RESTART", Some(PASSWORD))
+        .await
+        .unwrap();
+    charger.boot().await;
+    let (_, new) = rotate(&app, &mut charger, "CP-RESTART", "Accepted").await;
+    drop(charger);
+    app.shutdown().await;
+
+    // The charger took it before the CSMS went down: the CSMS still knows it.
+    let app = spawn_app_with(test_config(&db)).await;
+    let mut charger = TestCharger::connect(&app.ocpp, "CP-RESTART", Some(&new))
+        .await
+        .expect("the new password lets it in after a restart");
+    charger.call_ok("Heartbeat", json!({})).await;
+    drop(charger);
+    assert_eq!(
+        TestCharger::connect(&app.ocpp, "CP-RESTART", Some(PASSWORD))
+            .await
+            .err()
+            .map(|s| s.as_u16()),
+        Some(401)
+    );
+    app.shutdown().await;
 }
