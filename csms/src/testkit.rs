@@ -248,7 +248,7 @@ impl Kit {
             .await
             .expect("stored");
         fleet.put(spec);
-        fleet.connected(&id, ocpp_j::Version::V16, Utc::now());
+        fleet.connected(&id, ocpp_j::Version::V16, false, Utc::now());
         for n in 1..=connectors {
             fleet.set_status(&id, n, ConnectorStatus::Available, None);
         }

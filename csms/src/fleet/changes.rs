@@ -4,8 +4,7 @@
 //! the new one both let it in. A connection with the old one after the charge point took the
 //! new one says it went back (`RolledBack`): the new one still lets it in (a charger that has
 //! it is never locked out, and a thief of the old one cannot cancel the change by connecting
-//! with it), and the operator may start another change in its place. The fleet keeps the
-//! outcome for operators to see.
+//! with it). The fleet keeps the outcome for operators to see.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -63,8 +62,8 @@ pub enum Outcome {
     Done,
     /// The charge point refused it (or failed the request): nothing changed.
     Refused,
-    /// The charge point took it, then connected with the old one: it went back. The new one
-    /// still lets it in until another change replaces it.
+    /// The charge point took it, then connected with the old one: it went back (or has not
+    /// applied it yet). The new one still lets it in until an operator's `PUT` replaces both.
     RolledBack,
 }
 
@@ -77,10 +76,10 @@ pub enum Change {
 
 impl Fleet {
     /// Starts moving a charge point to a new password (its hash); `false` when it is unknown or
-    /// another change of its password is pending and the charge point did not go back from it.
+    /// another change of its password is pending.
     pub fn begin_password(&self, id: &ChargePointId, hash: String, at: DateTime<Utc>) -> bool {
         self.begin(id, Change::Password, at, |c| {
-            c.may_begin(Change::Password).then(|| {
+            c.password.is_none().then(|| {
                 c.password = Some(Pending {
                     value: hash,
                     answered: false,
@@ -91,7 +90,7 @@ impl Fleet {
     }
 
     /// Starts moving a charge point to a higher profile; `false` when it is unknown or another
-    /// upgrade is pending and the charge point did not go back from it.
+    /// upgrade is pending.
     pub fn begin_profile(
         &self,
         id: &ChargePointId,
@@ -99,7 +98,7 @@ impl Fleet {
         at: DateTime<Utc>,
     ) -> bool {
         self.begin(id, Change::Profile, at, |c| {
-            c.may_begin(Change::Profile).then(|| {
+            c.profile.is_none().then(|| {
                 c.profile = Some(Pending {
                     value: to,
                     answered: false,
@@ -150,22 +149,30 @@ impl Fleet {
 
     /// The charge point connected with its new password: it is the only one now.
     pub fn commit_password(&self, id: &ChargePointId, at: DateTime<Utc>) {
-        if let Some(mut p) = self.points.get_mut(id)
-            && let Some(pending) = p.changes.password.take()
-        {
+        let trust = self.points.get_mut(id).and_then(|mut p| {
+            let pending = p.changes.password.take()?;
+            let was = super::uncredentialed(&p.spec);
             p.spec.password_hash = Some(pending.value);
             p.changes.report(Change::Password, None, Outcome::Done, at);
+            Some((was, super::uncredentialed(&p.spec)))
+        });
+        if let Some((was, now)) = trust {
+            self.recount(was, now);
         }
     }
 
     /// The charge point connected under its new profile: it is its profile now.
     pub fn commit_profile(&self, id: &ChargePointId, at: DateTime<Utc>) {
-        if let Some(mut p) = self.points.get_mut(id)
-            && let Some(pending) = p.changes.profile.take()
-        {
+        let trust = self.points.get_mut(id).and_then(|mut p| {
+            let pending = p.changes.profile.take()?;
+            let was = super::uncredentialed(&p.spec);
             p.spec.security_profile = pending.value;
             p.changes
                 .report(Change::Profile, Some(pending.value), Outcome::Done, at);
+            Some((was, super::uncredentialed(&p.spec)))
+        });
+        if let Some((was, now)) = trust {
+            self.recount(was, now);
         }
     }
 
@@ -199,18 +206,6 @@ impl Fleet {
 }
 
 impl Changes {
-    /// Whether a new change may start: none is pending, or the charge point went back from it.
-    fn may_begin(&self, change: Change) -> bool {
-        let (pending, report) = match change {
-            Change::Password => (self.password.is_some(), &self.rotation),
-            Change::Profile => (self.profile.is_some(), &self.upgrade),
-        };
-        !pending
-            || report
-                .as_ref()
-                .is_some_and(|r| r.status == Outcome::RolledBack)
-    }
-
     fn report(
         &mut self,
         change: Change,

@@ -12,15 +12,17 @@ use crate::{
 use serde::Serialize;
 
 impl Fleet {
-    /// Records an open socket; returns the connectors that became free by it.
+    /// Records an open socket (over TLS or not); returns the connectors that became free by it.
     pub fn connected(
         &self,
         id: &ChargePointId,
         protocol: ocpp_j::Version,
+        over_tls: bool,
         at: DateTime<Utc>,
     ) -> Vec<ConnectorChange> {
         self.update_connection(id, |p| {
             p.protocol = Some(protocol);
+            p.over_tls = over_tls;
             p.last_seen = Some(at);
         })
     }

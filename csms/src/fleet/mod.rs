@@ -39,6 +39,8 @@ pub struct ChargePoint {
     pub connectors: BTreeMap<u32, Connector>,
     /// The protocol of the open socket, if any.
     pub protocol: Option<ocpp_j::Version>,
+    /// Whether the open socket came over TLS.
+    pub over_tls: bool,
     pub last_seen: Option<DateTime<Utc>>,
     last_seen_flushed: Option<DateTime<Utc>>,
     pub firmware: Option<Progress>,
@@ -129,6 +131,7 @@ impl ChargePoint {
             status: ConnectorStatus::Unknown,
             connectors: BTreeMap::new(),
             protocol: None,
+            over_tls: false,
             last_seen: None,
             last_seen_flushed: None,
             firmware: None,
@@ -281,7 +284,7 @@ impl Fleet {
 
     /// Keeps the count of charge points without credentials when one changes from `was` to
     /// `now` counting.
-    fn recount(&self, was: bool, now: bool) {
+    pub(super) fn recount(&self, was: bool, now: bool) {
         match (was, now) {
             (false, true) => {
                 self.uncredentialed.fetch_add(1, Ordering::Relaxed);

@@ -130,6 +130,7 @@ async fn connection(
             Err(label) => return counted(label),
         },
     };
+    let over_tls = link.tls;
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
@@ -278,13 +279,31 @@ async fn connection(
             let _ = socket.close(None).await;
             return;
         }
-        if let Some(credentials) = &admitted.credentials {
-            state
-                .rotation
-                .connected_with(&id, credentials, admitted.proof)
-                .await;
+        let still_admitted = match &admitted.credentials {
+            Some(credentials) => {
+                state
+                    .rotation
+                    .connected_with(&id, credentials, admitted.proof)
+                    .await
+            }
+            None => true,
+        };
+        if !still_admitted {
+            tracing::info!(
+                "its credentials changed under it (a change committed by another socket), closing"
+            );
+            if state.sessions.deregister(&id, generation) {
+                let taken = state.fleet.disconnected(&id);
+                state.bus.publish(DomainEvent::ChargePointDisconnected {
+                    charge_point_id: id.clone(),
+                    at: now,
+                });
+                charging::publish_changes(&*state.bus, &id, taken, now);
+            }
+            let _ = socket.close(None).await;
+            return;
         }
-        let freed = state.fleet.connected(&id, version, now);
+        let freed = state.fleet.connected(&id, version, over_tls, now);
         let gauge = metrics
             .chargers_connected
             .with_label_values(&[version.subprotocol()]);

@@ -138,6 +138,8 @@ pub async fn put(
 ) -> Result<(StatusCode, axum::Json<ChargePointView>), ApiError> {
     let id = parse_id(&raw_id)?;
     validate(&body, &state.config)?;
+    // No credential change commits between our read of the definition and our write of it.
+    let serial = state.rotation.serialize().await;
     let current = state.fleet.get(&id);
     let password_hash = match &body.password {
         None => current.as_ref().and_then(|p| p.spec.password_hash.clone()),
@@ -189,6 +191,7 @@ pub async fn put(
         previous.credentials() != credentials
             || (previous.approval != approval && approval != RegistrationStatus::Accepted)
     });
+    drop(serial);
     if recheck && state.sessions.close(&id) {
         tracing::info!(charge_point = %id, "credentials or approval changed: its session is closed");
     }

@@ -1,6 +1,7 @@
 //! `POST /charge-points/{id}/commands/{action}`: an operator sends an OCPP CALL to a connected
 //! charge point. The payload is validated against the action's schema before anything is sent
-//! (400); then 404 when the charge point is not connected, 502 with its CALLERROR, 504 when it
+//! (400), and a new password or security profile is refused here (the rotation endpoints make
+//! those changes without locking the charger out); then 404 when the charge point is not connected, 502 with its CALLERROR, 504 when it
 //! does not answer in time, and 200 with its answer otherwise.
 
 use axum::extract::State;
@@ -53,6 +54,18 @@ pub async fn send(
         return Err(ApiError::BadRequest(format!(
             "{action:?} is not an action the central system sends in {}",
             version.subprotocol()
+        )));
+    }
+    if action == "ChangeConfiguration"
+        && let Some(key) = payload.get("key").and_then(Value::as_str)
+        && ["AuthorizationKey", "SecurityProfile"]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(key))
+    {
+        // Sent raw, a new password or profile would lock the charger out: the CSMS would not
+        // know it.
+        return Err(ApiError::BadRequest(format!(
+            "{key} is changed with POST /charge-points/{{id}}/password-rotation or /security-profile, which never lock a charger out"
         )));
     }
     let schema = ocpp_j::Catalogue::get(version)
