@@ -96,7 +96,7 @@ fn big_fleet() -> Fleet {
                 })
                 .collect(),
         });
-        fleet.connected(&id, Version::V16, chrono::Utc::now());
+        fleet.connected(&id, Version::V16, false, chrono::Utc::now());
         for connector_id in 1..=4 {
             let status = if next() < 0.25 {
                 ConnectorStatus::Available
@@ -157,7 +157,7 @@ fn dense_fleet() -> Fleet {
                 max_power_kw: Some(50.0),
             }],
         });
-        fleet.connected(&id, Version::V16, chrono::Utc::now());
+        fleet.connected(&id, Version::V16, false, chrono::Utc::now());
         let status = if n.is_multiple_of(2) {
             ConnectorStatus::Available
         } else {
