@@ -9,6 +9,7 @@ pub mod direct;
 pub mod gateway;
 pub mod plans;
 pub mod points;
+pub mod redsys;
 pub mod review;
 pub mod running;
 pub mod topups;
