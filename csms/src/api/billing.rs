@@ -1,4 +1,4 @@
-//! The member's side of billing: top-ups of their Green Cards, their sessions with priced
+//! The member's side of billing (top-ups are in `payments.rs`): their sessions with priced
 //! lines, redeeming points for experience packs, and their flat-rate plan (subscribe, see the
 //! early-termination fee, cancel); plus the public catalogues of plans and packs.
 
@@ -10,75 +10,17 @@ use super::{
     error::ApiError,
     extract::{Json, Path},
     member_auth::CurrentMember,
-    members::{CardView, own_card},
+    members::own_card,
 };
 use crate::{
     app::AppState,
-    billing::{plans::PlanError, points::RedeemError, topups::TopUpError},
+    billing::{plans::PlanError, points::RedeemError},
     money::{
         catalogue::ExperiencePack,
         plans::{Plan, Subscription},
     },
     store::transactions::TransactionRecord,
 };
-
-impl From<TopUpError> for ApiError {
-    fn from(e: TopUpError) -> Self {
-        match e {
-            TopUpError::Invalid(m) => ApiError::BadRequest(m),
-            TopUpError::UnknownCard(_) => ApiError::NotFound(e.to_string()),
-            TopUpError::KeyReused => ApiError::Conflict(e.to_string()),
-            TopUpError::Declined(d) => ApiError::PaymentRequired(d.to_string()),
-            TopUpError::NoProvider => ApiError::Unavailable(3600, e.to_string()),
-            TopUpError::Store(s) => ApiError::Store(s),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TopUpBody {
-    amount_cents: i64,
-    /// The same key again returns the same result and credits nothing more.
-    idempotency_key: String,
-}
-
-/// Tops up one of the member's Green Cards (idempotent per `idempotencyKey`).
-#[utoipa::path(
-    post,
-    path = "/api/v1/me/green-cards/{idTag}/top-ups",
-    tag = "billing",
-    security(("member_token" = [])),
-    params(("idTag" = String, Path, description = "The card's id tag.")),
-    request_body = TopUpBody,
-    responses(
-        (status = 201, description = "Credited (or credited before under this key): the card.", body = CardView),
-        (status = 400, description = "The body is malformed or the amount is out of range."),
-        (status = 402, description = "The payment was declined."),
-        (status = 503, description = "No payment provider is configured: nothing is charged or credited."),
-        (status = 404, description = "No such card of this member."),
-        (status = 409, description = "The idempotency key was used for another top-up."),
-    )
-)]
-pub async fn top_up(
-    State(state): State<AppState>,
-    member: CurrentMember,
-    Path(raw): Path<String>,
-    Json(body): Json<TopUpBody>,
-) -> Result<(StatusCode, axum::Json<CardView>), ApiError> {
-    let card = own_card(&state, &member, &raw).await?;
-    state
-        .billing
-        .top_up_in_app(
-            member.id,
-            &card.id_tag,
-            body.amount_cents,
-            &body.idempotency_key,
-        )
-        .await?;
-    let card = own_card(&state, &member, &raw).await?;
-    Ok((StatusCode::CREATED, axum::Json(card.into())))
-}
 
 /// A finished charging session of the member, priced.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -63,8 +63,8 @@ pub enum ApiError {
     PaymentRequired(String),
     #[error("too many attempts; try again in {0} s")]
     TooManyRequests(u64),
-    #[error("the body must be JSON (Content-Type: application/json)")]
-    UnsupportedMediaType,
+    #[error("the body must be Content-Type: {0}")]
+    UnsupportedMediaType(&'static str),
     #[error("{1}; try again in {0} s")]
     Unavailable(u64, String),
     #[error("the charge point could not carry out the request: {0}")]
@@ -83,7 +83,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
             ApiError::ChargePoint(CallFailure::NotConnected) => StatusCode::NOT_FOUND,
@@ -103,7 +103,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests(_) => "too-many-requests",
-            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Unavailable(..) => "unavailable",
             ApiError::PaymentRequired(_) => "payment-declined",
             ApiError::ChargePoint(CallFailure::NotConnected) => "not-connected",

@@ -30,7 +30,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
             .map(str::trim)
             .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
         if !json {
-            return Err(ApiError::UnsupportedMediaType);
+            return Err(ApiError::UnsupportedMediaType("application/json"));
         }
         // The body must arrive within the request timeout: a client that trickles it in (or
         // never sends it) must not hold a handler. Everything a handler waits for after it is
@@ -49,6 +49,38 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
         }
         let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
         Ok(Json(value))
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`), as payment providers post their
+/// notifications; within the request timeout, like [`Json`].
+#[derive(Debug)]
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|v| v == "application/x-www-form-urlencoded");
+        if !form {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/x-www-form-urlencoded",
+            ));
+        }
+        let deadline = state.config.http_request_timeout();
+        let bytes = tokio::time::timeout(deadline, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| ApiError::Unavailable(1, "the request's body took too long".into()))?
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Form)
+            .map_err(|e| ApiError::BadRequest(format!("the form is malformed: {e}")))
     }
 }
 

@@ -13,6 +13,7 @@ pub mod members;
 pub mod nps;
 pub mod openapi;
 pub mod operator;
+pub mod payments;
 pub mod reservations;
 pub mod serve;
 pub mod web;
@@ -49,7 +50,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(members::me))
         .routes(routes!(members::issue_card, members::cards))
         .routes(routes!(members::card))
-        .routes(routes!(billing::top_up))
+        .routes(routes!(payments::top_up))
+        .routes(routes!(payments::payment))
+        .routes(routes!(payments::redsys_notification))
         .routes(routes!(billing::redeem))
         .routes(routes!(billing::sessions))
         .routes(routes!(nps::answer_session))

@@ -172,7 +172,8 @@ impl App {
         let sessions = Arc::new(SessionRegistry::default());
         let charge_points: SharedPort =
             Arc::new(Outbound::new(sessions.clone(), config.call_timeout()));
-        let payments = billing::gateway::from_config(&config);
+        let payments =
+            billing::gateway::from_config(&config).map_err(|e| anyhow::anyhow!("payments: {e}"))?;
         let running_costs = Arc::new(RunningCosts::new(
             store.for_charging(),
             clock.clone(),

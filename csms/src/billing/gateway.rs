@@ -1,6 +1,7 @@
-//! The card payment provider behind app top-ups, as a trait: the real provider plugs in
-//! behind it; `TestGateway` stands in for it in tests and demos. Charges carry our idempotency
-//! reference, so a retried top-up is never charged twice at the provider either.
+//! The card payment provider behind app top-ups: one that collects at once behind the
+//! [`PaymentGateway`] trait (`TestGateway`, for tests and demos), or Redsys, whose payments
+//! are confirmed later by its signed notification. Charges carry our idempotency reference, so
+//! a retried top-up is never charged twice at the provider either.
 
 use std::{
     collections::HashMap,
@@ -55,16 +56,28 @@ impl PaymentGateway for TestGateway {
     }
 }
 
+/// The provider top-ups go through.
+#[derive(Clone)]
+pub enum Provider {
+    /// Collects at once: the card is credited in the same request.
+    Immediate(Arc<dyn PaymentGateway>),
+    /// Redsys: the driver pays on its page, the card is credited on its notification.
+    Redsys(Arc<super::redsys::Redsys>),
+}
+
 /// The provider the configuration names: none unless one is asked for (top-ups then answer
 /// 503), and the test gateway only when asked for by name.
-pub fn from_config(config: &crate::Config) -> Option<Arc<dyn PaymentGateway>> {
-    match config.payments {
+pub fn from_config(config: &crate::Config) -> Result<Option<Provider>, String> {
+    Ok(match config.payments {
+        Some(crate::config::Payments::Redsys) => {
+            Some(Provider::Redsys(Arc::new(config.redsys.merchant()?)))
+        }
         Some(crate::config::Payments::Test) => {
             tracing::warn!(
                 "--payments test: card top-ups are credited without collecting anything (tests and demos only)"
             );
-            Some(Arc::new(TestGateway::default()))
+            Some(Provider::Immediate(Arc::new(TestGateway::default())))
         }
         None => None,
-    }
+    })
 }

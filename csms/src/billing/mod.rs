@@ -5,6 +5,7 @@
 //! only what it uses, so it is built and tested without the app.
 
 pub mod authorization;
+pub mod card;
 pub mod direct;
 pub mod gateway;
 pub mod plans;
@@ -17,9 +18,7 @@ pub mod topups;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
-use gateway::PaymentGateway;
+use gateway::Provider;
 
 use crate::{
     clock::SharedClock,
@@ -39,7 +38,7 @@ pub struct Billing {
     clock: SharedClock,
     bus: SharedBus,
     /// The card payment provider of app top-ups; none unless configured.
-    payments: Option<Arc<dyn PaymentGateway>>,
+    payments: Option<Provider>,
     rules: Rules,
 }
 
@@ -50,7 +49,7 @@ pub struct Deps {
     pub committer: Committer,
     pub clock: SharedClock,
     pub bus: SharedBus,
-    pub payments: Option<Arc<dyn PaymentGateway>>,
+    pub payments: Option<Provider>,
     pub rules: Rules,
 }
 

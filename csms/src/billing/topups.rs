@@ -1,11 +1,13 @@
-//! Topping up a Green Card: in the app or on the web (through the payment gateway, idempotent
-//! on the member's key) and at the charger (DataTransfer `GreenCardTopUp`, paid by card or
-//! cash there, idempotent on the charger's reference). A negative balance left by an overrun
-//! is settled first, by plain arithmetic: the top-up adds to it.
+//! Topping up a Green Card: in the app or on the web (through the payment provider,
+//! idempotent on the member's key: collected at once by an immediate one, or `Pending` until
+//! Redsys's notification confirms it, see `card.rs`) and at the charger (DataTransfer
+//! `GreenCardTopUp`, paid by card or cash there, idempotent on the charger's reference). A
+//! negative balance left by an overrun is settled first, by plain arithmetic: the top-up adds
+//! to it.
 
 use serde::Deserialize;
 
-use super::Billing;
+use super::{Billing, gateway::Provider};
 use crate::{
     domain::{ChargePointId, IdTag, MemberId},
     events::DomainEvent,
@@ -17,6 +19,15 @@ use crate::{
 };
 
 pub const MAX_TOP_UP_CENTS: i64 = 50_000;
+
+/// What a top-up in the app came to.
+#[derive(Debug)]
+pub enum TopUpOutcome {
+    /// Collected and credited: the card's balance.
+    Credited(i64),
+    /// Waiting for the driver to pay on the provider's page.
+    Pending(super::card::PendingPayment),
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TopUpError {
@@ -79,14 +90,15 @@ impl Billing {
         Ok(balance)
     }
 
-    /// A member tops up one of their cards in the app. Returns the new balance.
+    /// A member tops up one of their cards in the app: credited at once (the new balance)
+    /// through an immediate provider, or pending the provider's confirmation.
     pub async fn top_up_in_app(
         &self,
         member: MemberId,
         tag: &IdTag,
         amount: i64,
         key: &str,
-    ) -> Result<i64, TopUpError> {
+    ) -> Result<TopUpOutcome, TopUpError> {
         check_amount(amount)?;
         if key.is_empty() || key.len() > 100 {
             return Err(TopUpError::Invalid(
@@ -94,16 +106,27 @@ impl Billing {
             ));
         }
         let reference = format!("topup:app:{member}:{key}");
-        let payments = self.payments.as_ref().ok_or(TopUpError::NoProvider)?;
-        payments.charge(&reference, amount).await?;
-        self.record(TopUp {
-            reference,
-            tag: tag.clone(),
-            cents: amount,
-            source: Network::Psp,
-            method: "app",
-        })
-        .await
+        match self.payments.as_ref().ok_or(TopUpError::NoProvider)? {
+            Provider::Immediate(gateway) => {
+                gateway.charge(&reference, amount).await?;
+                let balance = self
+                    .record(TopUp {
+                        reference,
+                        tag: tag.clone(),
+                        cents: amount,
+                        source: Network::Psp,
+                        method: "app",
+                    })
+                    .await?;
+                Ok(TopUpOutcome::Credited(balance))
+            }
+            Provider::Redsys(redsys) => {
+                let pending = self
+                    .open_card_payment(member, tag, amount, reference, redsys)
+                    .await?;
+                Ok(TopUpOutcome::Pending(pending))
+            }
+        }
     }
 
     /// A top-up paid at a charger. Returns the card's new balance.

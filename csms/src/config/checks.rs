@@ -19,6 +19,9 @@ impl Config {
         {
             return Err("--operator-token must have at least 16 characters".into());
         }
+        if self.payments == Some(super::Payments::Redsys) {
+            self.redsys.merchant()?;
+        }
         if self.auto_accept && !self.auto_register {
             return Err("--auto-accept needs --auto-register".into());
         }

@@ -256,11 +256,15 @@ pub struct Config {
     #[arg(long, env = "CSMS_MEMBER_TOKEN_TTL_HOURS", default_value_t = 720)]
     pub member_token_ttl_hours: u32,
 
-    /// The card payment provider of top-ups in the app and on the web. `test` accepts every
-    /// charge without collecting anything: for tests and demos only. Unset: no provider, and
-    /// card top-ups answer 503 (nothing is ever credited that no provider collected).
+    /// The card payment provider of top-ups in the app and on the web: `redsys` (with the
+    /// `--redsys-*` settings), or `test`, which accepts every charge without collecting
+    /// anything (tests and demos only). Unset: no provider, and card top-ups answer 503
+    /// (nothing is ever credited that no provider collected).
     #[arg(long, env = "CSMS_PAYMENTS", value_enum)]
     pub payments: Option<Payments>,
+
+    #[command(flatten)]
+    pub redsys: redsys::RedsysArgs,
 
     /// Deliver members' messages by mail through this SMTP relay: smtp://host[:port].
     #[arg(long, env = "CSMS_SMTP_URL")]
@@ -286,6 +290,9 @@ pub struct Config {
 /// Which payment provider collects card top-ups.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Payments {
+    /// Redsys's redirect flow: a top-up is credited when Redsys's signed notification
+    /// confirms it.
+    Redsys,
     /// Accepts every charge (but 6.66 €, always declined) and collects nothing.
     Test,
 }
@@ -307,3 +314,4 @@ impl Default for Config {
 }
 
 mod checks;
+pub mod redsys;

@@ -107,6 +107,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     13 "0013_security_events",
     14 "0014_certificate_pins",
     15 "0015_credential_changes",
+    16 "0016_card_payments",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -18,6 +18,7 @@ mod openapi;
 mod operator_api;
 mod pki;
 mod process;
+mod redsys;
 mod reservations;
 mod rotation;
 mod running_out;
