@@ -3,6 +3,7 @@
 //! `make test` creates). The tests live in `tests/`; this library holds their harness.
 
 pub mod pki;
+pub mod redsys;
 
 use std::{path::PathBuf, time::Duration};
 

@@ -68,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(Extension(document))
         // The web page is not part of the API, so not in its document (the drift test holds
         // every served route outside the document to be one of the page's files).
-        .merge(web::router())
+        .merge(web::router(&state.config))
         .fallback(not_found)
         .layer(cors(&state.config.cors_origins))
         .with_state(state)

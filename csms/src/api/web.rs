@@ -5,7 +5,8 @@
 //!
 //! Every response carries the same headers: a strict Content-Security-Policy (no inline script
 //! or style anywhere in the page; images may also come from the OpenStreetMap tile server, for
-//! the opt-in map), no framing, no referrer, `nosniff`. Caching is `no-cache` with an `ETag`
+//! the opt-in map; a form may go to the card provider's payment page, under Redsys), no
+//! framing, no referrer, `nosniff`. Caching is `no-cache` with an `ETag`
 //! (a hash of the file): the browser revalidates each time, a 304 is cheap, and a new release
 //! is picked up at once since the file names carry no version.
 
@@ -54,18 +55,38 @@ const ASSETS: &[Asset] = &[
     asset!("/js/later.js", JS, "js/later.js"),
     asset!("/js/map.js", JS, "js/map.js"),
     asset!("/js/place.js", JS, "js/place.js"),
+    asset!("/js/provider.js", JS, "js/provider.js"),
     asset!("/js/reserve.js", JS, "js/reserve.js"),
     asset!("/js/stations.js", JS, "js/stations.js"),
     asset!("/js/ui.js", JS, "js/ui.js"),
 ];
 
-/// Everything from the page's own origin; map tiles are the one outside source, images only.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; connect-src 'self'; \
-    img-src 'self' data: https://tile.openstreetmap.org; style-src 'self'; script-src 'self'; \
-    object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// Everything from the page's own origin; map tiles are the one outside source, images only;
+/// forms go to the page itself and to `payment_page`, the card provider's, when there is one.
+fn content_security_policy(payment_page: Option<&str>) -> HeaderValue {
+    let form_action = payment_page.map_or_else(String::new, |origin| format!(" {origin}"));
+    let policy = format!(
+        "default-src 'self'; connect-src 'self'; \
+         img-src 'self' data: https://tile.openstreetmap.org; style-src 'self'; \
+         script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; \
+         form-action 'self'{form_action}"
+    );
+    HeaderValue::from_str(&policy).expect("the origin was checked to be a URL's")
+}
 
-const SECURITY_HEADERS: [(&str, &str); 5] = [
-    ("content-security-policy", CONTENT_SECURITY_POLICY),
+/// The scheme, host and port of an `http(s)://` URL: what a CSP source names.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let valid = matches!(scheme, "http" | "https")
+        && !authority.is_empty()
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    valid.then(|| format!("{scheme}://{authority}"))
+}
+
+const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "no-referrer"),
     ("x-frame-options", "DENY"),
@@ -76,12 +97,16 @@ const SECURITY_HEADERS: [(&str, &str); 5] = [
 ];
 
 /// The page's routes, to merge into the API router.
-pub fn router() -> Router<AppState> {
+pub fn router(config: &crate::Config) -> Router<AppState> {
+    let payment_page = (config.payments == Some(crate::config::Payments::Redsys))
+        .then(|| origin(&config.redsys.url))
+        .flatten();
+    let csp = content_security_policy(payment_page.as_deref());
     ASSETS.iter().fold(Router::new(), |router, asset| {
-        let etag = etag(asset.body);
+        let (etag, csp) = (etag(asset.body), csp.clone());
         router.route(
             asset.path,
-            get(move |headers: HeaderMap| async move { respond(asset, &etag, &headers) }),
+            get(move |headers: HeaderMap| async move { respond(asset, &etag, &csp, &headers) }),
         )
     })
 }
@@ -93,7 +118,7 @@ fn etag(body: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{hex}\"")).expect("hex is a valid header value")
 }
 
-fn respond(asset: &Asset, etag: &HeaderValue, request: &HeaderMap) -> Response {
+fn respond(asset: &Asset, etag: &HeaderValue, csp: &HeaderValue, request: &HeaderMap) -> Response {
     let fresh = request
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -118,6 +143,7 @@ fn respond(asset: &Asset, etag: &HeaderValue, request: &HeaderMap) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::ETAG, etag.clone());
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }
@@ -128,6 +154,26 @@ fn respond(asset: &Asset, etag: &HeaderValue, request: &HeaderMap) -> Response {
 mod tests {
     use super::*;
 
+    #[test]
+    fn forms_may_go_to_the_payment_page_origin_and_nowhere_else() {
+        assert_eq!(
+            origin("https://sis-t.redsys.es:25443/sis/realizarPago").as_deref(),
+            Some("https://sis-t.redsys.es:25443")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:4000/sis?x=1").as_deref(),
+            Some("http://127.0.0.1:4000")
+        );
+        assert_eq!(origin("javascript:alert(1)"), None);
+        assert_eq!(origin("https://evil.es; script-src *"), None);
+        let csp = content_security_policy(Some("https://sis.redsys.es"));
+        assert!(
+            csp.to_str()
+                .unwrap()
+                .ends_with("form-action 'self' https://sis.redsys.es")
+        );
+    }
+
     fn asset(path: &str) -> &'static Asset {
         ASSETS.iter().find(|a| a.path == path).unwrap()
     }
@@ -135,7 +181,12 @@ mod tests {
     #[test]
     fn the_page_comes_with_its_content_type_and_security_headers() {
         let page = asset("/");
-        let response = respond(page, &etag(page.body), &HeaderMap::new());
+        let response = respond(
+            page,
+            &etag(page.body),
+            &content_security_policy(None),
+            &HeaderMap::new(),
+        );
         assert_eq!(response.status(), StatusCode::OK);
         let headers = response.headers();
         assert_eq!(headers[header::CONTENT_TYPE], HTML);
@@ -147,6 +198,7 @@ mod tests {
         assert!(csp.contains("script-src 'self';"), "{csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(!csp.contains("unsafe"), "{csp}");
+        assert!(csp.ends_with("form-action 'self'"), "{csp}");
     }
 
     #[test]
@@ -158,13 +210,13 @@ mod tests {
             header::IF_NONE_MATCH,
             HeaderValue::from_str(&format!("\"other\", W/{}", tag.to_str().unwrap())).unwrap(),
         );
-        let response = respond(script, &tag, &request);
+        let response = respond(script, &tag, &content_security_policy(None), &request);
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
         assert_eq!(response.headers()[header::ETAG], tag);
         assert!(response.headers().get(header::CONTENT_TYPE).is_none());
 
         request.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"stale\""));
-        let response = respond(script, &tag, &request);
+        let response = respond(script, &tag, &content_security_policy(None), &request);
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[header::CONTENT_TYPE], JS);
     }

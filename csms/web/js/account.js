@@ -4,6 +4,7 @@
 
 import { api, forgetToken, onSignedOut, saveToken, token } from "./api.js";
 import { issueCard, listCards, topUp } from "./cards.js";
+import { payAtProvider, paymentOnReturn } from "./provider.js";
 import { loadHistory, renderHistory } from "./history.js";
 import { money, onLangChange, t } from "./i18n.js";
 import { hideResult, resumePending } from "./reserve.js";
@@ -89,6 +90,27 @@ export async function loadAccount() {
     return;
   }
   await loadHistory();
+  await afterProvider();
+}
+
+/** Back from the provider's page: the top-up's outcome, once the provider confirmed it. */
+async function afterProvider() {
+  try {
+    const payment = await paymentOnReturn();
+    if (!payment) return;
+    if (payment.status === "Paid") {
+      cards = await listCards();
+      renderCards();
+      const card = cards.find((c) => c.idTag === payment.idTag);
+      notice(t("topUpDone", { amount: money(card ? card.balanceCents : 0) }));
+    } else if (payment.status === "Failed") {
+      notice(t("topUpFailed"), { error: true });
+    } else {
+      notice(t("topUpPending"));
+    }
+  } catch (error) {
+    notice(error.message, { error: true });
+  }
 }
 
 function renderProfile() {
@@ -137,6 +159,10 @@ function cardItem(card) {
 async function onTopUp(idTag, cents) {
   try {
     const card = await topUp(idTag, cents);
+    if (card.redirect) {
+      payAtProvider(card);
+      return;
+    }
     cards = cards.map((c) => (c.idTag === card.idTag ? card : c));
     renderCards();
     notice(t("topUpDone", { amount: money(card.balanceCents) }));

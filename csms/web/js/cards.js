@@ -18,7 +18,10 @@ export function issueCard() {
 const retriable = (error) => error.status === 0 || error.status >= 500;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Tops up `idTag` by `amountCents`; resolves to the card with its new balance. */
+/**
+ * Tops up `idTag` by `amountCents`; resolves to the card with its new balance, or, when the
+ * provider takes the payment on its own page, to the pending payment with its `redirect`.
+ */
 export async function topUp(idTag, amountCents) {
   const body = { amountCents, idempotencyKey: randomKey() };
   const path = `/me/green-cards/${encodeURIComponent(idTag)}/top-ups`;

@@ -1,0 +1,259 @@
+//! A top-up through Redsys end to end, against a stand-in of Redsys's payment page that checks
+//! what we send as strictly as Redsys does (tests/src/redsys.rs): the driver's browser posts
+//! our signed form to it, pays (or cancels), it notifies the CSMS and sends the browser back;
+//! only its notification credits the card. A form altered on the way is refused by it.
+
+use std::time::Duration;
+
+use base64::Engine;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tests::{
+    RunningCsms,
+    redsys::{Merchant, RedsysStandIn},
+};
+
+const KEY: &str = "sq7HjrUOBfKmC576ILgskD5srU870gJ7";
+
+/// A port free now, for a listener whose URL must be known before it binds.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn csms_paying_through(standin: &RedsysStandIn) -> RunningCsms {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let url = standin.url.clone();
+    RunningCsms::start_with(move |c| {
+        c.http_addr = format!("127.0.0.1:{port}").parse().unwrap();
+        c.payments = Some(csms::config::Payments::Redsys);
+        c.redsys = csms::config::redsys::RedsysArgs {
+            url,
+            merchant_code: Some("999008881".into()),
+            terminal: "1".into(),
+            key: Some(KEY.into()),
+            notification_url: Some(format!("{base}/api/v1/payments/redsys/notifications")),
+            url_ok: Some(format!("{base}/#cuenta")),
+            url_ko: Some(format!("{base}/#cuenta")),
+        };
+    })
+    .await
+}
+
+fn standin_merchant() -> Merchant {
+    Merchant {
+        key_base64: KEY.into(),
+        code: "999008881".into(),
+        terminal: "1".into(),
+    }
+}
+
+/// A member with a Green Card: (token, tag).
+async fn card_holder(csms: &RunningCsms, email: &str) -> (String, String) {
+    let http = &csms.client;
+    let body = json!({"email": email, "password": "correct horse battery", "name": "Ana",
+        "segment": "private", "bankAccount": "ES91 2100 0418 4502 0005 1332"});
+    let r = http
+        .post(format!("{}/api/v1/members", csms.http))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let login = json!({"email": email, "password": "correct horse battery"});
+    let r = http
+        .post(format!("{}/api/v1/auth/login", csms.http))
+        .json(&login)
+        .send()
+        .await
+        .unwrap();
+    let token = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = http
+        .post(format!("{}/api/v1/me/green-cards", csms.http))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let tag = r.json::<Value>().await.unwrap()["idTag"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (token, tag)
+}
+
+async fn member(
+    csms: &RunningCsms,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut request = csms
+        .client
+        .request(method, format!("{}/api/v1{path}", csms.http))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// The browser's side: posts `fields` to the payment page, then pays or cancels there; returns
+/// where the browser is sent back to.
+async fn at_payment_page(
+    url: &str,
+    fields: &[(String, String)],
+    pay: bool,
+) -> Result<String, String> {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser
+        .post(url)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    if let Some(error) = page.split("data-testid=\"redsys-error\">").nth(1) {
+        return Err(error.split('<').next().unwrap().to_owned());
+    }
+    let order = page
+        .split("name=\"order\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the payment page names the order")
+        .to_owned();
+    let pay_url = url.replace("/sis/realizarPago", "/sis/pagar");
+    let answer = browser
+        .post(pay_url)
+        .form(&[
+            ("order", order.as_str()),
+            ("pay", if pay { "yes" } else { "no" }),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    Ok(answer.headers()["location"].to_str().unwrap().to_owned())
+}
+
+fn fields(pending: &Value) -> Vec<(String, String)> {
+    pending["redirect"]["fields"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_top_up_is_paid_at_redsys_and_credited_on_its_notification() {
+    let standin = RedsysStandIn::start(standin_merchant()).await;
+    let csms = csms_paying_through(&standin).await;
+    let (token, tag) = card_holder(&csms, "ana@citere.es").await;
+    let top_up_path = format!("/me/green-cards/{tag}/top-ups");
+    let top_up = |cents: i64, key: &str| {
+        let body = json!({"amountCents": cents, "idempotencyKey": key});
+        member(&csms, &token, Method::POST, &top_up_path, Some(body))
+    };
+    let balance = || async {
+        member(
+            &csms,
+            &token,
+            Method::GET,
+            &format!("/me/green-cards/{tag}"),
+            None,
+        )
+        .await["balanceCents"]
+            .as_i64()
+            .unwrap()
+    };
+
+    // Paid: the browser comes back to the page, the card is credited by the notification.
+    let pending = top_up(2000, "k1").await;
+    assert_eq!(pending["status"], "Pending", "{pending}");
+    assert_eq!(pending["redirect"]["url"], json!(standin.url));
+    let back = at_payment_page(&standin.url, &fields(&pending), true)
+        .await
+        .unwrap();
+    assert!(back.ends_with("/#cuenta"), "{back}");
+    assert_eq!(standin.notified(), vec![200], "{:?}", standin.refusals());
+    assert_eq!(balance().await, 2000);
+    let order = pending["order"].as_str().unwrap();
+    let payment = member(
+        &csms,
+        &token,
+        Method::GET,
+        &format!("/me/top-ups/{order}"),
+        None,
+    )
+    .await;
+    assert_eq!(payment["status"], "Paid");
+
+    // The same form again: Redsys refuses a repeated order; nothing more is credited.
+    assert!(
+        at_payment_page(&standin.url, &fields(&pending), true)
+            .await
+            .unwrap_err()
+            .starts_with("SIS0051")
+    );
+    // A form altered on the way (a larger amount, the signature kept) is refused by Redsys.
+    let mut altered = fields(&top_up(1000, "k2").await);
+    for (name, value) in &mut altered {
+        if name == "Ds_MerchantParameters" {
+            let engine = base64::engine::general_purpose::STANDARD;
+            let json = String::from_utf8(engine.decode(&*value).unwrap()).unwrap();
+            *value = engine.encode(json.replace("\"1000\"", "\"100000\""));
+        }
+    }
+    assert!(
+        at_payment_page(&standin.url, &altered, true)
+            .await
+            .unwrap_err()
+            .starts_with("SIS0042")
+    );
+
+    // Cancelled at Redsys: Failed, nothing credited.
+    let cancelled = top_up(5000, "k3").await;
+    at_payment_page(&standin.url, &fields(&cancelled), false)
+        .await
+        .unwrap();
+    let order = cancelled["order"].as_str().unwrap();
+    let payment = member(
+        &csms,
+        &token,
+        Method::GET,
+        &format!("/me/top-ups/{order}"),
+        None,
+    )
+    .await;
+    assert_eq!(payment["status"], "Failed");
+    assert_eq!(balance().await, 2000);
+    assert_eq!(standin.notified(), vec![200, 200]);
+
+    let audit: Value = csms
+        .operator(Method::GET, "/billing/ledger")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["balanced"], true, "{audit}");
+    tokio::time::timeout(Duration::from_secs(10), csms.stop())
+        .await
+        .unwrap();
+    standin.stop().await;
+}
