@@ -275,3 +275,45 @@ impl RedsysStandIn {
         }
     }
 }
+
+/// Redsys's public test key, and a test merchant under it.
+pub const TEST_KEY: &str = "sq7HjrUOBfKmC576ILgskD5srU870gJ7";
+
+pub fn test_merchant() -> Merchant {
+    Merchant {
+        key_base64: TEST_KEY.into(),
+        code: "999008881".into(),
+        terminal: "1".into(),
+    }
+}
+
+/// A port free now, for a listener whose URL must be known before it binds.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A csms whose card top-ups go through `standin` as the [`test_merchant`]: Redsys notifies it
+/// on its own HTTP address, and sends the browser back to its page's account view.
+pub async fn csms_paying_through(standin: &RedsysStandIn) -> crate::RunningCsms {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (url, merchant) = (standin.url.clone(), test_merchant());
+    crate::RunningCsms::start_with(move |c| {
+        c.http_addr = format!("127.0.0.1:{port}").parse().unwrap();
+        c.payments = Some(csms::config::Payments::Redsys);
+        c.redsys = csms::config::redsys::RedsysArgs {
+            url,
+            merchant_code: Some(merchant.code),
+            terminal: merchant.terminal,
+            key: Some(merchant.key_base64),
+            notification_url: Some(format!("{base}/api/v1/payments/redsys/notifications")),
+            url_ok: Some(format!("{base}/#cuenta")),
+            url_ko: Some(format!("{base}/#cuenta")),
+        };
+    })
+    .await
+}

@@ -10,47 +10,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{
     RunningCsms,
-    redsys::{Merchant, RedsysStandIn},
+    redsys::{RedsysStandIn, csms_paying_through, test_merchant},
 };
-
-const KEY: &str = "sq7HjrUOBfKmC576ILgskD5srU870gJ7";
-
-/// A port free now, for a listener whose URL must be known before it binds.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn csms_paying_through(standin: &RedsysStandIn) -> RunningCsms {
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let url = standin.url.clone();
-    RunningCsms::start_with(move |c| {
-        c.http_addr = format!("127.0.0.1:{port}").parse().unwrap();
-        c.payments = Some(csms::config::Payments::Redsys);
-        c.redsys = csms::config::redsys::RedsysArgs {
-            url,
-            merchant_code: Some("999008881".into()),
-            terminal: "1".into(),
-            key: Some(KEY.into()),
-            notification_url: Some(format!("{base}/api/v1/payments/redsys/notifications")),
-            url_ok: Some(format!("{base}/#cuenta")),
-            url_ko: Some(format!("{base}/#cuenta")),
-        };
-    })
-    .await
-}
-
-fn standin_merchant() -> Merchant {
-    Merchant {
-        key_base64: KEY.into(),
-        code: "999008881".into(),
-        terminal: "1".into(),
-    }
-}
 
 /// A member with a Green Card: (token, tag).
 async fn card_holder(csms: &RunningCsms, email: &str) -> (String, String) {
@@ -160,7 +121,7 @@ fn fields(pending: &Value) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_top_up_is_paid_at_redsys_and_credited_on_its_notification() {
-    let standin = RedsysStandIn::start(standin_merchant()).await;
+    let standin = RedsysStandIn::start(test_merchant()).await;
     let csms = csms_paying_through(&standin).await;
     let (token, tag) = card_holder(&csms, "ana@citere.es").await;
     let top_up_path = format!("/me/green-cards/{tag}/top-ups");

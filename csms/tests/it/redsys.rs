@@ -220,3 +220,19 @@ async fn notifications_need_a_form_and_a_redsys_merchant() {
     assert_eq!(status, 404);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn redsys_without_its_merchant_settings_does_not_start() {
+    let mut config = test_config(&temp_db());
+    config.payments = Some(csms::config::Payments::Redsys);
+    let refused = csms::App::build(config.clone()).await.err().unwrap();
+    assert!(
+        format!("{refused:#}").contains("--redsys-merchant-code"),
+        "{refused:#}"
+    );
+    config.redsys.merchant_code = Some(MERCHANT.into());
+    config.redsys.key = Some("c2hvcnQ=".into());
+    config.redsys.notification_url = Some("https://csms.citere.es/n".into());
+    let refused = csms::App::build(config).await.err().unwrap();
+    assert!(format!("{refused:#}").contains("24 bytes"), "{refused:#}");
+}
