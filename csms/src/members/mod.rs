@@ -36,26 +36,15 @@ pub fn mask_account(account: &str) -> String {
         .collect()
 }
 
-/// Checks an IBAN's shape and its mod-97 check digits (ISO 13616).
+/// Checks an IBAN (ISO 13616) with the `iban_validate` crate: its country's length and format,
+/// and its mod-97 check digits. Returns it in its electronic form (no spaces, upper case).
 pub fn check_iban(raw: &str) -> Result<String, InvalidValue> {
-    let iban: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    let bad = || InvalidValue("bankAccount is not a valid IBAN".into());
-    if !(15..=34).contains(&iban.len()) || !iban.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(bad());
-    }
-    let (head, tail) = iban.split_at(4);
-    let mut remainder: u32 = 0;
-    for c in tail.chars().chain(head.chars()) {
-        let value = c.to_digit(36).ok_or_else(bad)?;
-        for digit in value.to_string().chars() {
-            remainder = (remainder * 10 + digit.to_digit(10).expect("a digit")) % 97;
-        }
-    }
-    if remainder == 1 { Ok(iban) } else { Err(bad()) }
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    compact
+        .to_uppercase()
+        .parse::<iban::Iban>()
+        .map(|iban| iban::IbanLike::electronic_str(&iban).to_owned())
+        .map_err(|_| InvalidValue("bankAccount is not a valid IBAN".into()))
 }
 
 #[cfg(test)]
