@@ -218,6 +218,9 @@ pub struct SubscriptionView {
     starts_at: DateTime<Utc>,
     /// What cancelling today would cost.
     termination_fee_cents: i64,
+    /// Set when the bank returned a direct debit of its fees: its allowance is stopped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suspended_at: Option<DateTime<Utc>>,
 }
 
 fn view(sub: Subscription, fee: i64) -> SubscriptionView {
@@ -226,6 +229,7 @@ fn view(sub: Subscription, fee: i64) -> SubscriptionView {
         plan: sub.plan,
         starts_at: sub.starts_at,
         termination_fee_cents: fee,
+        suspended_at: sub.suspended_at,
     }
 }
 

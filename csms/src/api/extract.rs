@@ -84,6 +84,36 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
     }
 }
 
+/// An XML body (`application/xml` or `text/xml`), as banks' reports come; UTF-8, within the
+/// request timeout.
+#[derive(Debug)]
+pub struct Xml(pub String);
+
+impl FromRequest<AppState> for Xml {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let xml = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|v| v == "application/xml" || v == "text/xml");
+        if !xml {
+            return Err(ApiError::UnsupportedMediaType("application/xml"));
+        }
+        let deadline = state.config.http_request_timeout();
+        let bytes = tokio::time::timeout(deadline, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| ApiError::Unavailable(1, "the request's body took too long".into()))?
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        String::from_utf8(bytes.to_vec())
+            .map(Xml)
+            .map_err(|_| ApiError::BadRequest("the XML is not UTF-8".into()))
+    }
+}
+
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);

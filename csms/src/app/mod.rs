@@ -188,6 +188,10 @@ impl App {
             clock: clock.clone(),
             bus: bus.clone(),
             payments,
+            creditor: config
+                .sepa
+                .creditor()
+                .map_err(|e| anyhow::anyhow!("SEPA: {e}"))?,
             rules: crate::money::Rules::from_config(&config),
         });
         let reservations = Reservations::new(reservations::Deps {

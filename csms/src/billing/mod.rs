@@ -13,6 +13,7 @@ pub mod points;
 pub mod redsys;
 pub mod review;
 pub mod running;
+pub mod sepa;
 pub mod topups;
 
 #[cfg(test)]
@@ -39,6 +40,8 @@ pub struct Billing {
     bus: SharedBus,
     /// The card payment provider of app top-ups; none unless configured.
     payments: Option<Provider>,
+    /// Who collects plan fees by SEPA direct debit; none unless configured.
+    creditor: Option<sepa::Creditor>,
     rules: Rules,
 }
 
@@ -50,6 +53,7 @@ pub struct Deps {
     pub clock: SharedClock,
     pub bus: SharedBus,
     pub payments: Option<Provider>,
+    pub creditor: Option<sepa::Creditor>,
     pub rules: Rules,
 }
 
@@ -62,6 +66,7 @@ impl Billing {
             clock: d.clock,
             bus: d.bus,
             payments: d.payments,
+            creditor: d.creditor,
             rules: d.rules,
         }
     }

@@ -29,6 +29,7 @@ fn billing(kit: &Kit, bus: Arc<LocalBus>, with_provider: bool) -> Billing {
         committer: kit.committer.clone(),
         clock,
         bus,
+        creditor: None,
         payments: with_provider
             .then(|| super::gateway::Provider::Immediate(Arc::new(TestGateway::default()))),
         rules: Rules::from_config(&crate::Config::default()),

@@ -46,6 +46,7 @@ async fn setup() -> Setup {
         clock: clock.clone(),
         bus: bus.clone(),
         payments: None,
+        creditor: None,
         rules: Rules::from_config(&crate::Config::default()),
     });
     let running_costs = Arc::new(RunningCosts::new(

@@ -19,6 +19,7 @@ impl Config {
         {
             return Err("--operator-token must have at least 16 characters".into());
         }
+        self.sepa.creditor()?;
         if self.payments == Some(super::Payments::Redsys) {
             self.redsys.merchant()?;
         }

@@ -266,6 +266,9 @@ pub struct Config {
     #[command(flatten)]
     pub redsys: redsys::RedsysArgs,
 
+    #[command(flatten)]
+    pub sepa: sepa::SepaArgs,
+
     /// Deliver members' messages by mail through this SMTP relay: smtp://host[:port].
     #[arg(long, env = "CSMS_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -315,3 +318,4 @@ impl Default for Config {
 
 mod checks;
 pub mod redsys;
+pub mod sepa;

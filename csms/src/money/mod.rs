@@ -96,6 +96,8 @@ snake_enum!(
         Redemption = "redemption",
         PlanFee = "plan_fee",
         TerminationFee = "termination_fee",
+        /// A direct debit the member's bank returned: its fee booked back.
+        DebitReturned = "debit_returned",
     }
 );
 

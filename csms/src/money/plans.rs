@@ -73,6 +73,8 @@ pub struct Subscription {
     pub plan_id: String,
     pub plan: Plan,
     pub starts_at: DateTime<Utc>,
+    /// Since when its allowance is stopped: its bank returned a direct debit of its fees.
+    pub suspended_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

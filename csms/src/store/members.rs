@@ -106,8 +106,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<MemberRecord>, StoreError> {
         let sql = format!(
-            "INSERT INTO members (email, password_hash, name, segment, bank_account, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {MEMBER_COLUMNS}"
+            "INSERT INTO members (email, password_hash, name, segment, bank_account, created_at_ms, \
+                 mandate_signed_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             RETURNING {MEMBER_COLUMNS}"
         );
         let inserted = sqlx::query(&sql)
             .bind(m.email.as_str())
@@ -116,6 +118,8 @@ impl Store {
             .bind(m.segment.as_str())
             .bind(m.bank_account.as_deref())
             .bind(to_millis(now))
+            // The mandate is signed with the IBAN the member gives.
+            .bind(m.bank_account.is_some().then(|| to_millis(now)))
             .fetch_one(&self.pool)
             .await;
         match inserted {

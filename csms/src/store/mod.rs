@@ -108,6 +108,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     14 "0014_certificate_pins",
     15 "0015_credential_changes",
     16 "0016_card_payments",
+    17 "0017_direct_debits",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

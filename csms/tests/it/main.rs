@@ -23,6 +23,7 @@ mod reservations;
 mod rotation;
 mod running_out;
 mod security_events;
+mod sepa;
 mod store;
 mod store_credentials;
 mod store_faults;

@@ -9,6 +9,7 @@ mod commands;
 mod id_tags;
 mod rotation;
 mod security;
+mod sepa;
 mod tariffs;
 mod transactions;
 
@@ -52,6 +53,8 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(crate::api::nps::report))
         .routes(routes!(crate::api::nps::record_contact))
         .routes(routes!(billing::audit_ledger))
+        .routes(routes!(sepa::export))
+        .routes(routes!(sepa::returns))
         .routes(routes!(id_tags::put, id_tags::get));
     openapi::require(router.get_openapi_mut(), openapi::OPERATOR_TOKEN);
     router.route_layer(middleware::from_fn_with_state(state, require_operator))

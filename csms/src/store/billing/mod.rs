@@ -6,6 +6,7 @@
 
 pub mod card_payments;
 pub mod catalogue;
+pub mod direct_debits;
 pub mod ledger;
 pub mod plans;
 pub mod review;

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
-use super::ledger;
+use super::{
+    direct_debits::{self, NewDebit},
+    ledger,
+};
 use crate::{
     clock::{from_millis, to_millis},
     domain::MemberId,
@@ -55,7 +58,7 @@ impl Store {
     pub async fn subscription(&self, member: MemberId) -> Result<Option<Subscription>, StoreError> {
         let row = sqlx::query(
             "SELECT s.id, s.plan_id, s.starts_at_ms, p.name, p.monthly_fee_cents, p.included_energy_wh, p.fair_use_wh, \
-                 p.commitment_months, p.early_termination_fees \
+                 p.commitment_months, p.early_termination_fees, s.suspended_at_ms \
              FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.member_id = $1 AND s.ends_at_ms IS NULL",
         )
         .bind(member.0)
@@ -67,6 +70,7 @@ impl Store {
                 plan_id: r.try_get(1)?,
                 starts_at: from_millis(r.try_get(2)?),
                 plan: plan(&r, 3)?,
+                suspended_at: r.try_get::<Option<i64>, _>(9)?.map(from_millis),
             })
         })
         .transpose()
@@ -128,7 +132,22 @@ pub async fn end(
             to: Network::Revenue.into(),
             amount: fee,
         };
-        ledger::transfer(conn, &t, now).await?;
+        if ledger::transfer(conn, &t, now).await? {
+            let member: i64 = sqlx::query("SELECT member_id FROM subscriptions WHERE id = $1")
+                .bind(subscription)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+            let debit = NewDebit {
+                end_to_end_id: format!("TERM-{subscription}"),
+                ledger_reference: reference.clone(),
+                subscription,
+                member,
+                amount_cents: fee,
+                description: "CITERE plan early termination".into(),
+            };
+            direct_debits::record(conn, &debit, now).await?;
+        }
     }
     Ok(())
 }
@@ -146,7 +165,8 @@ impl Store {
     pub async fn due_plan_fees(&self, now: DateTime<Utc>) -> Result<Vec<Due>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.member_id, p.monthly_fee_cents FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
-             WHERE s.ends_at_ms IS NULL AND s.starts_at_ms <= $1 AND p.monthly_fee_cents > 0",
+             WHERE s.ends_at_ms IS NULL AND s.suspended_at_ms IS NULL AND s.starts_at_ms <= $1 \
+                 AND p.monthly_fee_cents > 0",
         )
         .bind(to_millis(now))
         .fetch_all(self.pool())
@@ -194,6 +214,15 @@ pub async fn charge_fees(
             amount: d.fee_cents,
         };
         if ledger::transfer(conn, &t, now).await? {
+            let debit = NewDebit {
+                end_to_end_id: format!("FEE-{}-{}", d.subscription, month.replace('-', "")),
+                ledger_reference: reference.clone(),
+                subscription: d.subscription,
+                member: d.member,
+                amount_cents: d.fee_cents,
+                description: format!("CITERE plan fee {month}"),
+            };
+            direct_debits::record(conn, &debit, now).await?;
             charged += 1;
         }
     }

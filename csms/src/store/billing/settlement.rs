@@ -62,7 +62,8 @@ pub async fn plan_allowance(
 ) -> Result<Option<i64>, StoreError> {
     let plan = sqlx::query(
         "SELECT p.included_energy_wh, p.fair_use_wh FROM subscriptions s JOIN plans p ON p.id = s.plan_id \
-         WHERE s.member_id = $1 AND s.starts_at_ms <= $2 AND (s.ends_at_ms IS NULL OR s.ends_at_ms > $2)",
+         WHERE s.member_id = $1 AND s.starts_at_ms <= $2 AND (s.ends_at_ms IS NULL OR s.ends_at_ms > $2) \
+             AND s.suspended_at_ms IS NULL",
     )
     .bind(member)
     .bind(to_millis(at))

@@ -1,0 +1,105 @@
+//! `POST /billing/sepa/batches`: the pending direct debits of plan fees as one `pain.008`
+//! document for the bank; `POST /billing/sepa/returns`: the bank's `pain.002` report, whose
+//! rejected debits are booked back and their plans suspended.
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::{
+    api::{
+        error::ApiError,
+        extract::{Json, Xml},
+    },
+    app::AppState,
+    billing::sepa::{ReturnsReport, SepaError},
+};
+
+impl From<SepaError> for ApiError {
+    fn from(e: SepaError) -> Self {
+        match e {
+            SepaError::NoCreditor | SepaError::Raced => ApiError::Conflict(e.to_string()),
+            SepaError::Invalid(m) => ApiError::BadRequest(m),
+            SepaError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BatchBody {
+    /// When the bank collects (`YYYY-MM-DD`), after today.
+    #[schema(value_type = String, format = Date)]
+    collection_date: NaiveDate,
+}
+
+/// Exports every pending direct debit as one pain.008.001.02 batch (the document is the body;
+/// `X-Batch-Id`, `X-Debits` and `X-Total-Cents` say what it holds). Its debits are `Sent` from
+/// then on: a second call exports only newer ones.
+#[utoipa::path(
+    post,
+    path = "/billing/sepa/batches",
+    tag = "operator",
+    request_body = BatchBody,
+    responses(
+        (status = 201, description = "The batch, as pain.008.001.02.", content_type = "application/xml", body = String),
+        (status = 204, description = "No debit is pending."),
+        (status = 400, description = "The collection date is not after today."),
+        (status = 409, description = "No SEPA creditor is configured, or another batch ran at the same time."),
+    )
+)]
+pub async fn export(
+    State(state): State<AppState>,
+    Json(body): Json<BatchBody>,
+) -> Result<Response, ApiError> {
+    let Some(batch) = state.billing.export_debits(body.collection_date).await? else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    Ok((
+        StatusCode::CREATED,
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
+            (
+                header::HeaderName::from_static("x-batch-id"),
+                batch.batch_id,
+            ),
+            (
+                header::HeaderName::from_static("x-debits"),
+                batch.debits.to_string(),
+            ),
+            (
+                header::HeaderName::from_static("x-total-cents"),
+                batch.total_cents.to_string(),
+            ),
+        ],
+        batch.document,
+    )
+        .into_response())
+}
+
+/// Imports a bank's pain.002 payment status report: each rejected debit's fee is booked back
+/// and its plan suspended, once, however often the report is imported.
+#[utoipa::path(
+    post,
+    path = "/billing/sepa/returns",
+    tag = "operator",
+    request_body(content = String, content_type = "application/xml", description = "A pain.002 report."),
+    responses(
+        (status = 200, description = "What the report did.", body = ReturnsReport),
+        (status = 400, description = "Not a pain.002 report."),
+        (status = 415, description = "Not application/xml."),
+    )
+)]
+pub async fn returns(
+    State(state): State<AppState>,
+    Xml(xml): Xml,
+) -> Result<axum::Json<ReturnsReport>, ApiError> {
+    Ok(axum::Json(state.billing.import_returns(&xml).await?))
+}

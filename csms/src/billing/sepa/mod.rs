@@ -1,0 +1,113 @@
+//! SEPA direct debit of plan fees: the month's debits exported as one `pain.008` batch for the
+//! bank, and the bank's `pain.002` rejections imported: each rejected debit's fee is booked
+//! back and its subscription suspended, once, however often the report is imported. A fee is
+//! never shown as collected on our word alone: `Sent` means it went to the bank.
+
+pub mod pain002;
+pub mod pain008;
+
+use chrono::NaiveDate;
+use rand::Rng;
+
+use super::Billing;
+use crate::store::{
+    StoreError,
+    billing::direct_debits::{self, Return},
+};
+pub use pain008::Creditor;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SepaError {
+    #[error("no SEPA creditor is configured (--sepa-creditor-id, --sepa-creditor-iban)")]
+    NoCreditor,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("another batch took some of these debits meanwhile: try again")]
+    Raced,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A batch made for the bank.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub batch_id: String,
+    pub debits: usize,
+    pub total_cents: i64,
+    /// The pain.008 document.
+    pub document: String,
+}
+
+/// What an imported report did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnsReport {
+    /// Booked back now, their subscriptions suspended.
+    pub returned: usize,
+    /// Returned by an earlier import: nothing more done.
+    pub already_returned: usize,
+    /// End-to-end ids of no debit we sent.
+    pub unknown: Vec<String>,
+}
+
+impl Billing {
+    /// Exports every pending debit as one batch to be collected on `collection` (from
+    /// tomorrow: banks take core debits a business day ahead at least). `None`: none pending.
+    pub async fn export_debits(&self, collection: NaiveDate) -> Result<Option<Batch>, SepaError> {
+        let creditor = self.creditor.as_ref().ok_or(SepaError::NoCreditor)?;
+        let now = self.clock.now();
+        if collection <= now.date_naive() {
+            return Err(SepaError::Invalid(format!(
+                "collectionDate {collection} must be after today"
+            )));
+        }
+        let debits = self.store.pending_debits().await?;
+        if debits.is_empty() {
+            return Ok(None);
+        }
+        let suffix: u32 = rand::rng().random_range(0..10_000);
+        let batch_id = format!("CITERE-{}-{suffix:04}", now.format("%Y%m%d%H%M%S"));
+        let document = pain008::document(&batch_id, now, collection, creditor, &debits);
+        let recorded = self
+            .store
+            .record_batch(&batch_id, &collection.to_string(), &debits, &document, now)
+            .await?;
+        if !recorded {
+            return Err(SepaError::Raced);
+        }
+        tracing::info!(%batch_id, debits = debits.len(), "SEPA batch exported");
+        Ok(Some(Batch {
+            total_cents: debits.iter().map(|d| d.amount_cents).sum(),
+            debits: debits.len(),
+            batch_id,
+            document,
+        }))
+    }
+
+    /// Imports a bank's pain.002 report: its rejected debits are booked back once each.
+    pub async fn import_returns(&self, xml: &str) -> Result<ReturnsReport, SepaError> {
+        let rejections = pain002::rejections(xml).map_err(SepaError::Invalid)?;
+        let mut report = ReturnsReport::default();
+        for r in rejections {
+            let now = self.clock.now();
+            let id = r.end_to_end_id.clone();
+            let outcome = self
+                .committer
+                .run(move |conn| {
+                    Box::pin(async move {
+                        direct_debits::returned(conn, &r.end_to_end_id, &r.reason, now).await
+                    })
+                })
+                .await?;
+            match outcome {
+                Return::Booked => {
+                    tracing::warn!(end_to_end_id = %id, "a direct debit was returned: its plan is suspended");
+                    report.returned += 1;
+                }
+                Return::Again => report.already_returned += 1,
+                Return::Unknown => report.unknown.push(id),
+            }
+        }
+        Ok(report)
+    }
+}
