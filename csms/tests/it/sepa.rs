@@ -10,10 +10,6 @@ use crate::helpers::{
     LaterClock, TestApp, spawn_app_with, spawn_app_with_clock, temp_db, test_config,
 };
 
-async fn sepa_app() -> TestApp {
-    sepa_app_on(&temp_db(), None).await
-}
-
 /// On `db`, its clock `later` ahead of the real one when given.
 async fn sepa_app_on(db: &std::path::Path, later: Option<chrono::Duration>) -> TestApp {
     let mut config = test_config(db);
