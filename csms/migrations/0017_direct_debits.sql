@@ -15,11 +15,13 @@ CREATE TABLE direct_debits (
     description     TEXT NOT NULL,
     status          TEXT NOT NULL,
     batch_id        TEXT,
+    sequence        TEXT,
     return_reason   TEXT,
     created_at_ms   BIGINT NOT NULL,
     updated_at_ms   BIGINT NOT NULL
 );
 CREATE INDEX direct_debits_status ON direct_debits (status);
+CREATE INDEX direct_debits_batch ON direct_debits (batch_id);
 CREATE TABLE sepa_batches (
     batch_id        TEXT PRIMARY KEY,
     collection_date TEXT NOT NULL,

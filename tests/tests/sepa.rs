@@ -105,8 +105,8 @@ async fn the_exported_batch_is_valid_pain_008() {
         "{first}"
     );
     assert!(
-        first.contains("&lt;Gijón&gt; &amp; Co"),
-        "names are escaped: {first}"
+        first.contains("CITERE S.A. Gijon Co") && first.contains("Ana Garcia-Ost"),
+        "names in the SEPA character set: {first}"
     );
 
     // Luis subscribes: the next batch holds only his debit, valid too.

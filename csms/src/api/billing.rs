@@ -201,9 +201,9 @@ impl From<PlanError> for ApiError {
     fn from(e: PlanError) -> Self {
         match e {
             PlanError::UnknownPlan(_) | PlanError::NoPlan => ApiError::NotFound(e.to_string()),
-            PlanError::AlreadySubscribed | PlanError::FeeNotAccepted { .. } => {
-                ApiError::Conflict(e.to_string())
-            }
+            PlanError::AlreadySubscribed
+            | PlanError::FeeNotAccepted { .. }
+            | PlanError::ReturnedDebit => ApiError::Conflict(e.to_string()),
             PlanError::NoMandate => ApiError::BadRequest(e.to_string()),
             PlanError::Store(s) => ApiError::Store(s),
         }

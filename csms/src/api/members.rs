@@ -89,6 +89,11 @@ pub async fn register(
             "name must have 1 to 100 characters".into(),
         ));
     }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "name must not contain control characters".into(),
+        ));
+    }
     let bank_account = body
         .bank_account
         .as_deref()

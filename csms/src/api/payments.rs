@@ -36,6 +36,7 @@ impl From<TopUpError> for ApiError {
             TopUpError::KeyReused => ApiError::Conflict(e.to_string()),
             TopUpError::Declined(d) => ApiError::PaymentRequired(d.to_string()),
             TopUpError::NoProvider => ApiError::Unavailable(3600, e.to_string()),
+            TopUpError::TooManyPending => ApiError::TooManyRequests(600),
             TopUpError::Store(s) => ApiError::Store(s),
         }
     }

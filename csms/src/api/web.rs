@@ -75,7 +75,7 @@ fn content_security_policy(payment_page: Option<&str>) -> HeaderValue {
 }
 
 /// The scheme, host and port of an `http(s)://` URL: what a CSP source names.
-fn origin(url: &str) -> Option<String> {
+pub(crate) fn origin(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let valid = matches!(scheme, "http" | "https")

@@ -16,6 +16,9 @@ use crate::{
     },
 };
 
+/// Payments a member may leave unfinished within an hour.
+const MAX_PENDING_PER_HOUR: i64 = 10;
+
 /// A top-up waiting for the driver to pay on the provider's page.
 #[derive(Debug, Clone)]
 pub struct PendingPayment {
@@ -55,6 +58,18 @@ impl Billing {
         redsys: &Arc<Redsys>,
     ) -> Result<PendingPayment, TopUpError> {
         let now = self.clock.now();
+        // A member's unfinished payments are bounded (each is a row, and a page left open);
+        // a retry of one finds it whatever the count.
+        let known = self.store.card_payment_by_key(&reference).await?;
+        if known.is_none() {
+            let recent = self
+                .store
+                .pending_card_payments(member, now - chrono::Duration::hours(1))
+                .await?;
+            if recent >= MAX_PENDING_PER_HOUR {
+                return Err(TopUpError::TooManyPending);
+            }
+        }
         let wanted = CardPayment {
             order: super::redsys::new_order(),
             idempotency_key: reference,

@@ -24,6 +24,10 @@ pub enum PlanError {
     NoMandate,
     #[error("you have no plan")]
     NoPlan,
+    #[error(
+        "your bank returned a direct debit of your plan's fees: no new plan until it is settled"
+    )]
+    ReturnedDebit,
     #[error("cancelling now costs {fee_cents} cents; confirm with acceptFeeCents = {fee_cents}")]
     FeeNotAccepted { fee_cents: i64 },
     #[error(transparent)]
@@ -54,6 +58,11 @@ impl Billing {
             .is_some_and(|m| m.bank_account.is_some());
         if !has_account {
             return Err(PlanError::NoMandate);
+        }
+        // A member whose bank returned a fee does not get a fresh allowance by cancelling and
+        // subscribing again.
+        if self.store.has_returned_debits(member).await? {
+            return Err(PlanError::ReturnedDebit);
         }
         let now = self.clock.now();
         let plan_id = plan_id.to_owned();

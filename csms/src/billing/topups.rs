@@ -41,6 +41,8 @@ pub enum TopUpError {
     Declined(#[from] super::gateway::Declined),
     #[error("card top-ups are not available: no payment provider is configured")]
     NoProvider,
+    #[error("too many top-ups are waiting for payment: finish or abandon one first")]
+    TooManyPending,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -4,7 +4,7 @@
 
 use clap::Args;
 
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Clone, Default)]
 pub struct RedsysArgs {
     /// Redsys's payment page, where the driver's browser posts the signed form (the test
     /// environment: https://sis-t.redsys.es:25443/sis/realizarPago).
@@ -40,6 +40,31 @@ pub struct RedsysArgs {
     pub url_ko: Option<String>,
 }
 
+/// Redsys's published test key: anyone may sign with it.
+const PUBLIC_TEST_KEY: &str = "sq7HjrUOBfKmC576ILgskD5srU870gJ7";
+
+/// The key never shows in a debug print of the configuration.
+impl std::fmt::Debug for RedsysArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedsysArgs")
+            .field("url", &self.url)
+            .field("merchant_code", &self.merchant_code)
+            .field("terminal", &self.terminal)
+            .field("key", &self.key.as_ref().map(|_| "…"))
+            .field("notification_url", &self.notification_url)
+            .field("url_ok", &self.url_ok)
+            .field("url_ko", &self.url_ko)
+            .finish()
+    }
+}
+
+/// Whether `url` is on this machine (tests and local stand-ins may use plain http there).
+fn local(url: &str) -> bool {
+    ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|prefix| url.starts_with(prefix))
+}
+
 impl RedsysArgs {
     /// The merchant's settings, checked; an error names what is missing or wrong.
     pub fn merchant(&self) -> Result<crate::billing::redsys::Redsys, String> {
@@ -69,10 +94,21 @@ impl RedsysArgs {
             ("--redsys-url-ko", self.url_ko.as_ref()),
         ] {
             if let Some(url) = url
-                && !(url.starts_with("https://") || url.starts_with("http://"))
+                && !(url.starts_with("https://") || local(url))
             {
-                return Err(format!("{flag} must be an http(s):// URL, not {url:?}"));
+                return Err(format!(
+                    "{flag} must be an https:// URL (http:// only on this machine), not {url:?}"
+                ));
             }
+        }
+        if crate::api::web::origin(&self.url).is_none() {
+            return Err(format!("--redsys-url {:?} has no plain origin", self.url));
+        }
+        let testing = self.url.starts_with("https://sis-t.redsys.es") || local(&self.url);
+        if self.key.as_deref().map(str::trim) == Some(PUBLIC_TEST_KEY) && !testing {
+            return Err(
+                "--redsys-key is Redsys's public test key: anyone could sign notifications with it; use it only with the test environment (--redsys-url https://sis-t.redsys.es:25443/…)".into(),
+            );
         }
         Ok(crate::billing::redsys::Redsys {
             url: self.url.clone(),

@@ -233,6 +233,38 @@ async fn redsys_without_its_merchant_settings_does_not_start() {
     config.redsys.merchant_code = Some(MERCHANT.into());
     config.redsys.key = Some("c2hvcnQ=".into());
     config.redsys.notification_url = Some("https://csms.citere.es/n".into());
-    let refused = csms::App::build(config).await.err().unwrap();
+    let refused = csms::App::build(config.clone()).await.err().unwrap();
     assert!(format!("{refused:#}").contains("24 bytes"), "{refused:#}");
+    // Redsys's public test key only with its test environment, and https:// off this machine.
+    config.redsys.key = Some(KEY.into());
+    let refused = csms::App::build(config.clone()).await.err().unwrap();
+    assert!(
+        format!("{refused:#}").contains("public test key"),
+        "{refused:#}"
+    );
+    config.redsys.url = "https://sis-t.redsys.es:25443/sis/realizarPago".into();
+    config.redsys.notification_url = Some("http://csms.citere.es/n".into());
+    let refused = csms::App::build(config.clone()).await.err().unwrap();
+    assert!(format!("{refused:#}").contains("https://"), "{refused:#}");
+    assert!(
+        !format!("{:?}", config.redsys).contains(KEY),
+        "the key never prints"
+    );
+}
+
+#[tokio::test]
+async fn a_member_leaves_only_so_many_payments_unfinished() {
+    let app = redsys_app().await;
+    let (token, tag) = app.card_holder("eva@citere.es", "GC-REDSYS-3", 0).await;
+    for n in 0..10 {
+        assert_eq!(
+            top_up(&app, &token, &tag, 100, &format!("k{n}")).await.0,
+            202
+        );
+    }
+    let (status, _) = top_up(&app, &token, &tag, 100, "k10").await;
+    assert_eq!(status, 429);
+    // A retry of an open one still finds it.
+    assert_eq!(top_up(&app, &token, &tag, 100, "k3").await.0, 202);
+    app.shutdown().await;
 }

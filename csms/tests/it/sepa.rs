@@ -104,6 +104,7 @@ async fn fees_go_to_the_bank_once_and_a_returned_debit_is_booked_back_and_suspen
     );
     let batch = export(&app, &tomorrow()).await;
     assert_eq!(batch.status(), 201);
+    let batch_id = batch.headers()["x-batch-id"].to_str().unwrap().to_owned();
     assert_eq!(batch.headers()["x-debits"], "2");
     assert_eq!(batch.headers()["x-total-cents"], "9800");
     let xml = batch.text().await.unwrap();
@@ -127,8 +128,12 @@ async fn fees_go_to_the_bank_once_and_a_returned_debit_is_booked_back_and_suspen
         .map(|s| s.split('<').next().unwrap())
         .collect();
     assert_eq!(ids.len(), 2, "{xml}");
-    // Nothing is sent twice.
+    // Nothing is sent twice; the document can be fetched again.
     assert_eq!(export(&app, &tomorrow()).await.status(), 204);
+    let again = app
+        .get(&format!("/api/v1/operator/billing/sepa/batches/{batch_id}"))
+        .await;
+    assert_eq!(again.text().await.unwrap(), xml);
 
     // The bank rejects Ana's debit: booked back, her plan suspended; once.
     let ana_debit = ids[0];
@@ -157,6 +162,32 @@ async fn fees_go_to_the_bank_once_and_a_returned_debit_is_booked_back_and_suspen
         1,
         "{plans:?}"
     );
+
+    // A member whose debit came back gets no fresh allowance by leaving and coming back.
+    let suspended = if plans[0]["suspendedAt"].is_string() {
+        &ana
+    } else {
+        &luis
+    };
+    let quote = app.member_json(suspended, "/api/v1/me/plan").await;
+    let cancel = app
+        .as_member(suspended, Method::POST, "/api/v1/me/plan/cancel")
+        .json(&json!({"acceptFeeCents": quote["terminationFeeCents"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        cancel.status().is_success(),
+        "{}",
+        cancel.text().await.unwrap()
+    );
+    let back = app
+        .as_member(suspended, Method::POST, "/api/v1/me/plan")
+        .json(&json!({"planId": "rodador"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 409);
 
     let audit: Value = app
         .get("/api/v1/operator/billing/ledger")
@@ -204,6 +235,31 @@ async fn fees_go_to_the_bank_once_and_a_returned_debit_is_booked_back_and_suspen
         xml.contains("<SeqTp>RCUR</SeqTp>") && !xml.contains("FRST"),
         "{xml}"
     );
+    // The bank rejects that whole file: its debit is booked back.
+    let msg_id = xml
+        .split("<MsgId>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    let rejected = format!(
+        "<Document><CstmrPmtStsRpt><OrgnlGrpInfAndSts><OrgnlMsgId>{msg_id}</OrgnlMsgId>\
+         <GrpSts>RJCT</GrpSts></OrgnlGrpInfAndSts></CstmrPmtStsRpt></Document>"
+    );
+    let (status, done) = import(&app, rejected).await;
+    assert_eq!(
+        (status, done["returned"].clone()),
+        (200, json!(1)),
+        "{done}"
+    );
+    let audit: Value = app
+        .get("/api/v1/operator/billing/ledger")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["balanced"], true, "{audit}");
     app.shutdown().await;
 }
 

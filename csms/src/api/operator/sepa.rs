@@ -1,6 +1,7 @@
 //! `POST /billing/sepa/batches`: the pending direct debits of plan fees as one `pain.008`
-//! document for the bank; `POST /billing/sepa/returns`: the bank's `pain.002` report, whose
-//! rejected debits are booked back and their plans suspended.
+//! document for the bank (`GET …/batches/{id}` gives it again); `POST /billing/sepa/returns`:
+//! the bank's `pain.002` report, whose rejected debits (one by one, a block, or the whole
+//! file) are booked back and their plans suspended.
 
 use axum::{
     extract::State,
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use crate::{
     api::{
         error::ApiError,
-        extract::{Json, Xml},
+        extract::{Json, Path, Xml},
     },
     app::AppState,
     billing::sepa::{ReturnsReport, SepaError},
@@ -80,6 +81,33 @@ pub async fn export(
             ),
         ],
         batch.document,
+    )
+        .into_response())
+}
+
+/// A batch's pain.008 document again, as exported (a download that got lost).
+#[utoipa::path(
+    get,
+    path = "/billing/sepa/batches/{batchId}",
+    tag = "operator",
+    params(("batchId" = String, Path, description = "The batch's id (`X-Batch-Id`, the document's `MsgId`).")),
+    responses(
+        (status = 200, description = "The batch, as pain.008.001.02.", content_type = "application/xml", body = String),
+        (status = 404, description = "No such batch."),
+    )
+)]
+pub async fn batch(
+    State(state): State<AppState>,
+    Path(batch_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let document = state
+        .billing
+        .batch_document(&batch_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no batch {batch_id}")))?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        document,
     )
         .into_response())
 }

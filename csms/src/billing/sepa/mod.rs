@@ -84,19 +84,41 @@ impl Billing {
         }))
     }
 
-    /// Imports a bank's pain.002 report: its rejected debits are booked back once each.
+    /// Imports a bank's pain.002 report: its rejected debits (one by one, a whole block of a
+    /// batch, or a whole batch) are booked back once each.
     pub async fn import_returns(&self, xml: &str) -> Result<ReturnsReport, SepaError> {
-        let rejections = pain002::rejections(xml).map_err(SepaError::Invalid)?;
+        let read = pain002::read(xml).map_err(SepaError::Invalid)?;
+        let mut rejected: Vec<(String, String)> = read
+            .rejections
+            .into_iter()
+            .map(|r| (r.end_to_end_id, r.reason))
+            .collect();
+        if let Some((batch, reason)) = read.rejected_file {
+            for id in self.store.debits_of_batch(&batch, None).await? {
+                rejected.push((id, reason.clone()));
+            }
+        }
+        for (block, reason) in read.rejected_blocks {
+            let split = block
+                .rsplit_once('-')
+                .filter(|(_, s)| matches!(*s, "FRST" | "RCUR"));
+            let Some((batch, sequence)) = split else {
+                return Err(SepaError::Invalid(format!(
+                    "block {block} is none of ours: reject its debits one by one"
+                )));
+            };
+            for id in self.store.debits_of_batch(batch, Some(sequence)).await? {
+                rejected.push((id, reason.clone()));
+            }
+        }
         let mut report = ReturnsReport::default();
-        for r in rejections {
+        for (id, reason) in rejected {
             let now = self.clock.now();
-            let id = r.end_to_end_id.clone();
+            let key = id.clone();
             let outcome = self
                 .committer
                 .run(move |conn| {
-                    Box::pin(async move {
-                        direct_debits::returned(conn, &r.end_to_end_id, &r.reason, now).await
-                    })
+                    Box::pin(async move { direct_debits::returned(conn, &key, &reason, now).await })
                 })
                 .await?;
             match outcome {
@@ -109,5 +131,10 @@ impl Billing {
             }
         }
         Ok(report)
+    }
+
+    /// A batch's pain.008 document again (a download that got lost).
+    pub async fn batch_document(&self, batch_id: &str) -> Result<Option<String>, SepaError> {
+        Ok(self.store.batch_document(batch_id).await?)
     }
 }

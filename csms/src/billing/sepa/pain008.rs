@@ -1,7 +1,9 @@
 //! The ISO 20022 `pain.008.001.02` document of a batch of SEPA core direct debits, as Spanish
 //! banks take it: one payment information block per sequence type (`FRST` for a mandate's
 //! first debit, `RCUR` after), each debit with its mandate and the member's IBAN. Written with
-//! quick-xml, which escapes every value.
+//! quick-xml, which escapes every value; names and texts are first put in the SEPA character
+//! set, so that no member's name (a control character, another script) can make a bank
+//! refuse the whole file.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use quick_xml::{
@@ -65,9 +67,28 @@ fn euros(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-/// At most `max` characters (the schema's MaxNText).
+/// `text` in the SEPA character set (the Latin letters, digits and `/-?:().,'+` and space
+/// every bank takes): accents and other scripts transliterated (deunicode), anything else a
+/// space; at most `max` characters (the schema's MaxNText), never empty.
 fn clip(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
+    let latin = deunicode::deunicode(text);
+    let sepa: String = latin
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "/-?:().,'+ ".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let words: Vec<&str> = sepa.split_whitespace().collect();
+    let joined: String = words.join(" ").chars().take(max).collect();
+    if joined.trim().is_empty() {
+        "NOTPROVIDED".into()
+    } else {
+        joined.trim_end().to_owned()
+    }
 }
 
 /// The document of `debits` (none empty), to be collected on `collection`.
@@ -100,7 +121,7 @@ pub fn document(
             continue;
         }
         x.open("PmtInf");
-        x.leaf("PmtInfId", &clip(&format!("{batch_id}-{sequence}"), 35));
+        x.leaf("PmtInfId", &format!("{batch_id}-{sequence}"));
         x.leaf("PmtMtd", "DD");
         x.leaf("BtchBookg", "true");
         x.leaf("NbOfTxs", &group.len().to_string());
@@ -166,4 +187,19 @@ fn agent(x: &mut Xml, name: &str, bic: Option<&str>) {
     }
     x.close("FinInstnId");
     x.close(name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+
+    #[test]
+    fn texts_are_put_in_the_sepa_character_set() {
+        assert_eq!(clip("Ana García-Öst", 70), "Ana Garcia-Ost");
+        assert_eq!(clip("CITERE S.A. <Gijón> & Co", 70), "CITERE S.A. Gijon Co");
+        assert_eq!(clip("bad\u{1}name\u{b}", 70), "bad name");
+        assert_eq!(clip("李小龍", 70), "Li Xiao Long");
+        assert_eq!(clip("\u{1}\u{2}", 70), "NOTPROVIDED");
+        assert_eq!(clip(&"x".repeat(200), 140).len(), 140);
+    }
 }

@@ -118,6 +118,34 @@ impl Store {
         read(&row)
     }
 
+    /// The payment opened under an idempotency key, if any.
+    pub async fn card_payment_by_key(&self, key: &str) -> Result<Option<CardPayment>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM card_payments WHERE idempotency_key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(read).transpose()
+    }
+
+    /// How many of a member's payments are waiting for the provider, opened since `since`.
+    pub async fn pending_card_payments(
+        &self,
+        member: MemberId,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM card_payments WHERE member_id = $1 AND status = 'Pending' \
+                 AND created_at_ms >= $2",
+        )
+        .bind(member.0)
+        .bind(to_millis(since))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// One payment of one member.
     pub async fn card_payment(
         &self,
@@ -174,7 +202,15 @@ pub async fn settle(
             method: "app",
         };
         let recorded = wallets::record_top_up(conn, &top_up, now).await?;
-        credited = recorded.is_some_and(|(_, moved)| moved);
+        // The order's reference names no other top-up: one that did would be a corrupt store,
+        // and the order must not be marked paid without its credit.
+        let (_, moved) = recorded.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "top-up {} names another card or amount",
+                top_up.reference
+            ))
+        })?;
+        credited = moved;
     }
     if status != payment.status {
         sqlx::query(

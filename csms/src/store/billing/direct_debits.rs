@@ -142,10 +142,11 @@ impl Store {
         .await?;
         for d in debits {
             let updated = sqlx::query(
-                "UPDATE direct_debits SET status = 'Sent', batch_id = $1, updated_at_ms = $2 \
-                 WHERE end_to_end_id = $3 AND status = 'Pending'",
+                "UPDATE direct_debits SET status = 'Sent', batch_id = $1, sequence = $2, \
+                     updated_at_ms = $3 WHERE end_to_end_id = $4 AND status = 'Pending'",
             )
             .bind(batch_id)
+            .bind(if d.first { "FRST" } else { "RCUR" })
             .bind(to_millis(now))
             .bind(&d.end_to_end_id)
             .execute(&mut *tx)
@@ -156,6 +157,46 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The end-to-end ids of a batch's debits (of one sequence, `FRST` or `RCUR`, when given).
+    pub async fn debits_of_batch(
+        &self,
+        batch_id: &str,
+        sequence: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT end_to_end_id FROM direct_debits WHERE batch_id = $1 \
+                 AND ($2 IS NULL OR sequence = $2) ORDER BY end_to_end_id",
+        )
+        .bind(batch_id)
+        .bind(sequence)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// A batch's pain.008 document, as exported.
+    pub async fn batch_document(&self, batch_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT document FROM sepa_batches WHERE batch_id = $1")
+            .bind(batch_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| Ok(r.try_get(0)?)).transpose()
+    }
+
+    /// Whether the member's bank returned a debit of theirs.
+    pub async fn has_returned_debits(
+        &self,
+        member: crate::domain::MemberId,
+    ) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "SELECT 1 FROM direct_debits WHERE member_id = $1 AND status = 'Returned' LIMIT 1",
+        )
+        .bind(member.0)
+        .fetch_optional(self.pool())
+        .await?
+        .is_some())
     }
 
     /// A debit's status and return reason, for operators and tests.
