@@ -17,6 +17,7 @@ CREATE TABLE direct_debits (
     batch_id        TEXT,
     sequence        TEXT,
     return_reason   TEXT,
+    refund_batch_id TEXT,
     created_at_ms   BIGINT NOT NULL,
     updated_at_ms   BIGINT NOT NULL
 );

@@ -1,6 +1,6 @@
-//! The pain.008 batch of plan fees against the official ISO 20022 schema (pain.008.001.02,
-//! the XSD the `sepaxml` package ships, checked by the independent `xmlschema` library): what
-//! csms exports is what a bank's validator accepts, FRST and RCUR debits alike.
+//! The SEPA files of plan fees against the official ISO 20022 schemas (the XSDs the `sepaxml`
+//! package ships, checked by the independent `xmlschema` library): the pain.008 debits and the
+//! pain.001 credit transfers of the first-month guarantee are what a bank's validator accepts.
 
 use std::time::Duration;
 
@@ -41,27 +41,46 @@ async fn subscriber(csms: &RunningCsms, email: &str, name: &str) -> String {
     token
 }
 
-/// Exports a batch and validates it; returns the document.
+/// Exports a batch of debits and validates it; returns the document.
 async fn valid_batch(csms: &RunningCsms, dir: &std::path::Path, n: usize) -> String {
     let date = (chrono::Utc::now() + chrono::Duration::days(3))
         .format("%Y-%m-%d")
         .to_string();
+    let body = json!({"collectionDate": date});
+    let file = dir.join(format!("batch-{n}.xml"));
+    valid(
+        csms,
+        "/billing/sepa/batches",
+        body,
+        "pain.008.001.02",
+        &file,
+    )
+    .await
+}
+
+/// Posts `body` to `path`, validates the document it answers against `schema`, returns it.
+async fn valid(
+    csms: &RunningCsms,
+    path: &str,
+    body: serde_json::Value,
+    schema: &str,
+    file: &std::path::Path,
+) -> String {
     let r = csms
-        .operator(Method::POST, "/billing/sepa/batches")
-        .json(&json!({"collectionDate": date}))
+        .operator(Method::POST, path)
+        .json(&body)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
     let xml = r.text().await.unwrap();
-    let file = dir.join(format!("batch-{n}.xml"));
-    std::fs::write(&file, &xml).unwrap();
+    std::fs::write(file, &xml).unwrap();
     let out = tokio::time::timeout(
         Duration::from_secs(60),
         tokio::process::Command::new(python())
             .arg(interop_script("validate_xsd.py"))
-            .arg("pain.008.001.02")
-            .arg(&file)
+            .arg(schema)
+            .arg(file)
             .output(),
     )
     .await
@@ -98,7 +117,7 @@ async fn the_exported_batch_is_valid_pain_008() {
     let dir = std::env::temp_dir().join(format!("csms-sepa-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
-    subscriber(&csms, "ana@citere.es", "Ana García-Öst").await;
+    let ana = subscriber(&csms, "ana@citere.es", "Ana García-Öst").await;
     let first = valid_batch(&csms, &dir, 1).await;
     assert!(
         first.contains("<SeqTp>FRST</SeqTp>") && first.contains("49.50"),
@@ -113,6 +132,41 @@ async fn the_exported_batch_is_valid_pain_008() {
     subscriber(&csms, "luis@citere.es", "Luis").await;
     let second = valid_batch(&csms, &dir, 2).await;
     assert_eq!(second.matches("<DrctDbtTxInf>").count(), 1, "{second}");
+
+    // Ana leaves in her first month: her fee comes back by a credit transfer, valid pain.001.
+    let quote = csms
+        .client
+        .get(format!("{}/api/v1/me/plan", csms.http))
+        .bearer_auth(&ana)
+        .send()
+        .await
+        .unwrap();
+    let fee = quote.json::<serde_json::Value>().await.unwrap()["terminationFeeCents"].clone();
+    let r = csms
+        .client
+        .post(format!("{}/api/v1/me/plan/cancel", csms.http))
+        .bearer_auth(&ana)
+        .json(&json!({"acceptFeeCents": fee}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["refundCents"],
+        4950
+    );
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let refunds = valid(
+        &csms,
+        "/billing/sepa/refunds",
+        json!({"executionDate": today}),
+        "pain.001.001.03",
+        &dir.join("refunds.xml"),
+    )
+    .await;
+    assert!(
+        refunds.contains("<CdtTrfTxInf>") && refunds.contains("49.50"),
+        "{refunds}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     csms.stop().await;
 }

@@ -218,13 +218,17 @@ pub struct SubscriptionView {
     starts_at: DateTime<Utc>,
     /// What cancelling today would cost.
     termination_fee_cents: i64,
+    /// What cancelling today would give back under the first-month guarantee: the first
+    /// month's fee, within that month.
+    refund_cents: i64,
     /// Set when the bank returned a direct debit of its fees: its allowance is stopped.
     #[serde(skip_serializing_if = "Option::is_none")]
     suspended_at: Option<DateTime<Utc>>,
 }
 
-fn view(sub: Subscription, fee: i64) -> SubscriptionView {
+fn view(sub: Subscription, fee: i64, refund: i64) -> SubscriptionView {
     SubscriptionView {
+        refund_cents: refund,
         plan_id: sub.plan_id,
         plan: sub.plan,
         starts_at: sub.starts_at,
@@ -249,7 +253,8 @@ pub async fn my_plan(
     member: CurrentMember,
 ) -> Result<axum::Json<SubscriptionView>, ApiError> {
     let (sub, fee) = state.billing.termination_quote(member.id).await?;
-    Ok(axum::Json(view(sub, fee)))
+    let refund = state.billing.guarantee_refund(&sub).await?;
+    Ok(axum::Json(view(sub, fee, refund)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -279,7 +284,8 @@ pub async fn subscribe(
 ) -> Result<(StatusCode, axum::Json<SubscriptionView>), ApiError> {
     state.billing.subscribe(member.id, &body.plan_id).await?;
     let (sub, fee) = state.billing.termination_quote(member.id).await?;
-    Ok((StatusCode::CREATED, axum::Json(view(sub, fee))))
+    let refund = state.billing.guarantee_refund(&sub).await?;
+    Ok((StatusCode::CREATED, axum::Json(view(sub, fee, refund))))
 }
 
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
@@ -293,6 +299,8 @@ pub struct CancelBody {
 #[serde(rename_all = "camelCase")]
 pub struct Cancelled {
     fee_cents: i64,
+    /// Given back under the first-month guarantee (by the means that collected it).
+    refund_cents: i64,
 }
 
 /// Cancels the member's plan, charging the early-termination fee.
@@ -316,9 +324,12 @@ pub async fn cancel_plan(
     member: CurrentMember,
     Json(body): Json<CancelBody>,
 ) -> Result<axum::Json<Cancelled>, ApiError> {
-    let fee = state
+    let (fee, refund) = state
         .billing
         .cancel_plan(member.id, body.accept_fee_cents)
         .await?;
-    Ok(axum::Json(Cancelled { fee_cents: fee }))
+    Ok(axum::Json(Cancelled {
+        fee_cents: fee,
+        refund_cents: refund,
+    }))
 }

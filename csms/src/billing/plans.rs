@@ -11,7 +11,10 @@ use crate::{
         month,
         plans::{Subscription, month_of_subscription},
     },
-    store::{StoreError, billing::plans},
+    store::{
+        StoreError,
+        billing::{plans, refunds},
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -98,21 +101,46 @@ impl Billing {
         Ok((sub, fee))
     }
 
-    /// Cancels the plan, charging the early-termination fee the member accepted.
+    /// What cancelling now gives back under the first-month guarantee: the first month's fee,
+    /// within that month, unless its debit was returned.
+    pub async fn guarantee_refund(&self, sub: &Subscription) -> Result<i64, StoreError> {
+        if month_of_subscription(sub.starts_at, self.clock.now()) != 1 {
+            return Ok(0);
+        }
+        Ok(self
+            .store
+            .refundable_first_fee(sub.id)
+            .await?
+            .map_or(0, |(_, cents)| cents))
+    }
+
+    /// Cancels the plan, charging the early-termination fee the member accepted and, within
+    /// the first month, giving its fee back. Returns `(fee, refund)` in cents.
     pub async fn cancel_plan(
         &self,
         member: MemberId,
         accepted_fee: Option<i64>,
-    ) -> Result<i64, PlanError> {
+    ) -> Result<(i64, i64), PlanError> {
         let (sub, fee) = self.termination_quote(member).await?;
         if accepted_fee != Some(fee) {
             return Err(PlanError::FeeNotAccepted { fee_cents: fee });
         }
         let now = self.clock.now();
-        self.committer
-            .run(move |conn| Box::pin(async move { plans::end(conn, sub.id, fee, now).await }))
+        let guaranteed = month_of_subscription(sub.starts_at, now) == 1;
+        let refund = self
+            .committer
+            .run(move |conn| {
+                Box::pin(async move {
+                    plans::end(conn, sub.id, fee, now).await?;
+                    if guaranteed {
+                        refunds::refund_first_fee(conn, sub.id, now).await
+                    } else {
+                        Ok(0)
+                    }
+                })
+            })
             .await?;
-        Ok(fee)
+        Ok((fee, refund))
     }
 
     /// Charges every active plan's fee for the month of `now`, once per subscription and

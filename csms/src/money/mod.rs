@@ -98,6 +98,8 @@ snake_enum!(
         TerminationFee = "termination_fee",
         /// A direct debit the member's bank returned: its fee booked back.
         DebitReturned = "debit_returned",
+        /// A fee given back under the first-month guarantee.
+        FeeRefunded = "fee_refunded",
     }
 );
 

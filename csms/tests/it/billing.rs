@@ -472,6 +472,10 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
 
     let quote: Value = app.member_json(&token, "/api/v1/me/plan").await;
     assert_eq!(quote["terminationFeeCents"], 9000);
+    assert_eq!(
+        quote["refundCents"], 4900,
+        "the first-month guarantee, shown first"
+    );
     let unconfirmed = app
         .as_member(&token, Method::POST, "/api/v1/me/plan/cancel")
         .json(&json!({}))
@@ -495,13 +499,11 @@ async fn a_plan_covers_its_allowance_charges_its_fee_once_and_shows_the_cancella
         .unwrap();
     assert_eq!(ledger["balanced"], true, "{ledger}");
     assert_eq!(
-        ledger["accounts"]["sepa"],
-        -(4900 + 9000),
-        "one monthly fee and the termination fee"
+        ledger["accounts"]["sepa"], -9000,
+        "the termination fee; the first month's fee came back under the guarantee"
     );
     assert_eq!(
-        ledger["accounts"]["revenue"],
-        4900 + 9000,
+        ledger["accounts"]["revenue"], 9000,
         "the covered session cost nothing"
     );
     assert_eq!(

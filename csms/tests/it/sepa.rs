@@ -269,3 +269,92 @@ async fn without_a_creditor_there_is_no_batch() {
     assert_eq!(export(&app, &tomorrow()).await.status(), 409);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_first_month_fee_comes_back_by_the_means_that_collected_it() {
+    let app = sepa_app_on(&temp_db(), None).await;
+    let plan = json!({"name": "Rodador", "monthlyFeeCents": 4900, "includedEnergyWh": 30_000,
+        "fairUseWh": 1_000_000, "commitmentMonths": 0, "earlyTerminationFees": []});
+    assert!(
+        app.put("/api/v1/operator/plans/rodador", &plan)
+            .await
+            .status()
+            .is_success()
+    );
+    let cancel = |token: String| {
+        let app = &app;
+        async move {
+            let quote = app.member_json(&token, "/api/v1/me/plan").await;
+            let r = app
+                .as_member(&token, Method::POST, "/api/v1/me/plan/cancel")
+                .json(&json!({"acceptFeeCents": quote["terminationFeeCents"]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            (quote, r.json::<Value>().await.unwrap())
+        }
+    };
+
+    // Ana leaves before her fee went to the bank: the debit is simply not sent.
+    let ana = subscriber(&app, "ana@citere.es", "ANA-CARD").await;
+    let (quote, cancelled) = cancel(ana).await;
+    assert_eq!(
+        quote["refundCents"], 4900,
+        "shown before she confirms: {quote}"
+    );
+    assert_eq!(cancelled["refundCents"], 4900);
+    assert_eq!(
+        export(&app, &tomorrow()).await.status(),
+        204,
+        "nothing to collect"
+    );
+
+    // Luis leaves after his fee went to the bank: it comes back by credit transfer.
+    let luis = subscriber(&app, "luis@citere.es", "LUIS-CARD").await;
+    assert_eq!(export(&app, &tomorrow()).await.status(), 201);
+    let (_, cancelled) = cancel(luis).await;
+    assert_eq!(cancelled["refundCents"], 4900);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let refunds = app
+        .post(
+            "/api/v1/operator/billing/sepa/refunds",
+            &json!({"executionDate": today}),
+        )
+        .await;
+    assert_eq!(refunds.status(), 201);
+    let xml = refunds.text().await.unwrap();
+    assert!(
+        xml.contains("urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"),
+        "{xml}"
+    );
+    assert!(xml.contains("<EndToEndId>RFND-FEE-"), "{xml}");
+    assert!(
+        xml.contains("<InstdAmt Ccy=\"EUR\">49.00</InstdAmt>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<IBAN>ES9121000418450200051332</IBAN>"),
+        "{xml}"
+    );
+    let again = app
+        .post(
+            "/api/v1/operator/billing/sepa/refunds",
+            &json!({"executionDate": today}),
+        )
+        .await;
+    assert_eq!(again.status(), 204, "refunded once");
+
+    let audit: Value = app
+        .get("/api/v1/operator/billing/ledger")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["balanced"], true, "{audit}");
+    assert_eq!(
+        audit["accounts"]["revenue"], 0,
+        "both fees given back: {audit}"
+    );
+    app.shutdown().await;
+}

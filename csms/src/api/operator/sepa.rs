@@ -17,7 +17,7 @@ use crate::{
         extract::{Json, Path, Xml},
     },
     app::AppState,
-    billing::sepa::{ReturnsReport, SepaError},
+    billing::sepa::{Batch, ReturnsReport, SepaError},
 };
 
 impl From<SepaError> for ApiError {
@@ -57,10 +57,16 @@ pub async fn export(
     State(state): State<AppState>,
     Json(body): Json<BatchBody>,
 ) -> Result<Response, ApiError> {
-    let Some(batch) = state.billing.export_debits(body.collection_date).await? else {
-        return Ok(StatusCode::NO_CONTENT.into_response());
+    let batch = state.billing.export_debits(body.collection_date).await?;
+    Ok(batch_response(batch))
+}
+
+/// A batch as its document, with what it holds in headers; 204 for no batch.
+fn batch_response(batch: Option<Batch>) -> Response {
+    let Some(batch) = batch else {
+        return StatusCode::NO_CONTENT.into_response();
     };
-    Ok((
+    (
         StatusCode::CREATED,
         [
             (
@@ -82,7 +88,38 @@ pub async fn export(
         ],
         batch.document,
     )
-        .into_response())
+        .into_response()
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefundsBody {
+    /// When the bank executes the transfers (`YYYY-MM-DD`), today or later.
+    #[schema(value_type = String, format = Date)]
+    execution_date: NaiveDate,
+}
+
+/// Exports every plan fee due back under the first-month guarantee as one pain.001.001.03
+/// credit transfer batch from the creditor's account (headers as for debits); those refunds
+/// are `Refunded` from then on.
+#[utoipa::path(
+    post,
+    path = "/billing/sepa/refunds",
+    tag = "operator",
+    request_body = RefundsBody,
+    responses(
+        (status = 201, description = "The batch, as pain.001.001.03.", content_type = "application/xml", body = String),
+        (status = 204, description = "No refund is due."),
+        (status = 400, description = "The execution date is in the past."),
+        (status = 409, description = "No SEPA creditor is configured, or another batch ran at the same time."),
+    )
+)]
+pub async fn refunds(
+    State(state): State<AppState>,
+    Json(body): Json<RefundsBody>,
+) -> Result<Response, ApiError> {
+    let batch = state.billing.export_refunds(body.execution_date).await?;
+    Ok(batch_response(batch))
 }
 
 /// A batch's pain.008 document again, as exported (a download that got lost).

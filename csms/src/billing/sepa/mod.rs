@@ -1,10 +1,13 @@
-//! SEPA direct debit of plan fees: the month's debits exported as one `pain.008` batch for the
-//! bank, and the bank's `pain.002` rejections imported: each rejected debit's fee is booked
-//! back and its subscription suspended, once, however often the report is imported. A fee is
+//! SEPA for plan fees: the month's debits exported as one `pain.008` batch for the bank, the
+//! bank's `pain.002` rejections imported (each rejected debit's fee is booked back and its
+//! subscription suspended, once, however often the report is imported), and fees given back
+//! under the first-month guarantee exported as one `pain.001` credit transfer batch. A fee is
 //! never shown as collected on our word alone: `Sent` means it went to the bank.
 
+pub mod pain001;
 pub mod pain002;
 pub mod pain008;
+mod xml;
 
 use chrono::NaiveDate;
 use rand::Rng;
@@ -131,6 +134,39 @@ impl Billing {
             }
         }
         Ok(report)
+    }
+
+    /// Exports every refund due as one pain.001 credit transfer batch from the creditor's
+    /// account, executed on `execution` (today or later). `None`: none due.
+    pub async fn export_refunds(&self, execution: NaiveDate) -> Result<Option<Batch>, SepaError> {
+        let creditor = self.creditor.as_ref().ok_or(SepaError::NoCreditor)?;
+        let now = self.clock.now();
+        if execution < now.date_naive() {
+            return Err(SepaError::Invalid(format!(
+                "executionDate {execution} must not be in the past"
+            )));
+        }
+        let refunds = self.store.due_refunds().await?;
+        if refunds.is_empty() {
+            return Ok(None);
+        }
+        let suffix: u32 = rand::rng().random_range(0..10_000);
+        let batch_id = format!("CITERE-R{}-{suffix:04}", now.format("%Y%m%d%H%M%S"));
+        let document = pain001::document(&batch_id, now, execution, creditor, &refunds);
+        let recorded = self
+            .store
+            .record_refund_batch(&batch_id, &execution.to_string(), &refunds, &document, now)
+            .await?;
+        if !recorded {
+            return Err(SepaError::Raced);
+        }
+        tracing::info!(%batch_id, refunds = refunds.len(), "SEPA refunds exported");
+        Ok(Some(Batch {
+            total_cents: refunds.iter().map(|r| r.amount_cents).sum(),
+            debits: refunds.len(),
+            batch_id,
+            document,
+        }))
     }
 
     /// A batch's pain.008 document again (a download that got lost).

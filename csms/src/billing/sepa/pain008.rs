@@ -1,15 +1,12 @@
 //! The ISO 20022 `pain.008.001.02` document of a batch of SEPA core direct debits, as Spanish
 //! banks take it: one payment information block per sequence type (`FRST` for a mandate's
-//! first debit, `RCUR` after), each debit with its mandate and the member's IBAN. Written with
-//! quick-xml, which escapes every value; names and texts are first put in the SEPA character
-//! set, so that no member's name (a control character, another script) can make a bank
-//! refuse the whole file.
+//! first debit, `RCUR` after), each debit with its mandate and the member's IBAN (written as
+//! `xml.rs` writes every SEPA document).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use quick_xml::{
-    Writer,
-    events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event},
-};
+use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
+
+use super::xml::{agent, clip, euros};
 
 use crate::store::billing::direct_debits::PendingDebit;
 
@@ -26,71 +23,6 @@ pub struct Creditor {
     pub identifier: String,
 }
 
-struct Xml(Writer<Vec<u8>>);
-
-impl Xml {
-    fn event(&mut self, event: Event<'_>) {
-        self.0
-            .write_event(event)
-            .expect("writing to memory never fails");
-    }
-
-    fn open(&mut self, name: &str) {
-        self.event(Event::Start(BytesStart::new(name)));
-    }
-
-    fn close(&mut self, name: &str) {
-        self.event(Event::End(BytesEnd::new(name)));
-    }
-
-    fn leaf(&mut self, name: &str, text: &str) {
-        self.open(name);
-        self.event(Event::Text(BytesText::new(text)));
-        self.close(name);
-    }
-
-    /// `<a><b>…<last>text</last>…</b></a>`.
-    fn path(&mut self, names: &[&str], text: &str) {
-        let (last, outer) = names.split_last().expect("a path has a leaf");
-        for name in outer {
-            self.open(name);
-        }
-        self.leaf(last, text);
-        for name in outer.iter().rev() {
-            self.close(name);
-        }
-    }
-}
-
-/// `12.30`: the decimal euros the schema's amounts are.
-fn euros(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
-}
-
-/// `text` in the SEPA character set (the Latin letters, digits and `/-?:().,'+` and space
-/// every bank takes): accents and other scripts transliterated (deunicode), anything else a
-/// space; at most `max` characters (the schema's MaxNText), never empty.
-fn clip(text: &str, max: usize) -> String {
-    let latin = deunicode::deunicode(text);
-    let sepa: String = latin
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "/-?:().,'+ ".contains(c) {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let words: Vec<&str> = sepa.split_whitespace().collect();
-    let joined: String = words.join(" ").chars().take(max).collect();
-    if joined.trim().is_empty() {
-        "NOTPROVIDED".into()
-    } else {
-        joined.trim_end().to_owned()
-    }
-}
-
 /// The document of `debits` (none empty), to be collected on `collection`.
 pub fn document(
     batch_id: &str,
@@ -99,7 +31,7 @@ pub fn document(
     creditor: &Creditor,
     debits: &[PendingDebit],
 ) -> String {
-    let mut x = Xml(Writer::new_with_indent(Vec::new(), b' ', 1));
+    let mut x = super::xml::new();
     x.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     let mut document = BytesStart::new("Document");
     document.push_attribute(("xmlns", NAMESPACE));
@@ -174,32 +106,5 @@ pub fn document(
     }
     x.close("CstmrDrctDbtInitn");
     x.close("Document");
-    String::from_utf8(x.0.into_inner()).expect("quick-xml writes UTF-8")
-}
-
-/// A bank: its BIC, or `NOTPROVIDED`.
-fn agent(x: &mut Xml, name: &str, bic: Option<&str>) {
-    x.open(name);
-    x.open("FinInstnId");
-    match bic {
-        Some(bic) => x.leaf("BIC", bic),
-        None => x.path(&["Othr", "Id"], "NOTPROVIDED"),
-    }
-    x.close("FinInstnId");
-    x.close(name);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clip;
-
-    #[test]
-    fn texts_are_put_in_the_sepa_character_set() {
-        assert_eq!(clip("Ana García-Öst", 70), "Ana Garcia-Ost");
-        assert_eq!(clip("CITERE S.A. <Gijón> & Co", 70), "CITERE S.A. Gijon Co");
-        assert_eq!(clip("bad\u{1}name\u{b}", 70), "bad name");
-        assert_eq!(clip("李小龍", 70), "Li Xiao Long");
-        assert_eq!(clip("\u{1}\u{2}", 70), "NOTPROVIDED");
-        assert_eq!(clip(&"x".repeat(200), 140).len(), 140);
-    }
+    x.finish()
 }

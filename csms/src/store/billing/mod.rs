@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod direct_debits;
 pub mod ledger;
 pub mod plans;
+pub mod refunds;
 pub mod review;
 pub mod settlement;
 pub mod wallets;
