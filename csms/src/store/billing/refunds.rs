@@ -44,9 +44,10 @@ impl Store {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let status: String = row.try_get(3)?;
-        Ok(matches!(status.as_str(), "Pending" | "Sent")
-            .then(|| Ok::<_, StoreError>((row.try_get(0)?, row.try_get(2)?)))
-            .transpose()?)
+        if !matches!(status.as_str(), "Pending" | "Sent") {
+            return Ok(None);
+        }
+        Ok(Some((row.try_get(0)?, row.try_get(2)?)))
     }
 
     /// The refunds no batch carried yet.
