@@ -170,10 +170,9 @@ impl App {
         ));
         let auth = AuthLimits::from_config(&config);
         let sessions = Arc::new(SessionRegistry::default());
-        let charge_points: SharedPort =
-            Arc::new(Outbound::new(sessions.clone(), config.call_timeout()));
-        let payments =
-            billing::gateway::from_config(&config).map_err(|e| anyhow::anyhow!("payments: {e}"))?;
+        let outbound = Outbound::new(sessions.clone(), config.call_timeout());
+        let charge_points: SharedPort = Arc::new(outbound);
+        let payments = billing::gateway::from_config(&config).map_err(anyhow::Error::msg)?;
         let running_costs = Arc::new(RunningCosts::new(
             store.for_charging(),
             clock.clone(),
@@ -188,10 +187,7 @@ impl App {
             clock: clock.clone(),
             bus: bus.clone(),
             payments,
-            creditor: config
-                .sepa
-                .creditor()
-                .map_err(|e| anyhow::anyhow!("SEPA: {e}"))?,
+            creditor: config.sepa.creditor().map_err(anyhow::Error::msg)?,
             rules: crate::money::Rules::from_config(&config),
         });
         let reservations = Reservations::new(reservations::Deps {
@@ -218,9 +214,8 @@ impl App {
                 boot_retry_secs: config.boot_retry_interval_secs,
             },
         });
-        let signer = Signer::from_config(&config).map_err(|e| anyhow::anyhow!("CA: {e}"))?;
         let certificates = Arc::new(Certificates::new(
-            signer,
+            Signer::from_config(&config).map_err(|e| anyhow::anyhow!("CA: {e}"))?,
             charge_points.clone(),
             clock.clone(),
             store.for_charging(),
@@ -231,8 +226,7 @@ impl App {
             store.for_charging(),
             fleet.clone(),
             clock.clone(),
-            config.tls_cert.is_some(),
-            config.tls_client_ca.is_some(),
+            &config,
         ));
         let max_sse_clients = config.max_sse_clients;
         let state = AppState(Arc::new(Services {

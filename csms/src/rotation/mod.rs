@@ -65,21 +65,21 @@ pub struct Rotation {
 }
 
 impl Rotation {
+    /// Over the port, store and fleet; what the listener can serve comes from `config`.
     pub fn new(
         port: SharedPort,
         store: Store,
         fleet: Arc<Fleet>,
         clock: SharedClock,
-        tls: bool,
-        client_ca: bool,
+        config: &crate::Config,
     ) -> Rotation {
         Rotation {
             port,
             store,
             fleet,
             clock,
-            tls,
-            client_ca,
+            tls: config.tls_cert.is_some(),
+            client_ca: config.tls_client_ca.is_some(),
             lock: tokio::sync::Mutex::new(()),
         }
     }
