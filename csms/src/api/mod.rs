@@ -8,6 +8,7 @@ pub mod availability;
 pub mod billing;
 pub mod error;
 pub mod extract;
+pub mod invoices;
 pub mod member_auth;
 pub mod members;
 pub mod nps;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(members::issue_card, members::cards))
         .routes(routes!(members::card))
         .routes(routes!(payments::top_up))
+        .routes(routes!(invoices::mine))
         .routes(routes!(payments::payment))
         .routes(routes!(payments::redsys_notification))
         .routes(routes!(billing::redeem))

@@ -8,6 +8,7 @@ pub mod authorization;
 pub mod card;
 pub mod direct;
 pub mod gateway;
+pub mod invoices;
 pub mod plans;
 pub mod points;
 pub mod redsys;

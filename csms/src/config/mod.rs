@@ -195,6 +195,10 @@ pub struct Config {
     #[arg(long, env = "CSMS_POINTS_PER_EURO", default_value_t = 1)]
     pub points_per_euro: u32,
 
+    /// The VAT rate prices include, in percent (Spain's general rate: 21), shown on invoices.
+    #[arg(long, env = "CSMS_VAT_PERCENT", default_value_t = 21, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub vat_percent: u32,
+
     /// The power of a connector the operator gave none, in kW: a session that delivered more
     /// energy than its connector's power allows in its time is flagged, not charged.
     #[arg(long, env = "CSMS_DEFAULT_MAX_POWER_KW", default_value_t = 350.0)]

@@ -22,6 +22,8 @@ pub struct Rules {
     /// The power assumed of a connector the operator gave none, when checking that a
     /// session's energy is plausible.
     pub default_max_power_kw: f64,
+    /// The VAT rate prices include, in percent.
+    pub vat_percent: i64,
 }
 
 impl Rules {
@@ -33,6 +35,7 @@ impl Rules {
             },
             points_per_euro: i64::from(config.points_per_euro),
             default_max_power_kw: config.default_max_power_kw,
+            vat_percent: i64::from(config.vat_percent),
         }
     }
 }
@@ -110,6 +113,14 @@ pub fn euros(cents: i64) -> String {
     format!("{sign}{}.{:02} €", abs / 100, abs % 100)
 }
 
+/// The base and the VAT of a VAT-included `total` at `percent`: the base rounded to the
+/// nearest cent, the VAT what remains, so the two always add up to the total.
+pub fn vat_of(total: i64, percent: i64) -> (i64, i64) {
+    let divisor = 100 + percent;
+    let base = (total * 100 + divisor / 2).div_euclid(divisor);
+    (base, total - base)
+}
+
 /// The calendar month of `at`, as plan usage and fees key it: `2026-12`.
 pub fn month(at: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", at.year(), at.month())
@@ -117,7 +128,23 @@ pub fn month(at: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::euros;
+    use super::{euros, vat_of};
+
+    #[test]
+    fn vat_included_totals_split_into_base_and_vat_that_add_up() {
+        assert_eq!(vat_of(12_100, 21), (10_000, 2_100));
+        assert_eq!(vat_of(4_900, 21), (4_050, 850));
+        assert_eq!(vat_of(1, 21), (1, 0));
+        assert_eq!(vat_of(0, 21), (0, 0));
+        for total in 0..2_000 {
+            let (base, vat) = vat_of(total, 21);
+            assert_eq!(base + vat, total);
+            assert!(
+                (base * 21 - vat * 100).abs() <= 100,
+                "{total}: {base} + {vat}"
+            );
+        }
+    }
 
     #[test]
     fn euros_keep_the_sign_of_amounts_under_one_euro() {

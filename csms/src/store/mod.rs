@@ -109,6 +109,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     15 "0015_credential_changes",
     16 "0016_card_payments",
     17 "0017_direct_debits",
+    18 "0018_invoices",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -10,6 +10,7 @@ mod fuzz;
 mod gateway;
 mod helpers;
 mod http_limits;
+mod invoices;
 mod leaks;
 mod mail;
 mod members;

@@ -7,6 +7,7 @@
 pub mod card_payments;
 pub mod catalogue;
 pub mod direct_debits;
+pub mod invoices;
 pub mod ledger;
 pub mod plans;
 pub mod refunds;

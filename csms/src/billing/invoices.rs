@@ -1,0 +1,72 @@
+//! Members' monthly invoices: once a month is over, each member who owed something in it (the
+//! sessions their Green Cards paid, the plan fees still due) gets one invoice, numbered in the
+//! one series without gaps, its VAT shown (prices include it). Issuing again changes nothing.
+
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+
+use super::Billing;
+use crate::{
+    domain::MemberId,
+    store::{
+        StoreError,
+        billing::invoices::{self, Invoice},
+    },
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InvoiceError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Billing {
+    /// Issues the invoices of `month` (`YYYY-MM`, a month that is over); returns the numbers
+    /// issued now.
+    pub async fn issue_invoices(&self, month: &str) -> Result<Vec<String>, InvoiceError> {
+        let bad = || InvoiceError::Invalid(format!("month {month:?} is not YYYY-MM"));
+        let first =
+            NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| bad())?;
+        if month.len() != 7 {
+            return Err(bad());
+        }
+        let next = if first.month() == 12 {
+            NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+        }
+        .ok_or_else(bad)?;
+        let at = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"));
+        let (from, until) = (at(first), at(next));
+        let now = self.clock.now();
+        if until > now {
+            return Err(InvoiceError::Invalid(format!(
+                "month {month} is not over: it is invoiced once it is"
+            )));
+        }
+        let (month, vat) = (month.to_owned(), self.rules.vat_percent);
+        let issued = self
+            .committer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let mut issued = Vec::new();
+                    for (member, lines) in invoices::owed(conn, from, until).await? {
+                        if let Some(number) =
+                            invoices::issue(conn, member, &month, vat, &lines, now).await?
+                        {
+                            issued.push(number);
+                        }
+                    }
+                    Ok(issued)
+                })
+            })
+            .await?;
+        Ok(issued)
+    }
+
+    /// A member's invoices, newest first.
+    pub async fn invoices(&self, member: MemberId) -> Result<Vec<Invoice>, StoreError> {
+        self.store.invoices(member).await
+    }
+}
