@@ -30,7 +30,7 @@ pub struct InvoiceList {
     security(("member_token" = [])),
     responses((status = 200, description = "The invoices.", body = InvoiceList))
 )]
-pub async fn mine(
+pub async fn my_invoices(
     State(state): State<AppState>,
     member: CurrentMember,
 ) -> Result<axum::Json<InvoiceList>, ApiError> {
@@ -63,7 +63,7 @@ pub struct Issued {
         (status = 400, description = "Not YYYY-MM, or the month is not over."),
     )
 )]
-pub async fn issue(
+pub async fn issue_invoices(
     State(state): State<AppState>,
     Json(body): Json<IssueBody>,
 ) -> Result<axum::Json<Issued>, ApiError> {

@@ -52,7 +52,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(members::issue_card, members::cards))
         .routes(routes!(members::card))
         .routes(routes!(payments::top_up))
-        .routes(routes!(invoices::mine))
+        .routes(routes!(invoices::my_invoices))
         .routes(routes!(payments::payment))
         .routes(routes!(payments::redsys_notification))
         .routes(routes!(billing::redeem))

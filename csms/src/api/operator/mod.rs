@@ -56,7 +56,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(sepa::export))
         .routes(routes!(sepa::batch))
         .routes(routes!(sepa::refunds))
-        .routes(routes!(crate::api::invoices::issue))
+        .routes(routes!(crate::api::invoices::issue_invoices))
         .routes(routes!(sepa::returns))
         .routes(routes!(id_tags::put, id_tags::get));
     openapi::require(router.get_openapi_mut(), openapi::OPERATOR_TOKEN);
