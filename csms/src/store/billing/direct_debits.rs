@@ -73,6 +73,37 @@ pub async fn record(
     Ok(())
 }
 
+/// A file made for the bank (debits or refunds), as `sepa_batches` keeps it.
+pub(super) struct Batch<'a> {
+    pub batch_id: &'a str,
+    /// The collection or execution date asked of the bank.
+    pub date: &'a str,
+    pub items: usize,
+    pub total_cents: i64,
+    pub document: &'a str,
+}
+
+/// Keeps a batch's document, inside the transaction that marks its items.
+pub(super) async fn insert_batch(
+    conn: &mut AnyConnection,
+    batch: &Batch<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sepa_batches (batch_id, collection_date, debits, total_cents, document, \
+             created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(batch.batch_id)
+    .bind(batch.date)
+    .bind(batch.items as i64)
+    .bind(batch.total_cents)
+    .bind(batch.document)
+    .bind(to_millis(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// What a returned debit came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Return {
@@ -128,18 +159,14 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
         let total: i64 = debits.iter().map(|d| d.amount_cents).sum();
-        sqlx::query(
-            "INSERT INTO sepa_batches (batch_id, collection_date, debits, total_cents, document, \
-                 created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(batch_id)
-        .bind(collection_date)
-        .bind(debits.len() as i64)
-        .bind(total)
-        .bind(document)
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
+        let batch = Batch {
+            batch_id,
+            date: collection_date,
+            items: debits.len(),
+            total_cents: total,
+            document,
+        };
+        insert_batch(&mut tx, &batch, now).await?;
         for d in debits {
             let updated = sqlx::query(
                 "UPDATE direct_debits SET status = 'Sent', batch_id = $1, sequence = $2, \

@@ -39,8 +39,20 @@ pub struct Invoice {
     pub lines: Vec<InvoiceLine>,
 }
 
-/// What a month owes, per member: `(member, lines)`, members in order.
-pub async fn owed(
+impl Store {
+    /// What the period owes, per member: `(member, lines)`, members in order. Read on the
+    /// pool, not in the group commit: a month of a whole network is no charger's wait.
+    pub async fn owed(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(i64, Vec<InvoiceLine>)>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        owed(&mut conn, from, until).await
+    }
+}
+
+async fn owed(
     conn: &mut AnyConnection,
     from: DateTime<Utc>,
     until: DateTime<Utc>,

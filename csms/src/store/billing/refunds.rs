@@ -6,7 +6,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
-use super::ledger;
+use super::{
+    direct_debits::{Batch, insert_batch},
+    ledger,
+};
 use crate::{
     clock::to_millis,
     money::{
@@ -84,18 +87,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(
-            "INSERT INTO sepa_batches (batch_id, collection_date, debits, total_cents, document, \
-                 created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(batch_id)
-        .bind(execution_date)
-        .bind(refunds.len() as i64)
-        .bind(refunds.iter().map(|r| r.amount_cents).sum::<i64>())
-        .bind(document)
-        .bind(to_millis(now))
-        .execute(&mut *tx)
-        .await?;
+        let batch = Batch {
+            batch_id,
+            date: execution_date,
+            items: refunds.len(),
+            total_cents: refunds.iter().map(|r| r.amount_cents).sum(),
+            document,
+        };
+        insert_batch(&mut tx, &batch, now).await?;
         for r in refunds {
             let updated = sqlx::query(
                 "UPDATE direct_debits SET status = 'Refunded', refund_batch_id = $1, \
