@@ -71,6 +71,9 @@ pub enum ApiError {
     ChargePoint(CallFailure),
     #[error("{0}")]
     UpstreamTimeout(String),
+    /// The payment provider refused what we asked of it.
+    #[error("{0}")]
+    ProviderRefused(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -90,7 +93,7 @@ impl ApiError {
             ApiError::ChargePoint(CallFailure::Timeout(_)) | ApiError::UpstreamTimeout(_) => {
                 StatusCode::GATEWAY_TIMEOUT
             }
-            ApiError::ChargePoint(_) => StatusCode::BAD_GATEWAY,
+            ApiError::ChargePoint(_) | ApiError::ProviderRefused(_) => StatusCode::BAD_GATEWAY,
             ApiError::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,6 +115,7 @@ impl ApiError {
             }
             ApiError::ChargePoint(CallFailure::CallError { .. }) => "charge-point-call-error",
             ApiError::ChargePoint(_) => "charge-point-failure",
+            ApiError::ProviderRefused(_) => "provider-refused",
             ApiError::Store(_) => "internal",
         }
     }

@@ -1,11 +1,12 @@
 //! How CITERE gets paid, as services: who may charge, top-ups in the app and at the charger,
-//! direct payment at the charger, points redeemed, flat-rate plans, sessions an operator
-//! settles, and the watch that stops a session whose money runs out. The rules are
-//! [`crate::money`]'s; the database's side is [`crate::store::billing`]. [`Billing`] takes
-//! only what it uses, so it is built and tested without the app.
+//! direct payment at the charger, card top-ups given back, points redeemed, flat-rate plans,
+//! sessions an operator settles, and the watch that stops a session whose money runs out. The
+//! rules are [`crate::money`]'s; the database's side is [`crate::store::billing`]. [`Billing`]
+//! takes only what it uses, so it is built and tested without the app.
 
 pub mod authorization;
 pub mod card;
+pub mod card_refunds;
 pub mod direct;
 pub mod gateway;
 pub mod invoices;

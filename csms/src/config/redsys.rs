@@ -32,6 +32,10 @@ pub struct RedsysArgs {
     /// its signed notifications (https://…).
     #[arg(long = "redsys-notification-url", env = "CSMS_REDSYS_NOTIFICATION_URL")]
     pub notification_url: Option<String>,
+    /// Redsys's REST interface, where refunds are asked for; by default the
+    /// `…/sis/rest/trataPeticionREST` beside `--redsys-url`.
+    #[arg(long = "redsys-rest-url", env = "CSMS_REDSYS_REST_URL")]
+    pub rest_url: Option<String>,
     /// Where the driver's browser returns after paying.
     #[arg(long = "redsys-url-ok", env = "CSMS_REDSYS_URL_OK")]
     pub url_ok: Option<String>,
@@ -52,6 +56,7 @@ impl std::fmt::Debug for RedsysArgs {
             .field("terminal", &self.terminal)
             .field("key", &self.key.as_ref().map(|_| "…"))
             .field("notification_url", &self.notification_url)
+            .field("rest_url", &self.rest_url)
             .field("url_ok", &self.url_ok)
             .field("url_ko", &self.url_ko)
             .finish()
@@ -87,8 +92,14 @@ impl RedsysArgs {
             .notification_url
             .clone()
             .ok_or_else(|| missing("--redsys-notification-url"))?;
+        let rest_url = self
+            .rest_url
+            .clone()
+            .or_else(|| crate::billing::redsys::rest::Rest::beside(&self.url))
+            .ok_or_else(|| missing("--redsys-rest-url"))?;
         for (flag, url) in [
             ("--redsys-url", Some(&self.url)),
+            ("--redsys-rest-url", Some(&rest_url)),
             ("--redsys-notification-url", Some(&notification_url)),
             ("--redsys-url-ok", self.url_ok.as_ref()),
             ("--redsys-url-ko", self.url_ko.as_ref()),
@@ -104,7 +115,9 @@ impl RedsysArgs {
         if crate::api::web::origin(&self.url).is_none() {
             return Err(format!("--redsys-url {:?} has no plain origin", self.url));
         }
-        let testing = self.url.starts_with("https://sis-t.redsys.es") || local(&self.url);
+        let testing = [&self.url, &rest_url]
+            .iter()
+            .all(|url| url.starts_with("https://sis-t.redsys.es") || local(url));
         if self.key.as_deref().map(str::trim) == Some(PUBLIC_TEST_KEY) && !testing {
             return Err(
                 "--redsys-key is Redsys's public test key: anyone could sign notifications with it; use it only with the test environment (--redsys-url https://sis-t.redsys.es:25443/…)".into(),
@@ -118,6 +131,7 @@ impl RedsysArgs {
             notification_url,
             url_ok: self.url_ok.clone(),
             url_ko: self.url_ko.clone(),
+            rest: crate::billing::redsys::rest::Rest::new(rest_url)?,
         })
     }
 }

@@ -103,6 +103,10 @@ snake_enum!(
         DebitReturned = "debit_returned",
         /// A fee given back under the first-month guarantee.
         FeeRefunded = "fee_refunded",
+        /// A card top-up given back through the provider that collected it.
+        CardRefund = "card_refund",
+        /// A card refund the provider refused: the money back on the card.
+        CardRefundUndone = "card_refund_undone",
     }
 );
 

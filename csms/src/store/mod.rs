@@ -110,6 +110,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = migrations!(
     16 "0016_card_payments",
     17 "0017_direct_debits",
     18 "0018_invoices",
+    19 "0019_card_refunds",
 );
 
 /// The migrations' SQL for PostgreSQL: the two spellings where the dialects differ (an

@@ -21,6 +21,7 @@ async fn redsys_app() -> TestApp {
         merchant_code: Some(MERCHANT.into()),
         terminal: "1".into(),
         key: Some(KEY.into()),
+        rest_url: None,
         notification_url: Some(
             "https://csms.citere.es/api/v1/payments/redsys/notifications".into(),
         ),

@@ -2,6 +2,7 @@
 //! behind `Authorization: Bearer <operator token>` (compared in constant time).
 
 mod billing;
+mod card_refunds;
 mod charge_point_view;
 mod charge_points;
 pub(crate) use charge_points::parse_id;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(sepa::export))
         .routes(routes!(sepa::batch))
         .routes(routes!(sepa::refunds))
+        .routes(routes!(card_refunds::refund_card_payment))
         .routes(routes!(crate::api::invoices::issue_invoices))
         .routes(routes!(sepa::returns))
         .routes(routes!(id_tags::put, id_tags::get));

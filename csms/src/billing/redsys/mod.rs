@@ -4,8 +4,10 @@
 //! posts its signed notification to `--redsys-notification-url`, and only that confirms the
 //! payment. [`Redsys::read_notification`] trusts nothing it was not signed for: the signature
 //! under the order's own key, our merchant code and terminal, euros, a payment (not a refund),
-//! and the amount is compared with the order's by the caller.
+//! and the amount is compared with the order's by the caller. Refunds go to Redsys's REST
+//! interface ([`rest`]), whose answers are read under the same rules.
 
+pub mod rest;
 pub mod signature;
 
 use std::collections::BTreeMap;
@@ -23,6 +25,8 @@ pub const SIGNATURE_VERSION: &str = "HMAC_SHA256_V1";
 const EURO: &str = "978";
 /// An authorisation (a payment), as Redsys numbers transaction types.
 const PAYMENT: &str = "0";
+/// A refund of an authorised payment ("devolución"), as Redsys numbers transaction types.
+const REFUND: &str = "3";
 
 /// A merchant's settings with Redsys (`--redsys-*`).
 #[derive(Debug, Clone)]
@@ -40,6 +44,8 @@ pub struct Redsys {
     /// Where the driver's browser returns after paying, or failing to.
     pub url_ok: Option<String>,
     pub url_ko: Option<String>,
+    /// Redsys's REST interface, for refunds.
+    pub rest: rest::Rest,
 }
 
 /// What the driver's browser posts to Redsys.
@@ -88,7 +94,7 @@ pub enum Untrusted {
     OtherMerchant(String, String),
     #[error("currency {0}: we take euros only")]
     Currency(String),
-    #[error("transaction type {0}: not a payment")]
+    #[error("transaction type {0}: not the one expected")]
     TransactionType(String),
 }
 
@@ -127,24 +133,52 @@ impl Redsys {
                 parameters[name] = json!(url);
             }
         }
+        Redirect {
+            url: self.url.clone(),
+            fields: self.signed(order, &parameters),
+        }
+    }
+
+    /// What asks Redsys to give an order's payment back, `amount_cents` of it, signed.
+    pub fn refund_request(&self, order: &str, amount_cents: i64) -> BTreeMap<String, String> {
+        let parameters = json!({
+            "DS_MERCHANT_AMOUNT": amount_cents.to_string(),
+            "DS_MERCHANT_ORDER": order,
+            "DS_MERCHANT_MERCHANTCODE": self.merchant_code,
+            "DS_MERCHANT_CURRENCY": EURO,
+            "DS_MERCHANT_TRANSACTIONTYPE": REFUND,
+            "DS_MERCHANT_TERMINAL": self.terminal,
+        });
+        self.signed(order, &parameters)
+    }
+
+    /// `Ds_SignatureVersion`, `Ds_MerchantParameters` (Base64 of `parameters`) and
+    /// `Ds_Signature` (under the order's key).
+    fn signed(&self, order: &str, parameters: &Value) -> BTreeMap<String, String> {
         let encoded = base64::engine::general_purpose::STANDARD.encode(parameters.to_string());
         let signature = self.key.sign(order, &encoded);
-        let fields = BTreeMap::from([
+        BTreeMap::from([
             (
                 "Ds_SignatureVersion".to_owned(),
                 SIGNATURE_VERSION.to_owned(),
             ),
             ("Ds_MerchantParameters".to_owned(), encoded),
             ("Ds_Signature".to_owned(), signature),
-        ]);
-        Redirect {
-            url: self.url.clone(),
-            fields,
-        }
+        ])
     }
 
     /// Reads a notification, believing only what is signed with our key and meant for us.
     pub fn read_notification(&self, form: &NotificationForm) -> Result<Notification, Untrusted> {
+        self.read_signed(form, PAYMENT)
+    }
+
+    /// Reads Redsys's answer to a refund request, under the same rules as a notification.
+    pub fn read_refund_answer(&self, form: &NotificationForm) -> Result<Notification, Untrusted> {
+        self.read_signed(form, REFUND)
+    }
+
+    /// Reads what Redsys signed about a transaction of type `kind` for one of our orders.
+    fn read_signed(&self, form: &NotificationForm, kind: &str) -> Result<Notification, Untrusted> {
         if form.signature_version != SIGNATURE_VERSION {
             return Err(Untrusted::Version(form.signature_version.clone()));
         }
@@ -181,9 +215,9 @@ impl Redsys {
         if currency != EURO {
             return Err(Untrusted::Currency(currency));
         }
-        let kind = field("Ds_TransactionType")?;
-        if kind != PAYMENT {
-            return Err(Untrusted::TransactionType(kind));
+        let signed_kind = field("Ds_TransactionType")?;
+        if signed_kind != kind {
+            return Err(Untrusted::TransactionType(signed_kind));
         }
         let amount = field("Ds_Amount")?;
         let amount_cents = amount

@@ -17,6 +17,8 @@ fn redsys(merchant: &str, terminal: &str) -> Redsys {
         notification_url: "https://csms.citere.es/api/v1/payments/redsys/notifications".into(),
         url_ok: Some("https://citere.es/ok".into()),
         url_ko: None,
+        rest: rest::Rest::new("https://sis-t.redsys.es:25443/sis/rest/trataPeticionREST".into())
+            .unwrap(),
     }
 }
 
@@ -160,4 +162,55 @@ fn order_numbers_have_four_digits_then_eight_letters_or_digits() {
         );
     }
     assert_ne!(new_order(), new_order());
+}
+
+#[test]
+fn a_refund_request_is_signed_for_its_order_and_only_a_refund_answers_it() {
+    let r = redsys("999008881", "1");
+    let request = r.refund_request("1234ABCDEFGH", 2000);
+    let parameters = &request["Ds_MerchantParameters"];
+    let sent: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(parameters)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sent["DS_MERCHANT_TRANSACTIONTYPE"], "3");
+    assert_eq!(sent["DS_MERCHANT_AMOUNT"], "2000");
+    assert_eq!(sent["DS_MERCHANT_ORDER"], "1234ABCDEFGH");
+    assert!(
+        r.key
+            .verify("1234ABCDEFGH", parameters, &request["Ds_Signature"])
+    );
+    assert!(
+        !r.key
+            .verify("1234ABCDEFGX", parameters, &request["Ds_Signature"])
+    );
+
+    let mut refunded = paid("1234ABCDEFGH", "2000");
+    refunded["Ds_TransactionType"] = json!("3");
+    refunded["Ds_Response"] = json!("0900");
+    let answer = r
+        .read_refund_answer(&notification(TEST_KEY, refunded))
+        .unwrap();
+    assert_eq!(
+        (answer.amount_cents, answer.response.as_str()),
+        (2000, "0900")
+    );
+    // A payment's notification is no answer to a refund, nor the other way round.
+    let payment = notification(TEST_KEY, paid("1234ABCDEFGH", "2000"));
+    assert!(matches!(
+        r.read_refund_answer(&payment),
+        Err(Untrusted::TransactionType(_))
+    ));
+    assert!(r.read_notification(&payment).is_ok());
+}
+
+#[test]
+fn the_rest_interface_sits_beside_the_payment_page() {
+    assert_eq!(
+        rest::Rest::beside("https://sis-t.redsys.es:25443/sis/realizarPago").as_deref(),
+        Some("https://sis-t.redsys.es:25443/sis/rest/trataPeticionREST")
+    );
+    assert_eq!(rest::Rest::beside("https://pay.example/checkout"), None);
 }

@@ -25,7 +25,7 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             PaymentStatus::Pending => "Pending",
             PaymentStatus::Paid => "Paid",
@@ -60,10 +60,10 @@ pub struct CardPayment {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "order_id, idempotency_key, member_id, id_tag, amount_cents, status, \
+pub(super) const COLUMNS: &str = "order_id, idempotency_key, member_id, id_tag, amount_cents, status, \
                        response, created_at_ms, updated_at_ms";
 
-fn read(row: &sqlx::any::AnyRow) -> Result<CardPayment, StoreError> {
+pub(super) fn read(row: &sqlx::any::AnyRow) -> Result<CardPayment, StoreError> {
     let tag: String = row.try_get("id_tag")?;
     Ok(CardPayment {
         order: row.try_get("order_id")?,

@@ -5,7 +5,13 @@
 //! HMAC-SHA256), not with the CSMS's code. A form it refuses gets Redsys's kind of error page
 //! and is recorded. An accepted one shows a payment page; paying (or cancelling) there makes it
 //! post its signed notification to `DS_MERCHANT_MERCHANTURL`, as Redsys does, and send the
-//! browser back to `DS_MERCHANT_URLOK` (or `URLKO`).
+//! browser back to `DS_MERCHANT_URLOK` (or `URLKO`). Its REST interface refunds what was paid
+//! ([`rest`]); [`driver`] plays the driver's browser and the member's requests.
+
+pub mod driver;
+mod rest;
+
+pub use rest::RefundMode;
 
 use std::{
     collections::HashMap,
@@ -36,16 +42,22 @@ pub struct Merchant {
 }
 
 #[derive(Default)]
-struct Book {
+pub(crate) struct Book {
     /// Accepted orders and their parameters.
     orders: HashMap<String, Map<String, Value>>,
     /// Why forms were refused, in order.
     refusals: Vec<String>,
     /// The HTTP statuses the merchant answered our notifications with.
     notified: Vec<u16>,
+    /// Orders paid, and the cents paid.
+    paid: HashMap<String, i64>,
+    /// Cents refunded per order.
+    refunded: HashMap<String, i64>,
+    /// How refund requests are answered.
+    refund_mode: RefundMode,
 }
 
-struct Shared {
+pub(crate) struct Shared {
     merchant: Merchant,
     book: Mutex<Book>,
     client: reqwest::Client,
@@ -77,7 +89,7 @@ struct Choice {
 }
 
 /// The order's key and the HMAC-SHA256 of `data` under it, Base64 (standard alphabet).
-fn sign(key_base64: &str, order: &str, data: &str) -> String {
+pub(crate) fn sign(key_base64: &str, order: &str, data: &str) -> String {
     let key: [u8; 24] = base64::engine::general_purpose::STANDARD
         .decode(key_base64)
         .unwrap()
@@ -190,6 +202,15 @@ async fn pay(State(shared): State<Arc<Shared>>, Form(choice): Form<Choice>) -> R
         return (StatusCode::NOT_FOUND, "no such order").into_response();
     };
     let paid = choice.pay == "yes";
+    if paid {
+        let amount = p["DS_MERCHANT_AMOUNT"].as_str().unwrap().parse().unwrap();
+        shared
+            .book
+            .lock()
+            .unwrap()
+            .paid
+            .insert(choice.order.clone(), amount);
+    }
     let m = &shared.merchant;
     let fields = json!({
         "Ds_Date": "02%2F12%2F2026", "Ds_Hour": "10%3A00", "Ds_SecurePayment": "1",
@@ -237,6 +258,7 @@ impl RedsysStandIn {
         let app = Router::new()
             .route("/sis/realizarPago", post(request))
             .route("/sis/pagar", post(pay))
+            .route("/sis/rest/trataPeticionREST", post(rest::request))
             .with_state(shared.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/sis/realizarPago", listener.local_addr().unwrap());
@@ -259,6 +281,17 @@ impl RedsysStandIn {
     /// Why forms were refused so far.
     pub fn refusals(&self) -> Vec<String> {
         self.shared.book.lock().unwrap().refusals.clone()
+    }
+
+    /// Cents refunded of `order` so far.
+    pub fn refunded(&self, order: &str) -> i64 {
+        let book = self.shared.book.lock().unwrap();
+        book.refunded.get(order).copied().unwrap_or(0)
+    }
+
+    /// How refund requests are answered from now on.
+    pub fn answer_refunds(&self, mode: RefundMode) {
+        self.shared.book.lock().unwrap().refund_mode = mode;
     }
 
     /// How the merchant answered each notification sent (HTTP status; 0: unreachable).
@@ -310,6 +343,7 @@ pub async fn csms_paying_through(standin: &RedsysStandIn) -> crate::RunningCsms 
             merchant_code: Some(merchant.code),
             terminal: merchant.terminal,
             key: Some(merchant.key_base64),
+            rest_url: None,
             notification_url: Some(format!("{base}/api/v1/payments/redsys/notifications")),
             url_ok: Some(format!("{base}/#cuenta")),
             url_ko: Some(format!("{base}/#cuenta")),
