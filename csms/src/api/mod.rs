@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(members::card))
         .routes(routes!(payments::top_up))
         .routes(routes!(invoices::my_invoices))
+        .routes(routes!(invoices::my_invoice_pdf))
         .routes(routes!(payments::payment))
         .routes(routes!(payments::redsys_notification))
         .routes(routes!(billing::redeem))

@@ -67,4 +67,29 @@ impl Billing {
     pub async fn invoices(&self, member: MemberId) -> Result<Vec<Invoice>, StoreError> {
         self.store.invoices(member).await
     }
+
+    /// One of a member's invoices as a PDF, issued by `issuer`; `None` when the member has no
+    /// invoice of that number.
+    pub async fn invoice_pdf(
+        &self,
+        member: MemberId,
+        number: &str,
+        issuer: &crate::config::invoicing::IssuerArgs,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(invoice) = self.store.invoice(member, number).await? else {
+            return Ok(None);
+        };
+        let record = self
+            .store
+            .member(member)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("invoice {number} of no member")))?;
+        let customer = super::invoice_pdf::Customer {
+            name: record.name,
+            email: record.email.as_str().to_owned(),
+        };
+        Ok(Some(super::invoice_pdf::render(
+            &invoice, issuer, &customer,
+        )))
+    }
 }

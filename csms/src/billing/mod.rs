@@ -9,6 +9,7 @@ pub mod card;
 pub mod card_refunds;
 pub mod direct;
 pub mod gateway;
+pub mod invoice_pdf;
 pub mod invoices;
 pub mod plans;
 pub mod points;

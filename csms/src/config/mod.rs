@@ -273,6 +273,9 @@ pub struct Config {
     #[command(flatten)]
     pub sepa: sepa::SepaArgs,
 
+    #[command(flatten)]
+    pub issuer: invoicing::IssuerArgs,
+
     /// Deliver members' messages by mail through this SMTP relay: smtp://host[:port].
     #[arg(long, env = "CSMS_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -321,5 +324,6 @@ impl Default for Config {
 }
 
 mod checks;
+pub mod invoicing;
 pub mod redsys;
 pub mod sepa;

@@ -134,5 +134,67 @@ async fn a_month_is_invoiced_once_per_member_without_gaps_and_with_its_vat() {
         invoices(&app, &nobody).await.is_empty(),
         "nothing owed, no invoice"
     );
+    let number = invoice["number"].as_str().unwrap();
+    the_pdf_says_what_the_invoice_does(&app, &ana, &luis, number).await;
     app.shutdown().await;
+}
+
+/// Ana's invoice as a PDF, read back by an independent reader (pypdf, strictly); nobody else
+/// gets it.
+async fn the_pdf_says_what_the_invoice_does(app: &TestApp, ana: &str, luis: &str, number: &str) {
+    let path = format!("/api/v1/me/invoices/{number}/pdf");
+    let r = app.as_member(ana, Method::GET, &path).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    for (token, path) in [
+        (luis, path.clone()),
+        (ana, "/api/v1/me/invoices/F-999999/pdf".to_owned()),
+        (ana, "/api/v1/me/invoices/F%27%20OR%201=1/pdf".to_owned()),
+    ] {
+        let r = app
+            .as_member(token, Method::GET, &path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let anonymous = app.http.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    let file = std::env::temp_dir().join(format!("{number}-{}.pdf", std::process::id()));
+    std::fs::write(&file, &pdf).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python =
+        std::env::var_os("CITERE_PYTHON").map_or_else(|| root.join(".venv/bin/python"), Into::into);
+    let out = std::process::Command::new(python)
+        .arg(root.join("tests/interop/pdf_text.py"))
+        .arg(&file)
+        .output()
+        .expect("the interop virtualenv's Python (make test creates it)");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(read["title"], json!(format!("Factura {number}")));
+    let text = read["pages"][0].as_str().unwrap();
+    for expected in [
+        "FACTURA",
+        number,
+        "CITERE S.A.",
+        "Ana García",
+        "ana@citere.es",
+        "Base imponible",
+        "3,31 €",
+        "IVA 21 %",
+        "0,69 €",
+        "4,00 €",
+        "página 1 de 1",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is not in:\n{text}");
+    }
 }

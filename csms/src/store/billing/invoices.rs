@@ -149,31 +149,49 @@ pub async fn issue(
     Ok(Some(number))
 }
 
+const SELECT_INVOICE: &str = "SELECT number, month, issued_at_ms, vat_percent, base_cents, \
+                              vat_cents, total_cents, lines FROM invoices";
+
+fn read_invoice(r: &sqlx::any::AnyRow) -> Result<Invoice, StoreError> {
+    let lines: String = r.try_get(7)?;
+    Ok(Invoice {
+        number: r.try_get(0)?,
+        month: r.try_get(1)?,
+        issued_at: from_millis(r.try_get(2)?),
+        vat_percent: r.try_get(3)?,
+        base_cents: r.try_get(4)?,
+        vat_cents: r.try_get(5)?,
+        total_cents: r.try_get(6)?,
+        lines: serde_json::from_str(&lines)
+            .map_err(|e| StoreError::Corrupt(format!("invoice lines: {e}")))?,
+    })
+}
+
 impl Store {
     /// A member's invoices, newest first.
     pub async fn invoices(&self, member: MemberId) -> Result<Vec<Invoice>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT number, month, issued_at_ms, vat_percent, base_cents, vat_cents, total_cents, \
-                 lines FROM invoices WHERE member_id = $1 ORDER BY number DESC",
-        )
+        let rows = sqlx::query(&format!(
+            "{SELECT_INVOICE} WHERE member_id = $1 ORDER BY number DESC"
+        ))
         .bind(member.0)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let lines: String = r.try_get(7)?;
-                Ok(Invoice {
-                    number: r.try_get(0)?,
-                    month: r.try_get(1)?,
-                    issued_at: from_millis(r.try_get(2)?),
-                    vat_percent: r.try_get(3)?,
-                    base_cents: r.try_get(4)?,
-                    vat_cents: r.try_get(5)?,
-                    total_cents: r.try_get(6)?,
-                    lines: serde_json::from_str(&lines)
-                        .map_err(|e| StoreError::Corrupt(format!("invoice lines: {e}")))?,
-                })
-            })
-            .collect()
+        rows.iter().map(read_invoice).collect()
+    }
+
+    /// One of a member's invoices, by its number.
+    pub async fn invoice(
+        &self,
+        member: MemberId,
+        number: &str,
+    ) -> Result<Option<Invoice>, StoreError> {
+        let row = sqlx::query(&format!(
+            "{SELECT_INVOICE} WHERE member_id = $1 AND number = $2"
+        ))
+        .bind(member.0)
+        .bind(number)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(read_invoice).transpose()
     }
 }
