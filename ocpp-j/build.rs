@@ -1,6 +1,11 @@
 //! Embeds the official OCPP schemas: lists `../schemas/v16` and `../schemas/v201` and writes
 //! `$OUT_DIR/schemas.rs`, one `static` per version holding `(file stem, file text)` pairs, the
 //! text pulled in with `include_str!` of the absolute path. `src/schema/embedded.rs` includes it.
+//! From the 2.0.1 schemas it also generates the typed 2.0.1 messages, `$OUT_DIR/v201.rs`
+//! (`build/v201.rs`), which `src/v201/mod.rs` includes.
+
+#[path = "build/v201.rs"]
+mod v201;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +34,23 @@ fn main() {
         out.push_str("];\n");
     }
     fs::write(out_dir.join("schemas.rs"), out).expect("OUT_DIR is writable");
+
+    println!("cargo::rerun-if-changed=build/v201.rs");
+    let files: Vec<(String, PathBuf)> = json_files(&schemas.join("v201"))
+        .into_iter()
+        .map(|path| {
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .expect("UTF-8 file name");
+            (stem.to_owned(), path)
+        })
+        .collect();
+    let files: Vec<(String, &Path)> = files
+        .iter()
+        .map(|(s, p)| (s.clone(), p.as_path()))
+        .collect();
+    fs::write(out_dir.join("v201.rs"), v201::generate(&files)).expect("OUT_DIR is writable");
 }
 
 /// The `*.json` files of `dir`, sorted by name so the generated file is stable.

@@ -39,6 +39,7 @@ pub mod members;
 pub mod metrics;
 pub mod money;
 pub mod ocpp16;
+pub mod ocpp201;
 pub mod pki;
 pub mod reservations;
 pub mod rotation;

@@ -1,6 +1,6 @@
 //! The OCPP-J wire layer shared by the CSMS and the simulator: it turns WebSocket text into
 //! [`Frame`]s and back, names the CALLERROR codes of each OCPP version, validates payloads
-//! against the official JSON schemas, and holds the typed OCPP 1.6 messages. No I/O, no tokio:
+//! against the official JSON schemas, and holds the typed OCPP 1.6 and 2.0.1 messages. No I/O, no tokio:
 //! the gateway's `Session` owns the socket and calls into this crate.
 //!
 //! # Layout
@@ -14,6 +14,7 @@
 //!   [`Violation`] it reports (with its CALLERROR code). The schema files under `schemas/` are
 //!   embedded by `build.rs` and compiled once, at first use.
 //! - [`v16`]: the typed OCPP 1.6 messages, one file per action, tied together by [`v16::Action`].
+//! - [`v201`]: the typed OCPP 2.0.1 messages, generated at build time from the official schemas.
 //! - [`wire_name`]: an enum value's wire spelling as a `&'static str`, without allocating.
 //!
 //! The layers, as a charger's CALL travels through them: text → [`Frame::parse`] →
@@ -25,6 +26,7 @@ pub mod frame;
 pub mod message_id;
 pub mod schema;
 pub mod v16;
+pub mod v201;
 pub mod version;
 pub mod wire_name;
 

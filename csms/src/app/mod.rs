@@ -83,6 +83,8 @@ pub struct Services {
     pub certificates: Arc<Certificates>,
     /// Charge points moved to new passwords and higher security profiles.
     pub rotation: Arc<Rotation>,
+    /// 2.0.1 transactions begun before an id token named who pays.
+    pub unstarted: Arc<crate::ocpp201::unstarted::UnstartedTransactions>,
 }
 
 pub struct App {
@@ -170,7 +172,7 @@ impl App {
         ));
         let auth = AuthLimits::from_config(&config);
         let sessions = Arc::new(SessionRegistry::default());
-        let outbound = Outbound::new(sessions.clone(), config.call_timeout());
+        let outbound = Outbound::new(sessions.clone(), store.clone(), config.call_timeout());
         let charge_points: SharedPort = Arc::new(outbound);
         let payments = billing::gateway::from_config(&config).map_err(anyhow::Error::msg)?;
         let running_costs = Arc::new(RunningCosts::new(
@@ -249,6 +251,7 @@ impl App {
             running_costs,
             certificates,
             rotation,
+            unstarted: Default::default(),
         }));
         state
             .reservations

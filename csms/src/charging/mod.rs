@@ -90,7 +90,7 @@ pub struct Authorization {
 }
 
 impl Authorization {
-    fn status(status: AuthorizationStatus) -> Authorization {
+    pub fn status(status: AuthorizationStatus) -> Authorization {
         Authorization {
             status,
             expires_at: None,

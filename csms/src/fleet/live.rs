@@ -61,6 +61,15 @@ impl Fleet {
         }
     }
 
+    /// A connector's status now (0: the charge point's), if the fleet knows it.
+    pub fn connector_status(&self, id: &ChargePointId, connector: u32) -> Option<ConnectorStatus> {
+        let p = self.points.get(id)?;
+        if connector == 0 {
+            return Some(p.status);
+        }
+        p.connectors.get(&connector).map(|c| c.status)
+    }
+
     pub fn booted(&self, id: &ChargePointId, boot: BootInfo, registration: RegistrationStatus) {
         if let Some(mut p) = self.points.get_mut(id) {
             p.boot = boot;

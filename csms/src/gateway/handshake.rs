@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// The protocols we speak, in no particular order: the charge point's order of preference wins.
-pub const SUPPORTED: &[ocpp_j::Version] = &[ocpp_j::Version::V16];
+pub const SUPPORTED: &[ocpp_j::Version] = &[ocpp_j::Version::V16, ocpp_j::Version::V201];
 
 /// A charge point let in.
 #[derive(Debug, Clone, PartialEq)]
@@ -312,7 +312,9 @@ mod tests {
     fn the_first_offered_protocol_we_speak_wins() {
         let offer = |s: &'static str| select_protocol(Some(&HeaderValue::from_static(s)));
         assert_eq!(offer("ocpp1.6"), Some(ocpp_j::Version::V16));
-        assert_eq!(offer("ocpp2.0.1, ocpp1.6"), Some(ocpp_j::Version::V16));
+        assert_eq!(offer("ocpp2.0.1, ocpp1.6"), Some(ocpp_j::Version::V201));
+        assert_eq!(offer("ocpp1.6, ocpp2.0.1"), Some(ocpp_j::Version::V16));
+        assert_eq!(offer("ocpp2.0, ocpp2.0.1"), Some(ocpp_j::Version::V201));
         assert_eq!(offer("ocpp1.5"), None);
         assert_eq!(select_protocol(None), None);
     }

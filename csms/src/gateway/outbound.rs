@@ -1,28 +1,45 @@
 //! The [`ChargePointPort`] over live sessions: each request goes to the charge point's session
-//! and is put in the words of the protocol it speaks (today's adapters: OCPP 1.6, in
-//! [`crate::ocpp16::outbound`]).
+//! and is put in the words of the protocol it speaks ([`crate::ocpp16::outbound`],
+//! [`crate::ocpp201::outbound`]).
 
 use std::{sync::Arc, time::Duration};
 
 use futures_util::{FutureExt, future::BoxFuture};
 
+use ocpp_j::Version;
+
 use super::registry::{CallFailure, SessionHandle, SessionRegistry};
 use crate::{
     charging::port::{Answer, ChargePointPort, HoldRequest, Unreached},
     domain::{ChargePointId, SecurityProfile},
-    ocpp16,
+    ocpp16, ocpp201,
+    store::Store,
 };
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Outbound {
     sessions: Arc<SessionRegistry>,
+    /// Where a 2.0.1 station's own id of a transaction is read.
+    store: Store,
     /// How long a request waits for the charge point's answer.
     timeout: Duration,
 }
 
+impl std::fmt::Debug for Outbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbound")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Outbound {
-    pub fn new(sessions: Arc<SessionRegistry>, timeout: Duration) -> Outbound {
-        Outbound { sessions, timeout }
+    pub fn new(sessions: Arc<SessionRegistry>, store: Store, timeout: Duration) -> Outbound {
+        Outbound {
+            sessions,
+            store,
+            timeout,
+        }
     }
 
     fn session(&self, cp: &ChargePointId) -> Result<SessionHandle, Unreached> {
@@ -40,7 +57,7 @@ impl From<CallFailure> for Unreached {
     }
 }
 
-/// Runs `act` on the session of `cp`, whichever its protocol (1.6 is the only one so far).
+/// Runs `act` on the session of `cp` (which looks at its protocol).
 fn on_session<F>(
     outbound: &Outbound,
     cp: &ChargePointId,
@@ -63,7 +80,10 @@ impl ChargePointPort for Outbound {
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
         let hold = hold.clone();
         on_session(self, cp, move |s, t| async move {
-            ocpp16::outbound::reserve_now(&s, t, &hold).await
+            match s.protocol() {
+                Version::V16 => ocpp16::outbound::reserve_now(&s, t, &hold).await,
+                Version::V201 => ocpp201::outbound::reserve_now(&s, t, &hold).await,
+            }
         })
     }
 
@@ -73,7 +93,10 @@ impl ChargePointPort for Outbound {
         reservation_id: i64,
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
         on_session(self, cp, move |s, t| async move {
-            ocpp16::outbound::cancel_reservation(&s, t, reservation_id).await
+            match s.protocol() {
+                Version::V16 => ocpp16::outbound::cancel_reservation(&s, t, reservation_id).await,
+                Version::V201 => ocpp201::outbound::cancel_reservation(&s, t, reservation_id).await,
+            }
         })
     }
 
@@ -82,14 +105,32 @@ impl ChargePointPort for Outbound {
         cp: &ChargePointId,
         transaction_id: i64,
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
+        let store = self.store.clone();
         on_session(self, cp, move |s, t| async move {
-            ocpp16::outbound::remote_stop(&s, t, transaction_id).await
+            match s.protocol() {
+                Version::V16 => ocpp16::outbound::remote_stop(&s, t, transaction_id).await,
+                Version::V201 => {
+                    let charger_id = store
+                        .charger_transaction_id(transaction_id)
+                        .await
+                        .map_err(|e| Unreached::Failed(e.to_string()))?
+                        .ok_or_else(|| {
+                            Unreached::Failed(format!(
+                                "transaction {transaction_id} has no 2.0.1 id of the station's"
+                            ))
+                        })?;
+                    ocpp201::outbound::request_stop(&s, t, charger_id).await
+                }
+            }
         })
     }
 
     fn request_boot(&self, cp: &ChargePointId) -> BoxFuture<'static, Result<Answer, Unreached>> {
         on_session(self, cp, move |s, t| async move {
-            ocpp16::outbound::trigger_boot(&s, t).await
+            match s.protocol() {
+                Version::V16 => ocpp16::outbound::trigger_boot(&s, t).await,
+                Version::V201 => ocpp201::outbound::trigger_boot(&s, t).await,
+            }
         })
     }
 
@@ -100,7 +141,10 @@ impl ChargePointPort for Outbound {
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
         let chain = chain.to_owned();
         on_session(self, cp, move |s, t| async move {
-            ocpp16::outbound::certificate_signed(&s, t, chain).await
+            match s.protocol() {
+                Version::V16 => ocpp16::outbound::certificate_signed(&s, t, chain).await,
+                Version::V201 => ocpp201::outbound::certificate_signed(&s, t, chain).await,
+            }
         })
     }
 
@@ -111,7 +155,10 @@ impl ChargePointPort for Outbound {
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
         let password = password.to_owned();
         on_session(self, cp, move |s, t| async move {
-            ocpp16::outbound::set_password(&s, t, &password).await
+            match s.protocol() {
+                Version::V16 => ocpp16::outbound::set_password(&s, t, &password).await,
+                Version::V201 => ocpp201::outbound::set_password(&s, t, &password).await,
+            }
         })
     }
 
@@ -121,7 +168,12 @@ impl ChargePointPort for Outbound {
         profile: SecurityProfile,
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
         on_session(self, cp, move |s, t| async move {
-            ocpp16::outbound::set_security_profile(&s, t, profile).await
+            match s.protocol() {
+                Version::V16 => ocpp16::outbound::set_security_profile(&s, t, profile).await,
+                Version::V201 => Ok(Answer::Refused(
+                    "a 2.0.1 station changes security profile through SetNetworkProfile".into(),
+                )),
+            }
         })
     }
 }

@@ -269,7 +269,7 @@ impl Session {
         }
         let answer = match self.version {
             Version::V16 => ocpp16::dispatch(&self.state, &self.id, action, payload).await,
-            Version::V201 => Err(ocpp16::OcppError::NotSupported(action.to_owned())),
+            Version::V201 => crate::ocpp201::dispatch(&self.state, &self.id, action, payload).await,
         };
         let payload = answer.map_err(|e| (e.code(), e.description()))?;
         debug_assert!(

@@ -5,7 +5,7 @@
 
 mod authorize;
 mod boot_notification;
-mod data_transfer;
+pub(crate) mod data_transfer;
 mod diagnostics_status_notification;
 mod firmware_status_notification;
 mod heartbeat;

@@ -408,6 +408,21 @@ impl TestCharger {
         })
     }
 
+    /// Connects offering `protocols` (e.g. `ocpp2.0.1, ocpp1.6`).
+    pub async fn connect_offering(
+        url: &str,
+        id: &str,
+        password: Option<&str>,
+        protocols: &str,
+    ) -> Result<TestCharger, StatusCode> {
+        let (ws, subprotocol) = connect_raw(url, id, password, Some(protocols)).await?;
+        Ok(TestCharger {
+            ws,
+            subprotocol,
+            next: 0,
+        })
+    }
+
     pub async fn send_text(&mut self, text: &str) {
         self.ws.send(Message::Text(text.into())).await.unwrap();
     }

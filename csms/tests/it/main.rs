@@ -15,6 +15,7 @@ mod leaks;
 mod mail;
 mod members;
 mod money_guards;
+mod ocpp201;
 mod openapi;
 mod operator_api;
 mod pki;

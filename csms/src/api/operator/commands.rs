@@ -50,7 +50,11 @@ pub async fn send(
     let version = session
         .as_ref()
         .map_or(ocpp_j::Version::V16, |s| s.protocol());
-    if !ocpp16::is_csms_initiated(&action) {
+    let sent_by_csms = match version {
+        ocpp_j::Version::V16 => ocpp16::is_csms_initiated(&action),
+        ocpp_j::Version::V201 => crate::ocpp201::is_csms_initiated(&action),
+    };
+    if !sent_by_csms {
         return Err(ApiError::BadRequest(format!(
             "{action:?} is not an action the central system sends in {}",
             version.subprotocol()

@@ -4,7 +4,10 @@
 use sqlx::Row;
 
 use super::{COLUMNS, TransactionFilter, TransactionRecord, record};
-use crate::store::{Store, StoreError};
+use crate::{
+    domain::ChargePointId,
+    store::{Store, StoreError},
+};
 
 impl Store {
     /// Accepted transactions still running (the metrics' starting point).
@@ -44,6 +47,36 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(record).collect()
+    }
+
+    /// The session a charge point names by its own id (OCPP 2.0.1's `transactionId`).
+    pub async fn transaction_by_charger_id(
+        &self,
+        cp: &ChargePointId,
+        charger_id: &str,
+    ) -> Result<Option<TransactionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE charge_point_id = $1 \
+             AND charger_transaction_id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(cp.as_str())
+            .bind(charger_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(record).transpose()
+    }
+
+    /// The charge point's own id of one of our sessions, when it named it (OCPP 2.0.1).
+    pub async fn charger_transaction_id(
+        &self,
+        transaction_id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT charger_transaction_id FROM transactions WHERE id = $1")
+            .bind(transaction_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?.flatten())
     }
 
     /// Sessions, newest first.

@@ -1,0 +1,153 @@
+//! The core's requests of a charge point ([`crate::charging::port`]) in OCPP 2.0.1's words:
+//! ReserveNow (on the EVSE, for a `Central` id token), CancelReservation,
+//! RequestStopTransaction (by the station's own transaction id), TriggerMessage,
+//! CertificateSigned, and SetVariables `SecurityCtrlr.BasicAuthPassword` for a new password;
+//! and their answers back in the core's. A higher security profile needs a network profile of
+//! the operator's (SetNetworkProfile), so the core's request for one is refused here.
+
+use std::time::Duration;
+
+use ocpp_j::v201::{
+    Action, CancelReservation, CancelReservationRequest, CancelReservationStatusEnumType,
+    CertificateSigned, CertificateSignedRequest, CertificateSignedStatusEnumType, ComponentType,
+    IdTokenEnumType, IdTokenType, MessageTriggerEnumType, RequestStartStopStatusEnumType,
+    RequestStopTransaction, RequestStopTransactionRequest, ReserveNow, ReserveNowRequest,
+    ReserveNowStatusEnumType, SetVariableDataType, SetVariableStatusEnumType, SetVariables,
+    SetVariablesRequest, Timestamp, TriggerMessage, TriggerMessageRequest,
+    TriggerMessageStatusEnumType, VariableType,
+};
+
+use crate::{
+    charging::port::{Answer, HoldRequest, Unreached},
+    gateway::registry::{CallFailure, SessionHandle},
+};
+
+/// Sends a typed 2.0.1 CALL on a session and reads its typed answer.
+async fn call<A: Action>(
+    session: &SessionHandle,
+    timeout: Duration,
+    request: A::Request,
+) -> Result<A::Response, Unreached> {
+    let payload = serde_json::to_value(request).expect("our request types serialize");
+    let answer = session.call(A::NAME, payload, timeout).await?;
+    serde_json::from_value(answer).map_err(|e| CallFailure::InvalidResponse(e.to_string()).into())
+}
+
+fn id32(id: i64, what: &str) -> Result<i32, Unreached> {
+    i32::try_from(id)
+        .map_err(|_| Unreached::Failed(format!("{what} {id} is beyond OCPP 2.0.1's range")))
+}
+
+fn answer(accepted: bool, word: &'static str) -> Answer {
+    if accepted {
+        Answer::Accepted
+    } else {
+        Answer::Refused(word.to_owned())
+    }
+}
+
+pub async fn reserve_now(
+    session: &SessionHandle,
+    timeout: Duration,
+    hold: &HoldRequest,
+) -> Result<Answer, Unreached> {
+    let token = IdTokenType::new(hold.id_tag.as_str().to_owned(), IdTokenEnumType::Central);
+    let request = ReserveNowRequest {
+        evse_id: Some(id32(i64::from(hold.connector_id), "EVSE id")?),
+        ..ReserveNowRequest::new(
+            Timestamp(hold.until),
+            id32(hold.reservation_id, "reservation id")?,
+            token,
+        )
+    };
+    let status = call::<ReserveNow>(session, timeout, request).await?.status;
+    Ok(answer(
+        status == ReserveNowStatusEnumType::Accepted,
+        status.as_str(),
+    ))
+}
+
+pub async fn cancel_reservation(
+    session: &SessionHandle,
+    timeout: Duration,
+    reservation_id: i64,
+) -> Result<Answer, Unreached> {
+    let request = CancelReservationRequest::new(id32(reservation_id, "reservation id")?);
+    let status = call::<CancelReservation>(session, timeout, request)
+        .await?
+        .status;
+    Ok(answer(
+        status == CancelReservationStatusEnumType::Accepted,
+        status.as_str(),
+    ))
+}
+
+/// Stops a transaction the station named `charger_transaction_id`.
+pub async fn request_stop(
+    session: &SessionHandle,
+    timeout: Duration,
+    charger_transaction_id: String,
+) -> Result<Answer, Unreached> {
+    let request = RequestStopTransactionRequest::new(charger_transaction_id);
+    let status = call::<RequestStopTransaction>(session, timeout, request)
+        .await?
+        .status;
+    Ok(answer(
+        status == RequestStartStopStatusEnumType::Accepted,
+        status.as_str(),
+    ))
+}
+
+pub async fn trigger_boot(session: &SessionHandle, timeout: Duration) -> Result<Answer, Unreached> {
+    let request = TriggerMessageRequest::new(MessageTriggerEnumType::BootNotification);
+    let status = call::<TriggerMessage>(session, timeout, request)
+        .await?
+        .status;
+    Ok(answer(
+        status == TriggerMessageStatusEnumType::Accepted,
+        status.as_str(),
+    ))
+}
+
+pub async fn certificate_signed(
+    session: &SessionHandle,
+    timeout: Duration,
+    chain: String,
+) -> Result<Answer, Unreached> {
+    let request = CertificateSignedRequest::new(chain);
+    let status = call::<CertificateSigned>(session, timeout, request)
+        .await?
+        .status;
+    Ok(answer(
+        status == CertificateSignedStatusEnumType::Accepted,
+        status.as_str(),
+    ))
+}
+
+/// The station's Basic auth password (`SecurityCtrlr.BasicAuthPassword`, sent as is);
+/// `RebootRequired` is a yes (it takes effect at the next boot).
+pub async fn set_password(
+    session: &SessionHandle,
+    timeout: Duration,
+    password: &str,
+) -> Result<Answer, Unreached> {
+    let data = SetVariableDataType::new(
+        password.to_owned(),
+        ComponentType::new("SecurityCtrlr".into()),
+        VariableType::new("BasicAuthPassword".into()),
+    );
+    let results = call::<SetVariables>(session, timeout, SetVariablesRequest::new(vec![data]))
+        .await?
+        .set_variable_result;
+    let Some(result) = results.first() else {
+        return Err(Unreached::Failed("SetVariables answered no result".into()));
+    };
+    let status = result.attribute_status;
+    Ok(answer(
+        matches!(
+            status,
+            SetVariableStatusEnumType::Accepted | SetVariableStatusEnumType::RebootRequired
+        ),
+        status.as_str(),
+    ))
+}

@@ -1,0 +1,103 @@
+//! Transactions a 2.0.1 station began before anyone was authorized (the cable first, the card
+//! after): nothing is recorded until an id token names who pays, but what the first events
+//! said (the EVSE, the first energy reading, the start time) is kept here, so the session is
+//! priced from its real start. One entry per EVSE of a registered station, so the map is
+//! bounded by the fleet's connectors; a transaction that ends unauthorized leaves it.
+
+use chrono::{DateTime, Utc};
+use dashmap::DashMap;
+
+use crate::domain::ChargePointId;
+
+/// What the events of a transaction not yet authorized said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unstarted {
+    /// The station's id for it.
+    pub transaction: String,
+    pub connector: u32,
+    /// The first energy register reading, in Wh.
+    pub meter_start: Option<i64>,
+    pub started_at: DateTime<Utc>,
+}
+
+/// At most this many per station (the oldest goes first): a station cannot run more
+/// unauthorized transactions at once than it has EVSEs, and may not grow the map.
+const PER_STATION: usize = 16;
+
+#[derive(Debug, Default)]
+pub struct UnstartedTransactions {
+    by_station: DashMap<ChargePointId, Vec<Unstarted>>,
+}
+
+impl UnstartedTransactions {
+    /// Notes what an event of an unauthorized transaction said; a reading fills in a start
+    /// that had none. A new transaction on an EVSE replaces the one before (which ended).
+    pub fn note(&self, cp: &ChargePointId, seen: Unstarted) {
+        let mut noted = self.by_station.entry(cp.clone()).or_default();
+        if let Some(known) = noted.iter_mut().find(|u| u.transaction == seen.transaction) {
+            if known.meter_start.is_none() {
+                known.meter_start = seen.meter_start;
+            }
+            return;
+        }
+        noted.retain(|u| u.connector != seen.connector);
+        if noted.len() >= PER_STATION {
+            noted.remove(0);
+        }
+        noted.push(seen);
+    }
+
+    /// Takes what was noted of `transaction`.
+    pub fn take(&self, cp: &ChargePointId, transaction: &str) -> Option<Unstarted> {
+        let mut noted = self.by_station.get_mut(cp)?;
+        let at = noted.iter().position(|u| u.transaction == transaction)?;
+        let taken = noted.remove(at);
+        let empty = noted.is_empty();
+        drop(noted);
+        if empty {
+            self.by_station.remove_if(cp, |_, v| v.is_empty());
+        }
+        Some(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::{PER_STATION, Unstarted, UnstartedTransactions};
+    use crate::domain::ChargePointId;
+
+    fn seen(transaction: &str, connector: u32, meter_start: Option<i64>) -> Unstarted {
+        Unstarted {
+            transaction: transaction.into(),
+            connector,
+            meter_start,
+            started_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_station_keeps_one_unauthorized_transaction_per_evse_and_a_bounded_number() {
+        let cp = ChargePointId::parse("CP-1").unwrap();
+        let noted = UnstartedTransactions::default();
+        noted.note(&cp, seen("a", 1, None));
+        noted.note(&cp, seen("a", 1, Some(1200)));
+        noted.note(&cp, seen("a", 1, Some(9999)));
+        assert_eq!(noted.take(&cp, "a").unwrap().meter_start, Some(1200));
+        assert_eq!(noted.take(&cp, "a"), None);
+        noted.note(&cp, seen("b", 1, Some(1)));
+        noted.note(&cp, seen("c", 1, Some(2)));
+        assert_eq!(
+            noted.take(&cp, "b"),
+            None,
+            "a new transaction on the EVSE ends the old"
+        );
+        for i in 0..100 {
+            noted.note(&cp, seen(&format!("t{i}"), i, None));
+        }
+        assert_eq!(noted.by_station.get(&cp).unwrap().len(), PER_STATION);
+        assert!(noted.take(&cp, "t99").is_some());
+        assert!(noted.take(&cp, "t0").is_none());
+    }
+}
