@@ -5,3 +5,6 @@
 ALTER TABLE card_payments ADD COLUMN refund_status TEXT;
 ALTER TABLE card_payments ADD COLUMN refund_response TEXT;
 ALTER TABLE card_payments ADD COLUMN refund_updated_at_ms BIGINT;
+-- How many requests were sent to Redsys: a refusal puts the money back only when exactly one
+-- was ever sent (a refusal of a second one may mean the first went through).
+ALTER TABLE card_payments ADD COLUMN refund_attempts BIGINT NOT NULL DEFAULT 0;

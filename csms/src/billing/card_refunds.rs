@@ -1,8 +1,9 @@
 //! Giving a card top-up back through the provider that collected it (Redsys): the whole
-//! payment, once, and only while its Green Card still holds the money. The card is debited
-//! before Redsys is asked; Redsys's refusal of that request puts the money back, and an unknown
-//! outcome (no answer, or a refusal of a repeated request, which Redsys gives when the first
-//! one went through) leaves the refund `Pending`, so asking again never refunds twice.
+//! payment, once, and only while its Green Card still holds the money and pays no running
+//! session. The card is debited before Redsys is asked; Redsys's refusal puts the money back
+//! only when a single request was ever sent, and an unknown outcome (no answer, or a refusal
+//! when more than one request went out, which Redsys gives when an earlier one went through)
+//! leaves the refund `Pending`, so asking again, even at the same time, never refunds twice.
 
 use super::{Billing, gateway::Provider, redsys::rest::RefundAnswer};
 use crate::store::{
@@ -27,6 +28,8 @@ pub enum RefundError {
     },
     #[error("the Green Card holds {balance} cents, less than the {amount} to give back")]
     Short { balance: i64, amount: i64 },
+    #[error("the Green Card pays a session still running: refund it once the session ends")]
+    Charging,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -45,7 +48,7 @@ impl Billing {
             .committer
             .run(move |conn| Box::pin(async move { card_refunds::begin(conn, &key, now).await }))
             .await?;
-        let (refund, first) = match begun {
+        let refund = match begun {
             Begun::UnknownOrder => return Err(RefundError::UnknownOrder(order.to_owned())),
             Begun::NotPaid(p) => {
                 return Err(RefundError::NotPaid {
@@ -59,19 +62,16 @@ impl Billing {
                     amount: payment.amount_cents,
                 });
             }
+            Begun::Charging(_) => return Err(RefundError::Charging),
             Begun::Known(refund) if refund.status != card_refunds::RefundStatus::Pending => {
                 return Ok(refund);
             }
-            Begun::Known(refund) => (refund, false),
-            Begun::Started(refund) => (refund, true),
+            Begun::Known(refund) | Begun::Started(refund) => refund,
         };
         let payment = &refund.payment;
         let answer = match redsys.refund(&payment.order, payment.amount_cents).await {
             RefundAnswer::Refunded { response } => Answer::Refunded(response),
-            RefundAnswer::Refused { code } if first => Answer::Refused(code),
-            RefundAnswer::Refused { code } => {
-                Answer::Inconclusive(format!("refused again: {code}"))
-            }
+            RefundAnswer::Refused { code } => Answer::Refused(code),
             RefundAnswer::Unknown { why } => Answer::Inconclusive(why),
         };
         tracing::info!(order = %payment.order, cents = payment.amount_cents, ?answer, "card refund");

@@ -106,12 +106,13 @@ impl ChargePointPort for Outbound {
         transaction_id: i64,
     ) -> BoxFuture<'static, Result<Answer, Unreached>> {
         let store = self.store.clone();
-        on_session(self, cp, move |s, t| async move {
+        let cp = cp.clone();
+        on_session(self, &cp.clone(), move |s, t| async move {
             match s.protocol() {
                 Version::V16 => ocpp16::outbound::remote_stop(&s, t, transaction_id).await,
                 Version::V201 => {
                     let charger_id = store
-                        .charger_transaction_id(transaction_id)
+                        .charger_transaction_id(&cp, transaction_id)
                         .await
                         .map_err(|e| Unreached::Failed(e.to_string()))?
                         .ok_or_else(|| {

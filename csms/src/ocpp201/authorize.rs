@@ -1,13 +1,13 @@
 //! Authorize: may this id token charge? Only the token's value names a Green Card or an id tag;
-//! a token with no value (`NoAuthorization`) is never accepted, as it would charge no one.
+//! a token with no value (`NoAuthorization`), or one no card or tag can have, is `Invalid`.
 
 use ocpp_j::v201::{AuthorizeRequest, AuthorizeResponse};
 
-use super::{id_tag, id_token_info};
+use super::id_token_info;
 use crate::{
     app::AppState,
     charging::Authorization,
-    domain::{AuthorizationStatus, ChargePointId},
+    domain::{AuthorizationStatus, ChargePointId, IdTag},
     ocpp16::OcppError,
 };
 
@@ -16,11 +16,9 @@ pub(super) async fn handle(
     id: &ChargePointId,
     request: AuthorizeRequest,
 ) -> Result<AuthorizeResponse, OcppError> {
-    let authorization = if request.id_token.id_token.is_empty() {
-        Authorization::status(AuthorizationStatus::Invalid)
-    } else {
-        let tag = id_tag(&request.id_token)?;
-        state.charging.authorize(id, &tag).await?
+    let authorization = match IdTag::parse(&request.id_token.id_token) {
+        Ok(tag) => state.charging.authorize(id, &tag).await?,
+        Err(_) => Authorization::status(AuthorizationStatus::Invalid),
     };
     Ok(AuthorizeResponse::new(id_token_info(authorization)))
 }

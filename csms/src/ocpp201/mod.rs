@@ -1,8 +1,8 @@
 //! The OCPP 2.0.1 adapter: typed 2.0.1 messages in (generated from the official schemas, in
 //! `ocpp_j::v201`), the same core the 1.6 adapter drives, typed answers out. A 2.0.1 EVSE is a
 //! connector to the core (its id is the EVSE's). [`dispatch`] matches on the action name;
-//! payloads arrive validated against their schema, so reading them fails only on what a schema
-//! cannot say (an id token of the wrong shape).
+//! payloads arrive validated against their schema; what a schema cannot say (an id token no
+//! card can have) is answered as `Invalid`, not refused.
 
 mod authorize;
 mod boot;
@@ -21,12 +21,7 @@ use ocpp_j::v201::{
 };
 use serde_json::Value;
 
-use crate::{
-    app::AppState,
-    charging::Authorization,
-    domain::{ChargePointId, IdTag},
-    ocpp16::OcppError,
-};
+use crate::{app::AppState, charging::Authorization, domain::ChargePointId, ocpp16::OcppError};
 
 /// The 2.0.1 actions a CSMS sends (the operator's commands may use only these).
 const CSMS_INITIATED: &[&str] = &[
@@ -158,11 +153,6 @@ where
         serde_json::from_value(payload).map_err(|e| OcppError::Format(e.to_string()))?;
     let response = handler(request).await?;
     Ok(serde_json::to_value(response).expect("our response types serialize"))
-}
-
-/// The id tag an id token carries (its length is already checked by the schema).
-fn id_tag(token: &IdTokenType) -> Result<IdTag, OcppError> {
-    IdTag::parse(&token.id_token).map_err(|e| OcppError::Property(format!("idToken: {}", e.0)))
 }
 
 /// The `idTokenInfo` of an authorization decision; a parent tag is the token's group.

@@ -28,13 +28,19 @@ pub(super) async fn report(
     Ok(NotifyReportResponse::default())
 }
 
+/// Events of one NotifyEvent written to the log.
+const EVENTS_LOGGED: usize = 8;
+
 pub(super) async fn event(
     id: &ChargePointId,
     request: NotifyEventRequest,
 ) -> Result<NotifyEventResponse, OcppError> {
-    for e in &request.event_data {
-        tracing::info!(%id, component = %e.component.name, variable = %e.variable.name, trigger = e.trigger.as_str(), value = %e.actual_value, "station event");
+    // A few per message, at debug level, values cut short: a station cannot flood the logs.
+    for e in request.event_data.iter().take(EVENTS_LOGGED) {
+        let value: String = e.actual_value.chars().take(80).collect();
+        tracing::debug!(%id, component = %e.component.name, variable = %e.variable.name, trigger = e.trigger.as_str(), value = ?value, "station event");
     }
+    tracing::info!(%id, events = request.event_data.len(), "station events");
     Ok(NotifyEventResponse::default())
 }
 

@@ -1,9 +1,10 @@
 //! TransactionEvent: a 2.0.1 station's transactions, named by the station's own id. The core
-//! records a session once an id token names who pays (in `Started`, or in a later event when
-//! the cable came first), recognises resent events by the station's id, stores the meter
-//! values of `Updated`, and settles at `Ended`, answering the session's `totalCost` in euros.
-//! Resent events change nothing and get the same answer; offline events are taken in the order
-//! they arrive, which is the station's.
+//! records a session once an id token names who pays and an energy reading says where the
+//! meter started (in `Started`, or in later events when the cable or the card came first),
+//! recognises resent events by the station's id, stores the meter values of `Updated`, and
+//! settles at `Ended`, answering the session's `totalCost` in euros. Resent events change
+//! nothing and get the same answer; offline events are taken in the order they arrive, which
+//! is the station's. An id that named a session already ended is never a new session.
 
 use ocpp_j::v201::{
     IdTokenType, TransactionEventEnumType as Event, TransactionEventRequest,
@@ -11,7 +12,7 @@ use ocpp_j::v201::{
 };
 
 use super::{
-    id_tag, id_token_info,
+    id_token_info,
     meter::{energy_wh, samples},
     status::{charging_status, evse},
     unstarted::Unstarted,
@@ -19,7 +20,7 @@ use super::{
 use crate::{
     app::AppState,
     charging::{self, Authorization},
-    domain::{ChargePointId, IdTag},
+    domain::{AuthorizationStatus, ChargePointId, IdTag},
     ocpp16::OcppError,
     store::transactions::{StartKey, StopOutcome, TransactionRecord, TransactionStop},
 };
@@ -40,44 +41,39 @@ pub(super) async fn handle(
             .status(id, c, charging_status(charging), None, at);
     }
     let token = request.id_token.as_ref().filter(|t| !t.id_token.is_empty());
+    let ended = request.event_type == Event::Ended;
     let mut response = TransactionEventResponse::default();
     let known = state
         .store
         .transaction_by_charger_id(id, &info.transaction_id)
         .await?;
-    let record = match (known, token) {
-        (Some(record), token) => {
-            if let Some(token) = token.filter(|_| request.event_type != Event::Ended) {
-                response.id_token_info = Some(id_token_info(
-                    authorization(state, id, &record, token).await?,
-                ));
+    let record = match known {
+        Some(record) if record.is_active() || ended => {
+            if let Some(token) = token.filter(|_| !ended) {
+                let authorization = authorization(state, id, &record, token).await?;
+                response.id_token_info = Some(id_token_info(authorization));
             }
             record
         }
-        (None, Some(token)) => {
-            let (record, authorization) =
-                start(state, id, &request, token, connector, energy).await?;
-            response.id_token_info = Some(id_token_info(authorization));
-            record
-        }
-        (None, None) => {
-            // Nobody to charge yet: remember what the station said, and record nothing.
-            if request.event_type == Event::Ended {
-                state.unstarted.take(id, &info.transaction_id);
-            } else if let Some(connector) = connector {
-                let seen = Unstarted {
-                    transaction: info.transaction_id.clone(),
-                    connector,
-                    meter_start: energy,
-                    started_at: at,
-                };
-                state.unstarted.note(id, seen);
-            }
+        Some(record) => {
+            // A session that ended is not resumed, nor started again under its old id.
+            tracing::warn!(transaction = %info.transaction_id, ended = record.transaction_id, "a station named a session that ended already: ignored");
+            response.id_token_info =
+                token.map(|_| id_token_info(Authorization::status(AuthorizationStatus::Invalid)));
             return Ok(response);
+        }
+        None => {
+            let (record, authorization) =
+                unrecorded(state, id, &request, token, connector, energy).await?;
+            response.id_token_info = authorization.map(id_token_info);
+            match record {
+                Some(record) => record,
+                None => return Ok(response),
+            }
         }
     };
     let samples = samples(id, record.connector_id, Some(record.transaction_id), values);
-    if request.event_type != Event::Ended {
+    if !ended {
         state.charging.meter_values(samples).await?;
         return Ok(response);
     }
@@ -89,7 +85,7 @@ pub(super) async fn handle(
             .unwrap_or(record.meter_start),
         stopped_at: at,
         reason: info.stopped_reason.map(|r| r.as_str().to_owned()),
-        id_tag: token.map(id_tag).transpose()?,
+        id_tag: token.and_then(|t| IdTag::parse(&t.id_token).ok()),
         received_at: state.clock.now(),
         samples,
     };
@@ -103,55 +99,87 @@ pub(super) async fn handle(
     Ok(response)
 }
 
-/// The authorization of a token named on a recorded transaction: the one that started it has
-/// the answer it got then (it is charging, not a second session), another is asked about.
+/// The authorization of a token named on a recorded, running session. One that was not
+/// accepted stays so whatever token is shown (nobody pays for it); the token that started it
+/// has the answer it got then (it is charging, not a second session); another is asked about.
 async fn authorization(
     state: &AppState,
     id: &ChargePointId,
     record: &TransactionRecord,
     token: &IdTokenType,
 ) -> Result<Authorization, OcppError> {
-    if token.id_token == record.id_tag {
+    if record.authorization != AuthorizationStatus::Accepted || token.id_token == record.id_tag {
         return Ok(Authorization::status(record.authorization));
     }
-    Ok(state.charging.authorize(id, &id_tag(token)?).await?)
+    match IdTag::parse(&token.id_token) {
+        Ok(tag) => Ok(state.charging.authorize(id, &tag).await?),
+        Err(_) => Ok(Authorization::status(AuthorizationStatus::Invalid)),
+    }
 }
 
-/// Records the session an id token just named: from its real start when earlier events of it
-/// were noted, else from this event. With no energy reading in either, the register counts
-/// from 0, and a session whose energy is then implausible for its time is flagged for an
-/// operator rather than charged (the core's plausibility check).
-async fn start(
+/// An event of a session not recorded yet: recorded once an id token names who pays and the
+/// meter's start is known from a reading (or the session ends), else noted for the events to
+/// come. A token no card or tag can have is `Invalid`, never a CALLERROR: a station resends
+/// a refused transaction message, and its later ones would wait behind it.
+async fn unrecorded(
     state: &AppState,
     id: &ChargePointId,
     request: &TransactionEventRequest,
-    token: &IdTokenType,
+    token: Option<&IdTokenType>,
     connector: Option<u32>,
     energy: Option<i64>,
-) -> Result<(TransactionRecord, Authorization), OcppError> {
-    let info = &request.transaction_info;
-    let noted = state.unstarted.take(id, &info.transaction_id);
-    let connector = connector
-        .or(noted.as_ref().map(|n| n.connector))
-        .ok_or_else(|| {
-            OcppError::Property(format!(
-                "transaction {} names no EVSE in any event",
-                info.transaction_id
-            ))
-        })?;
-    let tag: IdTag = id_tag(token)?;
-    let meter_start = noted
-        .as_ref()
-        .and_then(|n| n.meter_start)
-        .or(energy)
-        .unwrap_or(0);
-    let started_at = noted.as_ref().map_or(request.timestamp.0, |n| n.started_at);
+) -> Result<(Option<TransactionRecord>, Option<Authorization>), OcppError> {
+    let transaction = &request.transaction_info.transaction_id;
+    let ended = request.event_type == Event::Ended;
+    let noted = state.unstarted.get(id, transaction);
+    let token = token.or(noted.as_ref().and_then(|n| n.id_token.as_ref()));
+    let meter_start = noted.as_ref().and_then(|n| n.meter_start).or(energy);
+    let connector = connector.or(noted.as_ref().map(|n| n.connector));
+    let invalid = || Authorization::status(AuthorizationStatus::Invalid);
+    let note = |id_token: Option<IdTokenType>| {
+        if let Some(connector) = connector {
+            let seen = Unstarted {
+                transaction: transaction.clone(),
+                connector,
+                meter_start: energy,
+                started_at: request.timestamp.0,
+                id_token,
+            };
+            state.unstarted.note(id, seen);
+        }
+    };
+    let Some(token) = token else {
+        if ended {
+            state.unstarted.take(id, transaction);
+        } else {
+            note(None);
+        }
+        return Ok((None, None));
+    };
+    let Ok(tag) = IdTag::parse(&token.id_token) else {
+        state.unstarted.take(id, transaction);
+        return Ok((None, Some(invalid())));
+    };
+    let Some(connector) = connector else {
+        tracing::warn!(%transaction, "a transaction that names no EVSE in any event: not recorded");
+        return Ok((None, Some(invalid())));
+    };
+    if meter_start.is_none() && !ended {
+        // Authorized, but where the meter started is not known yet: wait for a reading.
+        let authorization = state.charging.authorize(id, &tag).await?;
+        if authorization.status == AuthorizationStatus::Accepted {
+            note(Some(token.clone()));
+        }
+        return Ok((None, Some(authorization)));
+    }
+    state.unstarted.take(id, transaction);
     let start = charging::Start {
-        key: StartKey::Charger(info.transaction_id.clone()),
+        key: StartKey::Charger(transaction.clone()),
         connector_id: connector,
         id_tag: tag,
-        meter_start,
-        started_at,
+        // Ended without a reading in any event: nothing measured, nothing charged for energy.
+        meter_start: meter_start.unwrap_or(0),
+        started_at: noted.map_or(request.timestamp.0, |n| n.started_at),
         reservation_id: request.reservation_id.map(i64::from),
     };
     let (started, authorization) = state.charging.start_transaction(id, start).await?;
@@ -165,5 +193,5 @@ async fn start(
                 started.transaction_id
             )))
         })?;
-    Ok((record, authorization))
+    Ok((Some(record), Some(authorization)))
 }

@@ -1,16 +1,17 @@
-//! Transactions a 2.0.1 station began before anyone was authorized (the cable first, the card
-//! after): nothing is recorded until an id token names who pays, but what the first events
-//! said (the EVSE, the first energy reading, the start time) is kept here, so the session is
-//! priced from its real start. One entry per EVSE of a registered station, so the map is
-//! bounded by the fleet's connectors; a transaction that ends unauthorized leaves it.
+//! Transactions a 2.0.1 station began that are not recorded yet: nothing is recorded until an
+//! id token names who pays and an energy reading says where the meter started, but what the
+//! events said so far (the EVSE, the token, the first reading, the start time) is kept here,
+//! so the session is priced from its real start. A few entries per registered station, so the
+//! map is bounded by the fleet; a transaction that ends unrecorded leaves it.
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
+use ocpp_j::v201::IdTokenType;
 
 use crate::domain::ChargePointId;
 
 /// What the events of a transaction not yet authorized said.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Unstarted {
     /// The station's id for it.
     pub transaction: String,
@@ -18,6 +19,8 @@ pub struct Unstarted {
     /// The first energy register reading, in Wh.
     pub meter_start: Option<i64>,
     pub started_at: DateTime<Utc>,
+    /// The id token the station named, once it did.
+    pub id_token: Option<IdTokenType>,
 }
 
 /// At most this many per station (the oldest goes first): a station cannot run more
@@ -30,13 +33,16 @@ pub struct UnstartedTransactions {
 }
 
 impl UnstartedTransactions {
-    /// Notes what an event of an unauthorized transaction said; a reading fills in a start
-    /// that had none. A new transaction on an EVSE replaces the one before (which ended).
+    /// Notes what an event of an unrecorded transaction said; a reading or a token fills in
+    /// what was missing. A new transaction on an EVSE replaces the one before (which ended).
     pub fn note(&self, cp: &ChargePointId, seen: Unstarted) {
         let mut noted = self.by_station.entry(cp.clone()).or_default();
         if let Some(known) = noted.iter_mut().find(|u| u.transaction == seen.transaction) {
             if known.meter_start.is_none() {
                 known.meter_start = seen.meter_start;
+            }
+            if known.id_token.is_none() {
+                known.id_token = seen.id_token;
             }
             return;
         }
@@ -45,6 +51,12 @@ impl UnstartedTransactions {
             noted.remove(0);
         }
         noted.push(seen);
+    }
+
+    /// What was noted of `transaction`, left in place.
+    pub fn get(&self, cp: &ChargePointId, transaction: &str) -> Option<Unstarted> {
+        let noted = self.by_station.get(cp)?;
+        noted.iter().find(|u| u.transaction == transaction).cloned()
     }
 
     /// Takes what was noted of `transaction`.
@@ -74,6 +86,7 @@ mod tests {
             connector,
             meter_start,
             started_at: Utc::now(),
+            id_token: None,
         }
     }
 

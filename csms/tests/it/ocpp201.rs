@@ -292,3 +292,97 @@ async fn operator_commands_and_reservations_reach_a_201_station_in_its_words() {
         json!({})
     );
 }
+
+#[tokio::test]
+async fn a_201_station_cannot_reuse_an_ended_id_nor_rescue_an_unpaid_session() {
+    let app = spawn_app().await;
+    app.tariff(40, 0, 0).await;
+    let (token, tag) = app.card_holder("luis@citere.es", "LUIS-201", 5000).await;
+    let mut cs = station(&app, "CS-HOSTILE").await;
+    cs.call_ok(
+        "BootNotification",
+        json!({"reason": "PowerUp",
+        "chargingStation": {"model": "M", "vendorName": "V"}}),
+    )
+    .await;
+    let token_of = |t: &str| json!({"idToken": t, "type": "ISO14443"});
+    // The card first, with no reading: nothing is recorded until a reading says where the
+    // meter started, and the session is priced from there.
+    let card = event(
+        "Started",
+        0,
+        "tx-a",
+        0,
+        json!({"idToken": token_of(&tag),
+        "evse": {"id": 1, "connectorId": 1}}),
+    );
+    let answer = cs.call_ok("TransactionEvent", card).await;
+    assert_eq!(answer["idTokenInfo"]["status"], "Accepted", "{answer}");
+    let first = event(
+        "Updated",
+        1,
+        "tx-a",
+        15,
+        json!({"meterValue": energy(900_000.0, "Sample.Periodic")}),
+    );
+    cs.call_ok("TransactionEvent", first).await;
+    let ended = event(
+        "Ended",
+        2,
+        "tx-a",
+        30,
+        json!({"meterValue": energy(905_000.0, "Transaction.End")}),
+    );
+    let answer = cs.call_ok("TransactionEvent", ended).await;
+    assert_eq!(
+        answer["totalCost"],
+        json!(2.0),
+        "5 kWh from the first reading: {answer}"
+    );
+
+    // The same id again, as a new session: refused, nothing recorded, nothing charged.
+    let again = event(
+        "Started",
+        0,
+        "tx-a",
+        0,
+        json!({"idToken": token_of(&tag),
+        "evse": {"id": 1, "connectorId": 1}, "meterValue": energy(905_000.0, "Transaction.Begin")}),
+    );
+    let answer = cs.call_ok("TransactionEvent", again).await;
+    assert_eq!(answer["idTokenInfo"]["status"], "Invalid", "{answer}");
+    let sessions: Value = app
+        .get("/api/v1/operator/transactions?chargePointId=CS-HOSTILE")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions["transactions"].as_array().unwrap().len(), 1);
+
+    // A session refused to an unknown token stays refused whatever card is shown after it.
+    let refused = event(
+        "Started",
+        0,
+        "tx-b",
+        0,
+        json!({"idToken": token_of("NOBODY"),
+        "evse": {"id": 2, "connectorId": 1}, "meterValue": energy(10.0, "Transaction.Begin")}),
+    );
+    let answer = cs.call_ok("TransactionEvent", refused).await;
+    assert_eq!(answer["idTokenInfo"]["status"], "Invalid");
+    let rescue = event("Updated", 1, "tx-b", 15, json!({"idToken": token_of(&tag)}));
+    let answer = cs.call_ok("TransactionEvent", rescue).await;
+    assert_eq!(answer["idTokenInfo"]["status"], "Invalid", "{answer}");
+    // A token no card can have is Invalid, not a CALLERROR that would hold the station's queue.
+    let long = event(
+        "Started",
+        0,
+        "tx-c",
+        0,
+        json!({"idToken": token_of(&"X".repeat(36)),
+        "evse": {"id": 2, "connectorId": 1}}),
+    );
+    let answer = cs.call_ok("TransactionEvent", long).await;
+    assert_eq!(answer["idTokenInfo"]["status"], "Invalid", "{answer}");
+    assert_eq!(balance(&app, &token, &tag).await, 4800);
+}

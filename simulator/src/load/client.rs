@@ -22,7 +22,7 @@ use super::{
 };
 use crate::driver::backoff::Backoff;
 use crate::driver::connect::{Endpoint, Ws};
-use crate::model::messages::{BootInfo, Request, Sample};
+use crate::model::messages::{Answer, BootInfo, Request, Sample, local_transaction_id};
 use crate::model::types::{FaultCode, IdTag, SampleContext, Status};
 use crate::protocol::Protocol;
 
@@ -101,18 +101,22 @@ impl Client {
         }
         self.stats.booted(self.started.elapsed(), self.count);
         let tag = IdTag::parse(&format!("LOAD-TAG-{:05}", self.n)).expect("short enough");
+        let at = Utc::now();
         let start = Request::StartTransaction {
             connector: 1,
             id_tag: tag,
             meter_start_wh: 0,
             reservation_id: None,
-            at: Utc::now(),
+            at,
+            local_id: local_transaction_id(at, 1),
         };
+        // The protocol says which id the session goes by (1.6: the central system's answer,
+        // 2.0.1: the station's own).
         let transaction_id = match link.call(&start).await {
-            Ok(answer) => answer
-                .get("transactionId")
-                .and_then(Value::as_i64)
-                .and_then(|t| i32::try_from(t).ok()),
+            Ok(answer) => match self.protocol.answer(start.kind(), answer) {
+                Ok(Answer::StartTransaction { transaction_id, .. }) => Some(transaction_id),
+                _ => None,
+            },
             Err(end) => return end,
         };
         let period = Duration::from_secs_f64(1.0 / self.rate.max(1e-6));

@@ -50,6 +50,9 @@ pub enum Request {
         meter_start_wh: i64,
         reservation_id: Option<i32>,
         at: DateTime<Utc>,
+        /// The charge point's own number for the session (OCPP 2.0.1's `transactionId`,
+        /// which the station assigns; 1.6 gets its id from the central system instead).
+        local_id: i32,
     },
     MeterValues {
         connector: u32,
@@ -97,7 +100,7 @@ pub enum RequestKind {
     Heartbeat,
     Status,
     Authorize,
-    StartTransaction,
+    StartTransaction { local_id: i32 },
     MeterValues,
     StopTransaction,
     DataTransfer,
@@ -109,6 +112,15 @@ pub enum RequestKind {
     SecurityEvent,
 }
 
+/// A session's own number, as a station picks it: from when and where it began, so numbers
+/// do not repeat across the simulator's runs (the central system keeps the old ones).
+pub fn local_transaction_id(at: DateTime<Utc>, connector: u32) -> i32 {
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    let mixed = millis.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ u64::from(connector).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    i32::try_from(mixed >> 33).unwrap_or(i32::MAX).max(1)
+}
+
 impl Request {
     pub fn kind(&self) -> RequestKind {
         match self {
@@ -116,7 +128,9 @@ impl Request {
             Request::Heartbeat => RequestKind::Heartbeat,
             Request::Status { .. } => RequestKind::Status,
             Request::Authorize { .. } => RequestKind::Authorize,
-            Request::StartTransaction { .. } => RequestKind::StartTransaction,
+            Request::StartTransaction { local_id, .. } => RequestKind::StartTransaction {
+                local_id: *local_id,
+            },
             Request::MeterValues { .. } => RequestKind::MeterValues,
             Request::StopTransaction { .. } => RequestKind::StopTransaction,
             Request::DataTransfer { .. } => RequestKind::DataTransfer,

@@ -186,6 +186,7 @@ impl ChargePoint {
             meter_start_wh,
             reservation_id,
             at,
+            local_id: super::messages::local_transaction_id(at, c.id),
         };
         c.activity = Activity::Charging(Session {
             visit,

@@ -22,7 +22,7 @@ impl From<RefundError> for ApiError {
         match e {
             RefundError::NoProvider => ApiError::Conflict(e.to_string()),
             RefundError::UnknownOrder(_) => ApiError::NotFound(e.to_string()),
-            RefundError::NotPaid { .. } | RefundError::Short { .. } => {
+            RefundError::NotPaid { .. } | RefundError::Short { .. } | RefundError::Charging => {
                 ApiError::Conflict(e.to_string())
             }
             RefundError::Store(s) => ApiError::Store(s),
@@ -72,7 +72,7 @@ impl From<CardRefund> for RefundView {
         (status = 200, description = "Refunded by the provider.", body = RefundView),
         (status = 202, description = "Asked; the provider's answer is not known yet: ask again.", body = RefundView),
         (status = 404, description = "No such card payment."),
-        (status = 409, description = "Not paid, or its Green Card no longer holds the amount, or no provider that refunds is configured."),
+        (status = 409, description = "Not paid, or its Green Card no longer holds the amount or pays a running session, or no provider that refunds is configured."),
         (status = 502, description = "The provider refused: the money is back on the Green Card."),
     )
 )]

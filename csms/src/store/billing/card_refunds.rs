@@ -73,6 +73,8 @@ pub enum Begun {
         balance: i64,
         payment: CardPayment,
     },
+    /// The card pays a session still running, whose cost is not known yet.
+    Charging(CardPayment),
     /// Asked now: the card is debited, the refund `Pending`.
     Started(CardRefund),
     /// Asked before: where it stands.
@@ -83,8 +85,9 @@ pub enum Begun {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     Refunded(String),
-    /// A refusal of the request that started the refund: the refund fails, the card gets its
-    /// money back.
+    /// A refusal: when it answers the only request ever sent, the refund fails and the card
+    /// gets its money back; otherwise (an earlier request may have gone through) it is
+    /// inconclusive.
     Refused(String),
     /// A refusal of a repeated request, or no answer: the refund stays `Pending`.
     Inconclusive(String),
@@ -130,10 +133,30 @@ pub async fn begin(
         return Ok(Begun::UnknownOrder);
     };
     if let Some(refund) = refund {
+        if refund.status == RefundStatus::Pending {
+            // Asked again: one more request goes out.
+            sqlx::query(
+                "UPDATE card_payments SET refund_attempts = refund_attempts + 1 \
+                 WHERE order_id = $1",
+            )
+            .bind(order)
+            .execute(&mut *conn)
+            .await?;
+        }
         return Ok(Begun::Known(refund));
     }
     if payment.status != PaymentStatus::Paid {
         return Ok(Begun::NotPaid(payment));
+    }
+    let charging = sqlx::query(
+        "SELECT 1 FROM transactions WHERE id_tag = $1 AND stopped_at_ms IS NULL \
+         AND auth_status = 'Accepted'",
+    )
+    .bind(payment.tag.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if charging.is_some() {
+        return Ok(Begun::Charging(payment));
     }
     let balance = ledger::balance(conn, Account::Card(&payment.tag)).await?;
     if balance < payment.amount_cents {
@@ -150,8 +173,8 @@ pub async fn begin(
     };
     let moved = ledger::transfer(conn, &t, now).await?;
     let marked = sqlx::query(
-        "UPDATE card_payments SET refund_status = 'Pending', refund_updated_at_ms = $1 \
-         WHERE order_id = $2 AND refund_status IS NULL",
+        "UPDATE card_payments SET refund_status = 'Pending', refund_updated_at_ms = $1, \
+         refund_attempts = 1 WHERE order_id = $2 AND refund_status IS NULL",
     )
     .bind(to_millis(now))
     .bind(order)
@@ -178,10 +201,18 @@ pub async fn finish(
     answer: &Answer,
     now: DateTime<Utc>,
 ) -> Result<Option<CardRefund>, StoreError> {
+    let attempts: Option<i64> =
+        sqlx::query("SELECT refund_attempts FROM card_payments WHERE order_id = $1")
+            .bind(order)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
     let (status, response) = match answer {
-        Answer::Refunded(r) => (RefundStatus::Refunded, r),
-        Answer::Refused(r) => (RefundStatus::Failed, r),
-        Answer::Inconclusive(r) => (RefundStatus::Pending, r),
+        Answer::Refunded(r) => (RefundStatus::Refunded, r.clone()),
+        Answer::Refused(r) if attempts == Some(1) => (RefundStatus::Failed, r.clone()),
+        Answer::Refused(r) => (RefundStatus::Pending, format!("refused again: {r}")),
+        Answer::Inconclusive(r) => (RefundStatus::Pending, r.clone()),
     };
     let response: String = response.chars().take(200).collect();
     let marked = sqlx::query(

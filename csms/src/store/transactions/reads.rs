@@ -67,13 +67,17 @@ impl Store {
         row.as_ref().map(record).transpose()
     }
 
-    /// The charge point's own id of one of our sessions, when it named it (OCPP 2.0.1).
+    /// The charge point's own id of one of its sessions, when it named it (OCPP 2.0.1).
     pub async fn charger_transaction_id(
         &self,
+        cp: &ChargePointId,
         transaction_id: i64,
     ) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT charger_transaction_id FROM transactions WHERE id = $1")
-            .bind(transaction_id)
+        let row = sqlx::query(
+            "SELECT charger_transaction_id FROM transactions WHERE id = $1 AND charge_point_id = $2",
+        )
+        .bind(transaction_id)
+        .bind(cp.as_str())
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?.flatten())

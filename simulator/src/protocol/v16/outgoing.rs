@@ -52,6 +52,7 @@ pub(super) fn request(request: &Request) -> (&'static str, Value) {
             meter_start_wh,
             reservation_id,
             at,
+            ..
         } => encode::<StartTransaction>(wire::StartTransactionRequest {
             connector_id: *connector,
             id_tag: id_tag.to_string(),
@@ -145,7 +146,7 @@ pub(super) fn answer(kind: RequestKind, payload: Value) -> Result<Answer, Protoc
         RequestKind::Authorize => Answer::Authorize {
             status: auth_status(decode_answer::<Authorize>(payload)?.id_tag_info.status),
         },
-        RequestKind::StartTransaction => {
+        RequestKind::StartTransaction { .. } => {
             let answer = decode_answer::<StartTransaction>(payload)?;
             Answer::StartTransaction {
                 transaction_id: answer.transaction_id,

@@ -58,6 +58,7 @@ fn every_request_we_send_passes_its_schema() {
             meter_start_wh: 0,
             reservation_id: Some(7),
             at: at(),
+            local_id: 1,
         },
         Request::MeterValues {
             connector: 1,
@@ -115,7 +116,7 @@ fn answers_read_into_the_models_terms() {
             }),
         ),
         (
-            RequestKind::StartTransaction,
+            RequestKind::StartTransaction { local_id: 1 },
             json!({"transactionId": 9, "idTagInfo": {"status": "ConcurrentTx"}}),
             Ok(Answer::StartTransaction {
                 transaction_id: 9,
