@@ -143,6 +143,7 @@ const FLEET: &str = r#"
     longitude = -5.6104
     charge_points = 1
     connectors = [{ type = "CCS2", max_power_kw = 50 }, { type = "Type2", max_power_kw = 22 }]
+    protocol = "ocpp2.0.1"
 "#;
 
 #[tokio::test]
@@ -161,12 +162,21 @@ async fn a_time_compressed_fleet_completes_sessions_that_the_operator_api_lists(
     )
     .unwrap();
 
+    // The Laboral site speaks 2.0.1, the others 1.6: sessions finish on both.
+    let on_201 = |list: &[Value]| list.iter().any(|t| t["chargePointId"] == "E2E-LABORAL-01");
     assert_eventually(
-        "three finished sessions",
-        Duration::from_secs(15),
-        || async { transactions(&csms, "status=finished&limit=500").await.len() >= 3 },
+        "three finished sessions, one of them on 2.0.1",
+        Duration::from_secs(30),
+        || async {
+            let finished = transactions(&csms, "status=finished&limit=500").await;
+            finished.len() >= 3 && on_201(&finished)
+        },
     )
     .await;
+    let laboral = get(&csms, "/charge-points/E2E-LABORAL-01").await;
+    assert_eq!(laboral["protocol"], "ocpp2.0.1");
+    let plaza = get(&csms, "/charge-points/E2E-PLAZA-01").await;
+    assert_eq!(plaza["protocol"], "ocpp1.6");
     let finished = transactions(&csms, "status=finished&limit=500").await;
     let ids: Vec<String> = scenario
         .charge_points()

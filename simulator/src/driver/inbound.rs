@@ -45,8 +45,8 @@ impl Driver {
             } => {
                 let reply = match self.protocol.command(&action, payload) {
                     Ok(command) => {
-                        let reply = self.model.on_command(command, now);
-                        let payload = self.protocol.reply(&action, &reply);
+                        let reply = self.model.on_command(command.clone(), now);
+                        let payload = self.protocol.reply(&action, &command, &reply);
                         Frame::CallResult { id, payload }
                     }
                     Err(e) => Frame::CallError {

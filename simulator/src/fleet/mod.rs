@@ -88,12 +88,26 @@ impl Fleet {
             .map_err(|e| ConnectError::BadUrl(options.csms.clone(), format!("TLS: {e}")))?;
         // With a wss:// endpoint beside it, the TLS options are that one's.
         let primary_tls = tls.clone().filter(|_| options.csms_wss.is_none());
-        let endpoint = Endpoint::parse(&options.csms, Version::V16, password.clone(), primary_tls)?;
-        let mut dial = TcpDial::new(endpoint);
-        if let Some(url) = &options.csms_wss {
-            dial.secure = Some(Endpoint::parse(url, Version::V16, password.clone(), tls)?);
+        // One way of dialling per OCPP version (each endpoint offers its own subprotocol).
+        let mut dials = std::collections::HashMap::new();
+        for version in Version::ALL {
+            let endpoint = Endpoint::parse(
+                &options.csms,
+                version,
+                password.clone(),
+                primary_tls.clone(),
+            )?;
+            let mut dial = TcpDial::new(endpoint);
+            if let Some(url) = &options.csms_wss {
+                dial.secure = Some(Endpoint::parse(
+                    url,
+                    version,
+                    password.clone(),
+                    tls.clone(),
+                )?);
+            }
+            dials.insert(version, Arc::new(dial));
         }
-        let dial = Arc::new(dial);
         let profile = options.security_profile.unwrap_or(
             match (
                 options.csms.starts_with("wss://"),
@@ -104,7 +118,6 @@ impl Fleet {
                 (true, false) => 2,
             },
         );
-        let protocol = protocol::for_version(Version::V16).expect("1.6 is implemented");
         let speed = options.speed.unwrap_or(scenario.speed);
         let settings = Settings {
             meter_value_sample_interval_secs: scenario.meter_value_interval_secs,
@@ -130,7 +143,9 @@ impl Fleet {
                 seed: Some(rand::Rng::random(&mut seeds)),
                 ..DriverOptions::default()
             };
-            let handle = driver::spawn(model, dial.clone(), protocol, driver_options);
+            let protocol = protocol::for_version(planned.protocol).expect("both are implemented");
+            let dial = dials[&planned.protocol].clone();
+            let handle = driver::spawn(model, dial, protocol, driver_options);
             lives.spawn(
                 Life {
                     handle: handle.clone(),

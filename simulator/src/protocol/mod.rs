@@ -1,13 +1,14 @@
 //! The protocol layer: one [`Protocol`] per OCPP version maps the model's requests, answers,
 //! commands and replies (`crate::model::messages`) to that version's payloads and back. The
-//! model never sees JSON and the driver never sees model internals; OCPP 2.0.1 is added as a
-//! second implementation beside [`v16::V16`], chosen by [`for_version`].
+//! model never sees JSON and the driver never sees model internals; [`v16::V16`] and
+//! [`v201::V201`] are chosen by [`for_version`].
 //!
 //! Inbound payloads are validated against the official schemas before they are typed (a
 //! violation becomes the matching CALLERROR); outbound ones are checked in debug builds, so
 //! every test run proves we send what the schemas allow.
 
 pub mod v16;
+pub mod v201;
 
 use std::fmt;
 
@@ -42,15 +43,16 @@ pub trait Protocol: Send + Sync + fmt::Debug {
     fn answer(&self, kind: RequestKind, payload: Value) -> Result<Answer, ProtocolError>;
     /// Reads a CALL of the central system.
     fn command(&self, action: &str, payload: Value) -> Result<Command, ProtocolError>;
-    /// The CALLRESULT payload of our reply to the central system's `action`.
-    fn reply(&self, action: &str, reply: &Reply) -> Value;
+    /// The CALLRESULT payload of our reply to the central system's `action`, which was read
+    /// as `command`.
+    fn reply(&self, action: &str, command: &Command, reply: &Reply) -> Value;
 }
 
 /// The implementation of `version`, if the simulator speaks it.
 pub fn for_version(version: Version) -> Option<&'static dyn Protocol> {
     match version {
         Version::V16 => Some(&v16::V16),
-        Version::V201 => None,
+        Version::V201 => Some(&v201::V201),
     }
 }
 

@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use ocpp_j::Version;
 use serde::Deserialize;
 
 mod check;
@@ -100,6 +101,10 @@ pub struct Site {
     /// The connectors of each charge point of the site.
     pub connectors: Vec<ConnectorSpec>,
     pub arrivals_per_hour: Option<f64>,
+    /// The OCPP version its charge points speak, as the subprotocol: `ocpp1.6` (the default)
+    /// or `ocpp2.0.1`.
+    #[serde(default = "default_protocol", deserialize_with = "protocol")]
+    pub protocol: Version,
 }
 
 /// One charge point of the fleet, with where it stands.
@@ -111,6 +116,17 @@ pub struct PlannedChargePoint {
     pub latitude: f64,
     pub longitude: f64,
     pub arrivals_per_hour: f64,
+    pub protocol: Version,
+}
+
+fn default_protocol() -> Version {
+    Version::V16
+}
+
+fn protocol<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
+    let text = String::deserialize(d)?;
+    Version::from_subprotocol(&text)
+        .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not ocpp1.6 or ocpp2.0.1")))
 }
 
 fn default_prefix() -> String {
@@ -170,6 +186,7 @@ impl Scenario {
                     arrivals_per_hour: site
                         .arrivals_per_hour
                         .unwrap_or(self.drivers.arrivals_per_hour),
+                    protocol: site.protocol,
                 });
             }
         }

@@ -38,7 +38,7 @@ impl Protocol for V16 {
         incoming::command(action, payload)
     }
 
-    fn reply(&self, action: &str, reply: &Reply) -> Value {
+    fn reply(&self, action: &str, _command: &Command, reply: &Reply) -> Value {
         let payload = incoming::reply(reply);
         debug_check(Version::V16, action, &payload, false);
         payload

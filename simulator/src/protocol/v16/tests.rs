@@ -262,7 +262,7 @@ fn replies_pass_their_schemas() {
         ),
     ];
     for (action, reply) in cases {
-        let payload = V16.reply(action, &reply);
+        let payload = V16.reply(action, &Command::Reset { hard: false }, &reply);
         let schema = Catalogue::get(Version::V16).response(action).unwrap();
         assert_eq!(schema.validate(&payload), Ok(()), "{action}: {payload}");
     }

@@ -1,0 +1,75 @@
+//! OCPP 2.0.1: the model's messages as `ocpp_j::v201` types (generated from the official
+//! schemas). The model's 1.6-shaped session becomes a transaction the station names itself
+//! (its `local_id`): StartTransaction is TransactionEvent `Started`, a transaction's
+//! MeterValues are `Updated`, StopTransaction is `Ended`. Configuration keys are device-model
+//! variables (`keys.rs` of this module). `outgoing.rs` maps our CALLs and their answers,
+//! `incoming.rs` the central system's CALLs and our replies.
+
+mod incoming;
+mod keys;
+mod outgoing;
+
+#[cfg(test)]
+mod tests;
+
+use ocpp_j::{
+    CallErrorCode, Version,
+    v201::{Action, Payload},
+};
+use serde_json::Value;
+
+use super::{Protocol, ProtocolError, debug_check, validate};
+use crate::model::messages::{Answer, Command, Reply, Request, RequestKind};
+
+/// OCPP 2.0.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct V201;
+
+impl Protocol for V201 {
+    fn version(&self) -> Version {
+        Version::V201
+    }
+
+    fn request(&self, request: &Request) -> (&'static str, Value) {
+        outgoing::request(request)
+    }
+
+    fn answer(&self, kind: RequestKind, payload: Value) -> Result<Answer, ProtocolError> {
+        outgoing::answer(kind, payload)
+    }
+
+    fn command(&self, action: &str, payload: Value) -> Result<Command, ProtocolError> {
+        validate(Version::V201, action, &payload, true)?;
+        incoming::command(action, payload)
+    }
+
+    fn reply(&self, action: &str, command: &Command, reply: &Reply) -> Value {
+        let payload = incoming::reply(action, command, reply);
+        debug_check(Version::V201, action, &payload, false);
+        payload
+    }
+}
+
+/// Serializes a request of `A`, checked against its schema in debug builds.
+fn encode<A: Action>(request: A::Request) -> (&'static str, Value) {
+    let payload = to_value(request);
+    debug_check(Version::V201, A::NAME, &payload, true);
+    (A::NAME, payload)
+}
+
+/// Reads the answer to a request of `A`: schema first, then the type.
+fn decode_answer<A: Action>(payload: Value) -> Result<A::Response, ProtocolError> {
+    validate(Version::V201, A::NAME, &payload, false)?;
+    serde_json::from_value(payload)
+        .map_err(|e| ProtocolError::new(CallErrorCode::FormatViolation, e.to_string()))
+}
+
+/// Reads a CALL of `A` whose payload passed its schema.
+fn decode_request<A: Action>(payload: Value) -> Result<A::Request, ProtocolError> {
+    serde_json::from_value(payload)
+        .map_err(|e| ProtocolError::new(CallErrorCode::FormatViolation, e.to_string()))
+}
+
+fn to_value(payload: impl Payload) -> Value {
+    serde_json::to_value(payload).expect("typed OCPP payloads serialize")
+}
