@@ -194,20 +194,13 @@ async fn run_load(
     ramp: f64,
     mix: Mix,
 ) -> anyhow::Result<LoadReport> {
-    run_load_with(url, count, secs, rate, ramp, mix, Default::default()).await
+    run(load_options(url, count, secs, rate, ramp, mix)).await
 }
 
-async fn run_load_with(
-    url: &str,
-    count: usize,
-    secs: u64,
-    rate: f64,
-    ramp: f64,
-    mix: Mix,
-    tls: simulator::driver::tls::TlsOptions,
-) -> anyhow::Result<LoadReport> {
-    let options = LoadOptions {
-        tls,
+/// A load run's options over ws:// in OCPP 1.6, to be adjusted.
+fn load_options(url: &str, count: usize, secs: u64, rate: f64, ramp: f64, mix: Mix) -> LoadOptions {
+    LoadOptions {
+        tls: Default::default(),
         csms: url.into(),
         count,
         duration: Duration::from_secs(secs),
@@ -218,7 +211,10 @@ async fn run_load_with(
         call_timeout: Duration::from_secs(30),
         progress: false,
         mix,
-    };
+    }
+}
+
+async fn run(options: LoadOptions) -> anyhow::Result<LoadReport> {
     Ok(load::run(&options, std::future::pending()).await?)
 }
 
@@ -302,24 +298,27 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Each charger sends its next call as soon as the last is answered.
-async fn closed_loop(args: &Args, table: &mut Table) -> anyhow::Result<()> {
-    // Rounds alternate between the servers, and the round whose throughput ratio is the
-    // median gives every figure: the ceiling alone wandered from 76k to 101k calls/s between
-    // runs on this shared machine.
+/// Rounds of the closed loop in `version`, csms then the null responder in each: the round
+/// whose throughput ratio is the median, as (csms, ceiling). Rounds alternate between the
+/// servers because the ceiling alone wandered from 76k to 101k calls/s between runs on this
+/// shared machine.
+async fn loop_rounds(args: &Args, version: Version) -> anyhow::Result<(LoadReport, LoadReport)> {
     let mut rounds = Vec::new();
     for _ in 0..args.loop_rounds.max(1) {
         let mut pair = Vec::new();
         for server in [csms("loop").await?, null_responder().await?] {
-            let report = run_load(
-                &server.ocpp,
-                args.closed_loop,
-                args.closed_loop_secs,
-                1e6,
-                1e6,
-                Mix::Meter,
-            )
-            .await?;
+            let options = LoadOptions {
+                version,
+                ..load_options(
+                    &server.ocpp,
+                    args.closed_loop,
+                    args.closed_loop_secs,
+                    1e6,
+                    1e6,
+                    Mix::Meter,
+                )
+            };
+            let report = run(options).await?;
             server.stop().await;
             pair.push(report);
         }
@@ -332,14 +331,19 @@ async fn closed_loop(args: &Args, table: &mut Table) -> anyhow::Result<()> {
     };
     rounds.sort_by(|a, b| round_ratio(a).total_cmp(&round_ratio(b)));
     println!(
-        "closed loop ratios of the rounds: {}",
+        "closed loop ({version}) ratios of the rounds: {}",
         rounds
             .iter()
             .map(|r| format!("{:.2}", round_ratio(r)))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let (closed, closed_null) = rounds.swap_remove(rounds.len() / 2);
+    Ok(rounds.swap_remove(rounds.len() / 2))
+}
+
+/// Each charger sends its next call as soon as the last is answered (1.6, then 2.0.1).
+async fn closed_loop(args: &Args, table: &mut Table) -> anyhow::Result<()> {
+    let (closed, closed_null) = loop_rounds(args, Version::V16).await?;
     table.row(
         &format!(
             "closed loop calls/s (the median of {} rounds)",
@@ -367,6 +371,41 @@ async fn closed_loop(args: &Args, table: &mut Table) -> anyhow::Result<()> {
         "closed loop errors",
         closed.errors.to_string(),
         closed_null.errors.to_string(),
+        "-".into(),
+    );
+    // The same loop in OCPP 2.0.1: MeterValues of a transaction are TransactionEvents there.
+    let (v201, v201_null) = loop_rounds(args, Version::V201).await?;
+    table.row(
+        "closed loop calls/s, OCPP 2.0.1 (against the 2.0.1 ceiling)",
+        format!("{:.0}", v201.calls_per_second),
+        format!("{:.0}", v201_null.calls_per_second),
+        format!(
+            "{:.2}",
+            ratio(v201.calls_per_second, v201_null.calls_per_second)
+        ),
+    );
+    table.row(
+        "closed loop calls/s, OCPP 2.0.1 against 1.6 (csms)",
+        format!("{:.0}", v201.calls_per_second),
+        format!("{:.0}", closed.calls_per_second),
+        format!(
+            "{:.2}",
+            ratio(v201.calls_per_second, closed.calls_per_second)
+        ),
+    );
+    table.row(
+        "closed loop latency p99 (µs), OCPP 2.0.1",
+        v201.latency_us.p99.to_string(),
+        v201_null.latency_us.p99.to_string(),
+        format!(
+            "{:.2}",
+            ratio(v201.latency_us.p99 as f64, v201_null.latency_us.p99 as f64)
+        ),
+    );
+    table.row(
+        "closed loop errors, OCPP 2.0.1",
+        v201.errors.to_string(),
+        v201_null.errors.to_string(),
         "-".into(),
     );
     // The same with SQLite committing to the OS (safe against kill -9, not a power cut).

@@ -1,6 +1,7 @@
-//! The null responder: accepts any `/ocpp/{id}` with subprotocol `ocpp1.6` (same tokio-tungstenite
-//! settings as csms: 4 KiB read buffer, eager writes) and answers every CALL with a canned
-//! CALLRESULT, keeping no state and touching no disk. It is the ceiling of the benchmarks.
+//! The null responder: accepts any `/ocpp/{id}` with subprotocol `ocpp1.6` or `ocpp2.0.1`
+//! (the first offered; same tokio-tungstenite settings as csms: 4 KiB read buffer, eager
+//! writes) and answers every CALL with a canned CALLRESULT valid in that version, keeping no
+//! state and touching no disk. It is the ceiling of the benchmarks.
 
 use std::net::SocketAddr;
 
@@ -16,7 +17,7 @@ use tokio_tungstenite::tungstenite::{
     protocol::WebSocketConfig,
 };
 
-/// A stateless OCPP-J 1.6 responder.
+/// A stateless OCPP-J 1.6 and 2.0.1 responder.
 #[derive(Parser, Debug)]
 struct Args {
     /// Where to listen.
@@ -32,6 +33,9 @@ fn answer(action: &str) -> Value {
         "Authorize" => json!({"idTagInfo": {"status": "Accepted"}}),
         "StartTransaction" => json!({"transactionId": 1, "idTagInfo": {"status": "Accepted"}}),
         "StopTransaction" => json!({"idTagInfo": {"status": "Accepted"}}),
+        // 2.0.1 (BootNotification, Heartbeat and the rest answer as above).
+        "TransactionEvent" => json!({"idTokenInfo": {"status": "Accepted"}}),
+        "Authorize201" => json!({"idTokenInfo": {"status": "Accepted"}}),
         _ => json!({}),
     }
 }
@@ -53,11 +57,21 @@ async fn main() -> anyhow::Result<()> {
             let config = WebSocketConfig::default()
                 .read_buffer_size(4 * 1024)
                 .write_buffer_size(0);
+            let mut version = Version::V16;
             #[allow(clippy::result_large_err)]
-            let callback = |_: &Request, mut response: Response| {
+            let callback = |request: &Request, mut response: Response| {
+                let offered = request
+                    .headers()
+                    .get(header::SEC_WEBSOCKET_PROTOCOL)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("ocpp1.6");
+                version = offered
+                    .split(',')
+                    .find_map(|p| Version::from_subprotocol(p.trim()))
+                    .unwrap_or(Version::V16);
                 response.headers_mut().insert(
                     header::SEC_WEBSOCKET_PROTOCOL,
-                    HeaderValue::from_static("ocpp1.6"),
+                    HeaderValue::from_static(version.subprotocol()),
                 );
                 Ok(response)
             };
@@ -71,13 +85,17 @@ async fn main() -> anyhow::Result<()> {
                 let Message::Text(text) = message else {
                     continue;
                 };
-                if let Ok(Frame::Call { id, action, .. }) = Frame::parse(&text, Version::V16) {
+                if let Ok(Frame::Call { id, action, .. }) = Frame::parse(&text, version) {
+                    let action = match (version, action.as_str()) {
+                        (Version::V201, "Authorize") => "Authorize201",
+                        (_, action) => action,
+                    };
                     let reply = Frame::CallResult {
                         id: MessageId::new(id.as_str()).expect("valid"),
-                        payload: answer(&action),
+                        payload: answer(action),
                     };
                     if ws
-                        .send(Message::Text(reply.to_text(Version::V16).into()))
+                        .send(Message::Text(reply.to_text(version).into()))
                         .await
                         .is_err()
                     {

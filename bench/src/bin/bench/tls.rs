@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
-use simulator::{driver::tls::TlsOptions, load::Mix};
+use simulator::{
+    driver::tls::TlsOptions,
+    load::{LoadOptions, Mix},
+};
 
-use super::{Args, Table, csms_with, ratio, run_load_with};
+use super::{Args, Table, csms_with, load_options, ratio, run};
 
 /// A CA and a server certificate for 127.0.0.1, as PEM files in `dir`: (ca, cert, key).
 fn certificates(dir: &Path) -> anyhow::Result<(PathBuf, PathBuf, PathBuf)> {
@@ -63,15 +66,10 @@ pub(super) async fn boot_storm_tls(args: &Args, table: &mut Table) -> anyhow::Re
             } else {
                 TlsOptions::default()
             };
-            let report = run_load_with(
-                &url,
-                args.storm,
-                args.storm_secs,
-                0.01,
-                1e9,
-                Mix::Meter,
-                options,
-            )
+            let report = run(LoadOptions {
+                tls: options,
+                ..load_options(&url, args.storm, args.storm_secs, 0.01, 1e9, Mix::Meter)
+            })
             .await?;
             server.stop().await;
             let secs = report
