@@ -25,6 +25,7 @@ impl Billing {
 
 /// What a payer's standing allows at `now`.
 pub fn decide(payer: &Payer, now: DateTime<Utc>) -> Authorization {
+    let mut balance = None;
     let (status, expires_at) = match *payer {
         Payer::GreenCard {
             status,
@@ -39,7 +40,10 @@ pub fn decide(payer: &Payer, now: DateTime<Utc>) -> Authorization {
                 AuthorizationStatus::Expired
             } else if running {
                 AuthorizationStatus::ConcurrentTx
-            } else if balance_cents > 0 || plan_allowance_wh.is_some_and(|left| left > 0) {
+            } else if plan_allowance_wh.is_some_and(|left| left > 0) {
+                AuthorizationStatus::Accepted
+            } else if balance_cents > 0 {
+                balance = Some(balance_cents);
                 AuthorizationStatus::Accepted
             } else {
                 AuthorizationStatus::Blocked
@@ -61,5 +65,6 @@ pub fn decide(payer: &Payer, now: DateTime<Utc>) -> Authorization {
         status,
         expires_at,
         parent_id_tag: None,
+        balance_cents: balance.filter(|_| status == AuthorizationStatus::Accepted),
     }
 }

@@ -87,6 +87,9 @@ pub struct Authorization {
     pub status: AuthorizationStatus,
     pub expires_at: Option<DateTime<Utc>>,
     pub parent_id_tag: Option<IdTag>,
+    /// A Green Card's balance, in cents, when it pays by balance (no plan allowance left):
+    /// what a station with a screen may show the driver.
+    pub balance_cents: Option<i64>,
 }
 
 impl Authorization {
@@ -95,6 +98,7 @@ impl Authorization {
             status,
             expires_at: None,
             parent_id_tag: None,
+            balance_cents: None,
         }
     }
 }
@@ -185,6 +189,7 @@ impl Charging {
             status,
             expires_at: record.expires_at,
             parent_id_tag: record.parent_id_tag,
+            balance_cents: None,
         })
     }
 

@@ -7,6 +7,7 @@
 mod authorize;
 mod boot;
 mod data_transfer;
+pub mod display;
 mod meter;
 mod notifications;
 pub mod outbound;
@@ -155,7 +156,8 @@ where
     Ok(serde_json::to_value(response).expect("our response types serialize"))
 }
 
-/// The `idTokenInfo` of an authorization decision; a parent tag is the token's group.
+/// The `idTokenInfo` of an authorization decision; a parent tag is the token's group, and a
+/// Green Card paying from its balance gets it on the screen.
 fn id_token_info(a: Authorization) -> IdTokenInfoType {
     use crate::domain::AuthorizationStatus as Domain;
     let status = match a.status {
@@ -166,6 +168,8 @@ fn id_token_info(a: Authorization) -> IdTokenInfoType {
         Domain::ConcurrentTx => AuthorizationStatusEnumType::ConcurrentTx,
     };
     IdTokenInfoType {
+        personal_message: display::personal(&a),
+        language1: display::personal(&a).map(|_| display::LANGUAGE.to_owned()),
         cache_expiry_date_time: a.expires_at.map(Timestamp),
         group_id_token: a
             .parent_id_tag

@@ -2,18 +2,21 @@
 //! ReserveNow (on the EVSE, for a `Central` id token), CancelReservation,
 //! RequestStopTransaction (by the station's own transaction id), TriggerMessage,
 //! CertificateSigned, and SetVariables `SecurityCtrlr.BasicAuthPassword` for a new password;
-//! and their answers back in the core's. A higher security profile needs a network profile of
+//! and their answers back in the core's. A hold the station took shows on its screen
+//! (SetDisplayMessage, [`super::display`]) until it is let go (ClearDisplayMessage); a station
+//! without a screen, or one that refuses the message, still holds. A higher security profile needs a network profile of
 //! the operator's (SetNetworkProfile), so the core's request for one is refused here.
 
 use std::time::Duration;
 
 use ocpp_j::v201::{
     Action, CancelReservation, CancelReservationRequest, CancelReservationStatusEnumType,
-    CertificateSigned, CertificateSignedRequest, CertificateSignedStatusEnumType, ComponentType,
-    IdTokenEnumType, IdTokenType, MessageTriggerEnumType, RequestStartStopStatusEnumType,
-    RequestStopTransaction, RequestStopTransactionRequest, ReserveNow, ReserveNowRequest,
-    ReserveNowStatusEnumType, SetVariableDataType, SetVariableStatusEnumType, SetVariables,
-    SetVariablesRequest, Timestamp, TriggerMessage, TriggerMessageRequest,
+    CertificateSigned, CertificateSignedRequest, CertificateSignedStatusEnumType,
+    ClearDisplayMessage, ClearDisplayMessageRequest, ComponentType, IdTokenEnumType, IdTokenType,
+    MessageTriggerEnumType, RequestStartStopStatusEnumType, RequestStopTransaction,
+    RequestStopTransactionRequest, ReserveNow, ReserveNowRequest, ReserveNowStatusEnumType,
+    SetDisplayMessage, SetDisplayMessageRequest, SetVariableDataType, SetVariableStatusEnumType,
+    SetVariables, SetVariablesRequest, Timestamp, TriggerMessage, TriggerMessageRequest,
     TriggerMessageStatusEnumType, VariableType,
 };
 
@@ -61,10 +64,42 @@ pub async fn reserve_now(
         )
     };
     let status = call::<ReserveNow>(session, timeout, request).await?.status;
-    Ok(answer(
-        status == ReserveNowStatusEnumType::Accepted,
-        status.as_str(),
-    ))
+    let accepted = status == ReserveNowStatusEnumType::Accepted;
+    if accepted {
+        let message = super::display::reserved(
+            id32(hold.reservation_id, "reservation id")?,
+            id32(i64::from(hold.connector_id), "EVSE id")?,
+            hold.until,
+        );
+        let shown =
+            call::<SetDisplayMessage>(session, timeout, SetDisplayMessageRequest::new(message))
+                .await;
+        tracing::debug!(
+            reservation_id = hold.reservation_id,
+            ?shown,
+            "the hold on the station's screen"
+        );
+    }
+    Ok(answer(accepted, status.as_str()))
+}
+
+/// Takes a reservation's message off the station's screen (best effort: a station without a
+/// screen answers what it likes, and the message ends at the hold's end anyway).
+pub async fn clear_reservation_message(
+    session: &SessionHandle,
+    timeout: Duration,
+    reservation_id: i64,
+) {
+    let Ok(id) = i32::try_from(reservation_id) else {
+        return;
+    };
+    let cleared =
+        call::<ClearDisplayMessage>(session, timeout, ClearDisplayMessageRequest::new(id)).await;
+    tracing::debug!(
+        reservation_id,
+        ?cleared,
+        "the hold off the station's screen"
+    );
 }
 
 pub async fn cancel_reservation(
@@ -76,6 +111,7 @@ pub async fn cancel_reservation(
     let status = call::<CancelReservation>(session, timeout, request)
         .await?
         .status;
+    clear_reservation_message(session, timeout, reservation_id).await;
     Ok(answer(
         status == CancelReservationStatusEnumType::Accepted,
         status.as_str(),

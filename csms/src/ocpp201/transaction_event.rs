@@ -183,6 +183,15 @@ async fn unrecorded(
         reservation_id: request.reservation_id.map(i64::from),
     };
     let (started, authorization) = state.charging.start_transaction(id, start).await?;
+    // The reservation it used is over: its message leaves the screen (after this answer: the
+    // session's actor is the one answering).
+    if let (Some(reservation), Some(session)) = (request.reservation_id, state.sessions.get(id)) {
+        let timeout = state.config.call_timeout();
+        tokio::spawn(async move {
+            super::outbound::clear_reservation_message(&session, timeout, i64::from(reservation))
+                .await;
+        });
+    }
     let record = state
         .store
         .get_transaction(started.transaction_id)

@@ -82,6 +82,10 @@ async fn a_201_station_boots_authorizes_and_is_settled_once_on_a_green_card() {
         .call_ok("Authorize", json!({"idToken": token_of(&tag)}))
         .await;
     assert_eq!(auth["idTokenInfo"]["status"], "Accepted");
+    assert_eq!(
+        auth["idTokenInfo"]["personalMessage"]["content"],
+        "Saldo de su Green Card: 50,00 €."
+    );
     let unknown = cs
         .call_ok("Authorize", json!({"idToken": token_of("NOBODY")}))
         .await;
@@ -257,13 +261,18 @@ async fn operator_commands_and_reservations_reach_a_201_station_in_its_words() {
         .await;
     assert_eq!(r.status(), 400, "invalid for its schema: no idToken");
 
-    // A reservation now: ReserveNow on the EVSE, for the member's card as a Central token.
+    // A reservation now: ReserveNow on the EVSE, for the member's card as a Central token,
+    // then the hold on the station's screen, in Gijón's time.
     let (token, tag) = app.card_holder("eva@citere.es", "EVA-201", 5000).await;
-    let (created, call) = tokio::join!(
+    let (created, (call, shown)) = tokio::join!(
         app.as_member(&token, Method::POST, "/api/v1/reservations")
             .json(&json!({"chargePointId": "CS-CMD", "connectorId": 2, "idTag": tag}))
             .send(),
-        answer(&mut cs, "ReserveNow", json!({"status": "Accepted"}))
+        async {
+            let call = answer(&mut cs, "ReserveNow", json!({"status": "Accepted"})).await;
+            let shown = answer(&mut cs, "SetDisplayMessage", json!({"status": "Accepted"})).await;
+            (call, shown)
+        }
     );
     let created: Value = created.unwrap().json().await.unwrap();
     assert_eq!(created["status"], "Active", "{created}");
@@ -274,17 +283,39 @@ async fn operator_commands_and_reservations_reach_a_201_station_in_its_words() {
         json!({"idToken": "EVA-201", "type": "Central"})
     );
     let id = created["id"].as_i64().unwrap();
-    let (cancelled, call) = tokio::join!(
+    let until = chrono::DateTime::parse_from_rfc3339(created["expiresAt"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::Madrid)
+        .format("%H:%M")
+        .to_string();
+    assert_eq!(shown["message"]["id"], id);
+    assert_eq!(shown["message"]["display"]["evse"]["id"], 2);
+    let text = shown["message"]["message"]["content"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("Reservado hasta las {until}")),
+        "{text}"
+    );
+    let (cancelled, (call, cleared)) = tokio::join!(
         app.as_member(
             &token,
             Method::DELETE,
             &format!("/api/v1/reservations/{id}")
         )
         .send(),
-        answer(&mut cs, "CancelReservation", json!({"status": "Accepted"}))
+        async {
+            let call = answer(&mut cs, "CancelReservation", json!({"status": "Accepted"})).await;
+            let cleared = answer(
+                &mut cs,
+                "ClearDisplayMessage",
+                json!({"status": "Accepted"}),
+            )
+            .await;
+            (call, cleared)
+        }
     );
     assert!(cancelled.unwrap().status().is_success());
     assert_eq!(call, json!({"reservationId": id}));
+    assert_eq!(cleared, json!({"id": id}));
     // A station's word about a reservation it never had is answered, never refused.
     let update = json!({"reservationId": 999_999, "reservationUpdateStatus": "Expired"});
     assert_eq!(
