@@ -161,6 +161,30 @@ impl RunningCosts {
         Ok(self.watches.len())
     }
 
+    /// What a watched session costs so far, at a reading of `energy_register_wh` taken `at`
+    /// (`None` for a session not watched, or another charge point's).
+    pub fn cost_so_far(
+        &self,
+        cp: &ChargePointId,
+        transaction_id: i64,
+        energy_register_wh: i64,
+        at: DateTime<Utc>,
+    ) -> Option<i64> {
+        let watch = self.watches.get(&transaction_id)?;
+        if watch.charge_point_id != *cp {
+            return None;
+        }
+        let usage = Usage {
+            energy_wh: energy_register_wh.saturating_sub(watch.meter_start),
+            duration_secs: (at - watch.started_at).num_seconds(),
+        };
+        let context = Context {
+            plan_allowance_wh: watch.plan_allowance_wh,
+            offers: Vec::new(),
+        };
+        Some(pricing::price(usage, watch.prices, &context).total_cents)
+    }
+
     /// A new energy reading of a session, from charge point `cp`; asks the charger to stop
     /// when its cost reaches what there is to pay with. A reading from another charge point
     /// than the session's counts for nothing.

@@ -12,11 +12,12 @@ use std::time::Duration;
 use ocpp_j::v201::{
     Action, CancelReservation, CancelReservationRequest, CancelReservationStatusEnumType,
     CertificateSigned, CertificateSignedRequest, CertificateSignedStatusEnumType,
-    ClearDisplayMessage, ClearDisplayMessageRequest, ComponentType, IdTokenEnumType, IdTokenType,
-    MessageTriggerEnumType, RequestStartStopStatusEnumType, RequestStopTransaction,
-    RequestStopTransactionRequest, ReserveNow, ReserveNowRequest, ReserveNowStatusEnumType,
-    SetDisplayMessage, SetDisplayMessageRequest, SetVariableDataType, SetVariableStatusEnumType,
-    SetVariables, SetVariablesRequest, Timestamp, TriggerMessage, TriggerMessageRequest,
+    ClearDisplayMessage, ClearDisplayMessageRequest, ComponentType, CostUpdated,
+    CostUpdatedRequest, IdTokenEnumType, IdTokenType, MessageTriggerEnumType,
+    RequestStartStopStatusEnumType, RequestStopTransaction, RequestStopTransactionRequest,
+    ReserveNow, ReserveNowRequest, ReserveNowStatusEnumType, SetDisplayMessage,
+    SetDisplayMessageRequest, SetVariableDataType, SetVariableStatusEnumType, SetVariables,
+    SetVariablesRequest, Timestamp, TriggerMessage, TriggerMessageRequest,
     TriggerMessageStatusEnumType, VariableType,
 };
 
@@ -81,6 +82,18 @@ pub async fn reserve_now(
         );
     }
     Ok(answer(accepted, status.as_str()))
+}
+
+/// What a session costs so far, in euros (best effort: the next one says it again).
+pub async fn cost_updated(
+    session: &SessionHandle,
+    timeout: Duration,
+    cents: i64,
+    transaction: String,
+) {
+    let request = CostUpdatedRequest::new(cents as f64 / 100.0, transaction);
+    let told = call::<CostUpdated>(session, timeout, request).await;
+    tracing::debug!(cents, ?told, "CostUpdated");
 }
 
 /// Takes a reservation's message off the station's screen (best effort: a station without a

@@ -1,8 +1,9 @@
 //! TransactionEvent: a 2.0.1 station's transactions, named by the station's own id. The core
 //! records a session once an id token names who pays and an energy reading says where the
 //! meter started (in `Started`, or in later events when the cable or the card came first),
-//! recognises resent events by the station's id, stores the meter values of `Updated`, and
-//! settles at `Ended`, answering the session's `totalCost` in euros. Resent events change
+//! recognises resent events by the station's id, stores the meter values of `Updated` (and
+//! tells the station a priced session's cost so far, CostUpdated), and settles at `Ended`,
+//! answering the session's `totalCost` in euros. Resent events change
 //! nothing and get the same answer; offline events are taken in the order they arrive, which
 //! is the station's. An id that named a session already ended is never a new session.
 
@@ -75,6 +76,9 @@ pub(super) async fn handle(
     let samples = samples(id, record.connector_id, Some(record.transaction_id), values);
     if !ended {
         state.charging.meter_values(samples).await?;
+        if let Some(wh) = energy {
+            cost_updated(state, id, &record, &info.transaction_id, wh, at);
+        }
         return Ok(response);
     }
     let stop = TransactionStop {
@@ -97,6 +101,33 @@ pub(super) async fn handle(
         response.id_token_info = authorization.map(id_token_info);
     }
     Ok(response)
+}
+
+/// Tells the station what a priced session (a Green Card's, watched for its money) costs so
+/// far (CostUpdated), after this answer: the session's actor is the one answering.
+fn cost_updated(
+    state: &AppState,
+    id: &ChargePointId,
+    record: &TransactionRecord,
+    transaction: &str,
+    energy_wh: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let Some(cents) = state
+        .running_costs
+        .cost_so_far(id, record.transaction_id, energy_wh, at)
+        .filter(|cents| *cents > 0)
+    else {
+        return;
+    };
+    let Some(session) = state.sessions.get(id) else {
+        return;
+    };
+    let timeout = state.config.call_timeout();
+    let transaction = transaction.to_owned();
+    tokio::spawn(async move {
+        super::outbound::cost_updated(&session, timeout, cents, transaction).await;
+    });
 }
 
 /// The authorization of a token named on a recorded, running session. One that was not

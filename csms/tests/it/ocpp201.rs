@@ -8,7 +8,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, TestCharger, spawn_app};
+use crate::helpers::{
+    PASSWORD, TestApp, TestCharger, spawn_app, spawn_app_with, temp_db, test_config,
+};
 use crate::reservations::answer;
 
 const T0: &str = "2026-12-02T10:00:00Z";
@@ -116,6 +118,13 @@ async fn a_201_station_boots_authorizes_and_is_settled_once_on_a_green_card() {
         "meterValue": energy(6000.0, "Sample.Periodic")}),
     );
     assert_eq!(cs.call_ok("TransactionEvent", updated).await, json!({}));
+    // A priced session's cost so far comes to the station's screen.
+    let cost = answer(&mut cs, "CostUpdated", json!({})).await;
+    assert_eq!(
+        cost,
+        json!({"totalCost": 2.0, "transactionId": "tx-1"}),
+        "5 kWh at 0.40 €"
+    );
     let ended = event(
         "Ended",
         2,
@@ -416,4 +425,63 @@ async fn a_201_station_cannot_reuse_an_ended_id_nor_rescue_an_unpaid_session() {
     let answer = cs.call_ok("TransactionEvent", long).await;
     assert_eq!(answer["idTokenInfo"]["status"], "Invalid", "{answer}");
     assert_eq!(balance(&app, &token, &tag).await, 4800);
+}
+
+#[tokio::test]
+async fn a_booking_later_holds_a_201_evse_when_its_slot_begins() {
+    let db = temp_db();
+    let app = spawn_app_with(csms::Config {
+        booking_lead_secs: 0,
+        ..test_config(&db)
+    })
+    .await;
+    let mut cs = station(&app, "CS-BOOK").await;
+    cs.call_ok(
+        "BootNotification",
+        json!({"reason": "PowerUp",
+        "chargingStation": {"model": "M", "vendorName": "V"}}),
+    )
+    .await;
+    for evse in 1..=2 {
+        cs.call_ok(
+            "StatusNotification",
+            json!({"timestamp": T0, "connectorStatus": "Available",
+            "evseId": evse, "connectorId": 1}),
+        )
+        .await;
+    }
+    let (token, tag) = app.card_holder("olga@citere.es", "OLGA-201", 5000).await;
+    let starts = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let booked = app
+        .as_member(&token, Method::POST, "/api/v1/reservations")
+        .json(
+            &json!({"chargePointId": "CS-BOOK", "connectorId": 1, "idTag": tag,
+            "startsAt": starts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "durationMinutes": 30}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), 201);
+    let booked: Value = booked.json().await.unwrap();
+    // Nothing reaches the station before the slot; then the hold and its message.
+    let call = answer(&mut cs, "ReserveNow", json!({"status": "Accepted"})).await;
+    assert!(chrono::Utc::now() >= starts - chrono::Duration::milliseconds(1100));
+    assert_eq!(
+        (call["evseId"].clone(), call["id"].clone()),
+        (json!(1), booked["id"].clone())
+    );
+    assert_eq!(call["idToken"]["idToken"], "OLGA-201");
+    answer(
+        &mut cs,
+        "SetDisplayMessage",
+        json!({"status": "NotSupportedMessageFormat"}),
+    )
+    .await;
+    crate::helpers::assert_eventually("the booking is active", || async {
+        let mine: Value = app.member_json(&token, "/api/v1/me/reservations").await;
+        mine["reservations"][0]["status"] == "Active"
+    })
+    .await;
+    app.shutdown().await;
 }
