@@ -2,7 +2,11 @@
 //! its unit (`Wh` when absent) scaled by `10^multiplier`; signed meter data is kept as signed
 //! text beside the number. MeterValues outside a transaction are stored the same way.
 
-use ocpp_j::v201::{MeterValueType, MeterValuesRequest, MeterValuesResponse, SampledValueType};
+use chrono::{DateTime, Utc};
+use ocpp_j::v201::{
+    MeterValueType, MeterValuesRequest, MeterValuesResponse, ReadingContextEnumType,
+    SampledValueType,
+};
 
 use super::status::evse;
 use crate::{
@@ -54,6 +58,24 @@ pub(super) fn energy_wh(values: &[MeterValueType]) -> Option<i64> {
         let readings: Vec<Reading> = value.sampled_value.iter().map(reading).collect();
         crate::domain::meter::energy_register_wh(&readings)
     })
+}
+
+/// Where and when the meter started among `values`: the energy register sampled at
+/// `Transaction.Begin`, else the first one sent.
+pub(super) fn begin_wh(values: &[MeterValueType]) -> Option<(i64, DateTime<Utc>)> {
+    let register = |value: &MeterValueType, begin_only: bool| {
+        let readings: Vec<Reading> = value
+            .sampled_value
+            .iter()
+            .filter(|s| !begin_only || s.context == Some(ReadingContextEnumType::TransactionBegin))
+            .map(reading)
+            .collect();
+        crate::domain::meter::energy_register_wh(&readings).map(|wh| (wh, value.timestamp.0))
+    };
+    values
+        .iter()
+        .find_map(|v| register(v, true))
+        .or_else(|| values.iter().find_map(|v| register(v, false)))
 }
 
 /// One sampled value as a reading: the measurand defaults to the energy register and the unit

@@ -82,7 +82,7 @@ pub async fn dispatch(
     use ocpp_j::v201::{
         Authorize, BootNotification, DataTransfer, FirmwareStatusNotification, Heartbeat,
         LogStatusNotification, MeterValues, NotifyEvent, NotifyReport, ReservationStatusUpdate,
-        SecurityEventNotification, StatusNotification, TransactionEvent,
+        SecurityEventNotification, SignCertificate, StatusNotification, TransactionEvent,
     };
     state.fleet.seen(id, state.clock.now());
     if action != BootNotification::NAME && !state.charging.is_accepted(id) {
@@ -139,9 +139,33 @@ pub async fn dispatch(
             })
             .await
         }
+        SignCertificate::NAME => {
+            handle::<SignCertificate, _, _>(payload, |r| {
+                notifications::sign_certificate(state, id, r)
+            })
+            .await
+        }
+        // Reports that answer the operator's commands (the display messages, monitoring,
+        // customer information, charging profiles) and news of limits and firmware publishing:
+        // taken and logged; their answers carry nothing.
+        acked if ACKED.contains(&acked) => {
+            tracing::info!(%id, action = acked, "report from the station");
+            Ok(Value::Object(Default::default()))
+        }
         other => Err(OcppError::NotSupported(other.to_owned())),
     }
 }
+
+/// Station-initiated actions whose answer is empty, taken as reports.
+const ACKED: &[&str] = &[
+    "ClearedChargingLimit",
+    "NotifyChargingLimit",
+    "NotifyCustomerInformation",
+    "NotifyDisplayMessages",
+    "NotifyMonitoringReport",
+    "PublishFirmwareStatusNotification",
+    "ReportChargingProfiles",
+];
 
 /// Deserializes the request, runs the handler, serializes its answer.
 async fn handle<A, F, Fut>(payload: Value, handler: F) -> Result<Value, OcppError>

@@ -1,15 +1,16 @@
 //! What a 2.0.1 station reports without asking anything back: its device model (NotifyReport,
 //! the answer to GetBaseReport/GetReport), events of its components (NotifyEvent), security
 //! events (kept with the 1.6 ones), firmware and log upload progress (shown on the charge
-//! point's view), and what became of a reservation it held (ReservationStatusUpdate, logged,
-//! never refused, whatever the id).
+//! point's view), what became of a reservation it held (ReservationStatusUpdate, logged,
+//! never refused, whatever the id), and its certificate requests (SignCertificate, signed by
+//! the CSMS's CA as for 1.6).
 
 use ocpp_j::v201::{
-    FirmwareStatusNotificationRequest, FirmwareStatusNotificationResponse,
+    FirmwareStatusNotificationRequest, FirmwareStatusNotificationResponse, GenericStatusEnumType,
     LogStatusNotificationRequest, LogStatusNotificationResponse, NotifyEventRequest,
     NotifyEventResponse, NotifyReportRequest, NotifyReportResponse, ReservationStatusUpdateRequest,
     ReservationStatusUpdateResponse, SecurityEventNotificationRequest,
-    SecurityEventNotificationResponse,
+    SecurityEventNotificationResponse, SignCertificateRequest, SignCertificateResponse,
 };
 
 use crate::{
@@ -93,4 +94,20 @@ pub(super) async fn reservation_status(
 ) -> Result<ReservationStatusUpdateResponse, OcppError> {
     tracing::info!(%id, reservation_id = request.reservation_id, status = request.reservation_update_status.as_str(), "the station ended a reservation's hold");
     Ok(ReservationStatusUpdateResponse::default())
+}
+
+pub(super) async fn sign_certificate(
+    state: &AppState,
+    id: &ChargePointId,
+    request: SignCertificateRequest,
+) -> Result<SignCertificateResponse, OcppError> {
+    let credentials = state.fleet.credentials(id);
+    let signed = state
+        .certificates
+        .request(id, credentials.as_ref(), &request.csr);
+    Ok(SignCertificateResponse::new(if signed {
+        GenericStatusEnumType::Accepted
+    } else {
+        GenericStatusEnumType::Rejected
+    }))
 }

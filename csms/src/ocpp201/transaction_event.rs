@@ -14,9 +14,9 @@ use ocpp_j::v201::{
 
 use super::{
     id_token_info,
-    meter::{energy_wh, samples},
+    meter::{begin_wh, energy_wh, samples},
     status::{charging_status, evse},
-    unstarted::Unstarted,
+    unstarted::{Recorded, Unstarted},
 };
 use crate::{
     app::AppState,
@@ -36,7 +36,9 @@ pub(super) async fn handle(
     let connector = request.evse.as_ref().map(|e| evse(e.id)).transpose()?;
     let values = request.meter_value.as_deref().unwrap_or_default();
     let energy = energy_wh(values);
-    if let (Some(c), Some(charging)) = (connector, info.charging_state) {
+    // An offline event replayed later says how things were, not how they are.
+    let offline = request.offline == Some(true);
+    if let (Some(c), Some(charging), false) = (connector, info.charging_state, offline) {
         state
             .charging
             .status(id, c, charging_status(charging), None, at);
@@ -44,6 +46,27 @@ pub(super) async fn handle(
     let token = request.id_token.as_ref().filter(|t| !t.id_token.is_empty());
     let ended = request.event_type == Event::Ended;
     let mut response = TransactionEventResponse::default();
+    // The frequent case, without a database read: an update of a session recorded and running.
+    if let (false, Some(running)) = (ended, state.unstarted.running(id, &info.transaction_id)) {
+        if let Some(token) = token {
+            let authorization =
+                authorization(state, id, running.authorization, &running.id_tag, token).await?;
+            response.id_token_info = Some(id_token_info(authorization));
+        }
+        let samples = samples(id, running.connector, Some(running.transaction_id), values);
+        state.charging.meter_values(samples).await?;
+        if let (Some(wh), false) = (energy, offline) {
+            cost_updated(
+                state,
+                id,
+                running.transaction_id,
+                &info.transaction_id,
+                wh,
+                at,
+            );
+        }
+        return Ok(response);
+    }
     let known = state
         .store
         .transaction_by_charger_id(id, &info.transaction_id)
@@ -51,7 +74,8 @@ pub(super) async fn handle(
     let record = match known {
         Some(record) if record.is_active() || ended => {
             if let Some(token) = token.filter(|_| !ended) {
-                let authorization = authorization(state, id, &record, token).await?;
+                let authorization =
+                    authorization(state, id, record.authorization, &record.id_tag, token).await?;
                 response.id_token_info = Some(id_token_info(authorization));
             }
             record
@@ -64,8 +88,7 @@ pub(super) async fn handle(
             return Ok(response);
         }
         None => {
-            let (record, authorization) =
-                unrecorded(state, id, &request, token, connector, energy).await?;
+            let (record, authorization) = unrecorded(state, id, &request, token, connector).await?;
             response.id_token_info = authorization.map(id_token_info);
             match record {
                 Some(record) => record,
@@ -75,12 +98,30 @@ pub(super) async fn handle(
     };
     let samples = samples(id, record.connector_id, Some(record.transaction_id), values);
     if !ended {
+        if record.is_active() {
+            let running = Recorded {
+                transaction: info.transaction_id.clone(),
+                transaction_id: record.transaction_id,
+                connector: record.connector_id,
+                id_tag: record.id_tag.clone(),
+                authorization: record.authorization,
+            };
+            state.unstarted.recorded(id, running);
+        }
         state.charging.meter_values(samples).await?;
-        if let Some(wh) = energy {
-            cost_updated(state, id, &record, &info.transaction_id, wh, at);
+        if let (Some(wh), false) = (energy, offline) {
+            cost_updated(
+                state,
+                id,
+                record.transaction_id,
+                &info.transaction_id,
+                wh,
+                at,
+            );
         }
         return Ok(response);
     }
+    state.unstarted.ended(id, &info.transaction_id);
     let stop = TransactionStop {
         charge_point_id: id.clone(),
         transaction_id: record.transaction_id,
@@ -98,7 +139,10 @@ pub(super) async fn handle(
         response.total_cost = r.cost_cents.map(|cents| cents as f64 / 100.0);
     }
     if token.is_some() {
-        response.id_token_info = authorization.map(id_token_info);
+        // A token no card can have was not asked about: it is Invalid.
+        let authorization =
+            authorization.unwrap_or_else(|| Authorization::status(AuthorizationStatus::Invalid));
+        response.id_token_info = Some(id_token_info(authorization));
     }
     Ok(response)
 }
@@ -108,14 +152,14 @@ pub(super) async fn handle(
 fn cost_updated(
     state: &AppState,
     id: &ChargePointId,
-    record: &TransactionRecord,
+    transaction_id: i64,
     transaction: &str,
     energy_wh: i64,
     at: chrono::DateTime<chrono::Utc>,
 ) {
     let Some(cents) = state
         .running_costs
-        .cost_so_far(id, record.transaction_id, energy_wh, at)
+        .cost_so_far(id, transaction_id, energy_wh, at)
         .filter(|cents| *cents > 0)
     else {
         return;
@@ -136,11 +180,12 @@ fn cost_updated(
 async fn authorization(
     state: &AppState,
     id: &ChargePointId,
-    record: &TransactionRecord,
+    recorded: AuthorizationStatus,
+    started_by: &str,
     token: &IdTokenType,
 ) -> Result<Authorization, OcppError> {
-    if record.authorization != AuthorizationStatus::Accepted || token.id_token == record.id_tag {
-        return Ok(Authorization::status(record.authorization));
+    if recorded != AuthorizationStatus::Accepted || token.id_token == started_by {
+        return Ok(Authorization::status(recorded));
     }
     match IdTag::parse(&token.id_token) {
         Ok(tag) => Ok(state.charging.authorize(id, &tag).await?),
@@ -158,13 +203,19 @@ async fn unrecorded(
     request: &TransactionEventRequest,
     token: Option<&IdTokenType>,
     connector: Option<u32>,
-    energy: Option<i64>,
 ) -> Result<(Option<TransactionRecord>, Option<Authorization>), OcppError> {
     let transaction = &request.transaction_info.transaction_id;
     let ended = request.event_type == Event::Ended;
     let noted = state.unstarted.get(id, transaction);
     let token = token.or(noted.as_ref().and_then(|n| n.id_token.as_ref()));
-    let meter_start = noted.as_ref().and_then(|n| n.meter_start).or(energy);
+    let begin = begin_wh(request.meter_value.as_deref().unwrap_or_default());
+    let meter_start = noted
+        .as_ref()
+        .and_then(|n| n.meter_start)
+        .or(begin.map(|(wh, _)| wh));
+    let reservation_id = request
+        .reservation_id
+        .or(noted.as_ref().and_then(|n| n.reservation_id));
     let connector = connector.or(noted.as_ref().map(|n| n.connector));
     let invalid = || Authorization::status(AuthorizationStatus::Invalid);
     let note = |id_token: Option<IdTokenType>| {
@@ -172,9 +223,10 @@ async fn unrecorded(
             let seen = Unstarted {
                 transaction: transaction.clone(),
                 connector,
-                meter_start: energy,
+                meter_start: begin.map(|(wh, _)| wh),
                 started_at: request.timestamp.0,
                 id_token,
+                reservation_id: request.reservation_id,
             };
             state.unstarted.note(id, seen);
         }
@@ -210,13 +262,17 @@ async fn unrecorded(
         id_tag: tag,
         // Ended without a reading in any event: nothing measured, nothing charged for energy.
         meter_start: meter_start.unwrap_or(0),
-        started_at: noted.map_or(request.timestamp.0, |n| n.started_at),
-        reservation_id: request.reservation_id.map(i64::from),
+        // From its first event, or its first reading, or this event.
+        started_at: noted.map_or_else(
+            || begin.map_or(request.timestamp.0, |(_, at)| at.min(request.timestamp.0)),
+            |n| n.started_at,
+        ),
+        reservation_id: reservation_id.map(i64::from),
     };
     let (started, authorization) = state.charging.start_transaction(id, start).await?;
     // The reservation it used is over: its message leaves the screen (after this answer: the
     // session's actor is the one answering).
-    if let (Some(reservation), Some(session)) = (request.reservation_id, state.sessions.get(id)) {
+    if let (Some(reservation), Some(session)) = (reservation_id, state.sessions.get(id)) {
         let timeout = state.config.call_timeout();
         tokio::spawn(async move {
             super::outbound::clear_reservation_message(&session, timeout, i64::from(reservation))

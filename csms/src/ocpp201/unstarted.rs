@@ -1,8 +1,10 @@
 //! Transactions a 2.0.1 station began that are not recorded yet: nothing is recorded until an
 //! id token names who pays and an energy reading says where the meter started, but what the
 //! events said so far (the EVSE, the token, the first reading, the start time) is kept here,
-//! so the session is priced from its real start. A few entries per registered station, so the
-//! map is bounded by the fleet; a transaction that ends unrecorded leaves it.
+//! so the session is priced from its real start. Beside them, the sessions recorded and
+//! running, so the frequent `Updated` events find theirs without a database read. A few
+//! entries of each per registered station, so the maps are bounded by the fleet; a
+//! transaction that ends leaves them.
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
@@ -21,6 +23,19 @@ pub struct Unstarted {
     pub started_at: DateTime<Utc>,
     /// The id token the station named, once it did.
     pub id_token: Option<IdTokenType>,
+    /// The reservation the station said it used, once it did.
+    pub reservation_id: Option<i32>,
+}
+
+/// A session recorded and running, as its `Updated` events need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The station's id for it.
+    pub transaction: String,
+    pub transaction_id: i64,
+    pub connector: u32,
+    pub id_tag: String,
+    pub authorization: crate::domain::AuthorizationStatus,
 }
 
 /// At most this many per station (the oldest goes first): a station cannot run more
@@ -30,6 +45,7 @@ const PER_STATION: usize = 16;
 #[derive(Debug, Default)]
 pub struct UnstartedTransactions {
     by_station: DashMap<ChargePointId, Vec<Unstarted>>,
+    running: DashMap<ChargePointId, Vec<Recorded>>,
 }
 
 impl UnstartedTransactions {
@@ -44,6 +60,9 @@ impl UnstartedTransactions {
             if known.id_token.is_none() {
                 known.id_token = seen.id_token;
             }
+            if known.reservation_id.is_none() {
+                known.reservation_id = seen.reservation_id;
+            }
             return;
         }
         noted.retain(|u| u.connector != seen.connector);
@@ -51,6 +70,34 @@ impl UnstartedTransactions {
             noted.remove(0);
         }
         noted.push(seen);
+    }
+
+    /// Remembers a session recorded and running (one per EVSE: a new one there replaces it).
+    pub fn recorded(&self, cp: &ChargePointId, session: Recorded) {
+        let mut running = self.running.entry(cp.clone()).or_default();
+        running
+            .retain(|r| r.connector != session.connector && r.transaction != session.transaction);
+        if running.len() >= PER_STATION {
+            running.remove(0);
+        }
+        running.push(session);
+    }
+
+    /// The running session the station names `transaction`, if remembered.
+    pub fn running(&self, cp: &ChargePointId, transaction: &str) -> Option<Recorded> {
+        let running = self.running.get(cp)?;
+        running
+            .iter()
+            .find(|r| r.transaction == transaction)
+            .cloned()
+    }
+
+    /// Forgets a session that ended.
+    pub fn ended(&self, cp: &ChargePointId, transaction: &str) {
+        if let Some(mut running) = self.running.get_mut(cp) {
+            running.retain(|r| r.transaction != transaction);
+        }
+        self.running.remove_if(cp, |_, v| v.is_empty());
     }
 
     /// What was noted of `transaction`, left in place.
@@ -87,6 +134,7 @@ mod tests {
             meter_start,
             started_at: Utc::now(),
             id_token: None,
+            reservation_id: None,
         }
     }
 

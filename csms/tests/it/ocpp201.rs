@@ -425,6 +425,37 @@ async fn a_201_station_cannot_reuse_an_ended_id_nor_rescue_an_unpaid_session() {
     let answer = cs.call_ok("TransactionEvent", long).await;
     assert_eq!(answer["idTokenInfo"]["status"], "Invalid", "{answer}");
     assert_eq!(balance(&app, &token, &tag).await, 4800);
+
+    // A whole session told only at its end (a station that was offline, or that sends no
+    // reading before): priced from its Transaction.Begin reading to its end.
+    let readings = json!([
+        {"timestamp": "2026-12-02T10:00:00Z", "sampledValue": [{"value": 1000.0,
+            "context": "Transaction.Begin", "measurand": "Energy.Active.Import.Register"}]},
+        {"timestamp": "2026-12-02T10:30:00Z", "sampledValue": [{"value": 3500.0,
+            "context": "Transaction.End", "measurand": "Energy.Active.Import.Register"}]}
+    ]);
+    let whole = event(
+        "Ended",
+        0,
+        "tx-d",
+        30,
+        json!({"idToken": token_of(&tag), "offline": true,
+        "evse": {"id": 2, "connectorId": 1}, "meterValue": readings}),
+    );
+    let answer = cs.call_ok("TransactionEvent", whole).await;
+    assert_eq!(answer["totalCost"], json!(1.0), "2.5 kWh: {answer}");
+    assert_eq!(answer["idTokenInfo"]["status"], "Accepted", "{answer}");
+    assert_eq!(balance(&app, &token, &tag).await, 4700);
+
+    // The station's password goes through the rotation, never a raw SetVariables.
+    let raw = json!({"setVariableData": [{"attributeValue": "a-new-password-123",
+        "component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}]});
+    assert_eq!(
+        app.command("CS-HOSTILE", "SetVariables", raw)
+            .await
+            .status(),
+        400
+    );
 }
 
 #[tokio::test]

@@ -72,6 +72,21 @@ pub async fn send(
             "{key} is changed with POST /charge-points/{{id}}/password-rotation or /security-profile, which never lock a charger out"
         )));
     }
+    let sets_password = action == "SetVariables"
+        && payload["setVariableData"].as_array().is_some_and(|data| {
+            data.iter().any(|d| {
+                d["component"]["name"] == "SecurityCtrlr"
+                    && ["BasicAuthPassword", "SecurityProfile"]
+                        .iter()
+                        .any(|v| d["variable"]["name"] == *v)
+            })
+        });
+    if sets_password || action == "SetNetworkProfile" {
+        // The same for 2.0.1's password and connection profiles.
+        return Err(ApiError::BadRequest(format!(
+            "{action} of the station's password or network profile is changed with POST /charge-points/{{id}}/password-rotation, which never locks a charger out"
+        )));
+    }
     let schema = ocpp_j::Catalogue::get(version)
         .request(&action)
         .ok_or_else(|| ApiError::BadRequest(format!("unknown action {action:?}")))?;
