@@ -29,6 +29,7 @@ pub mod app;
 pub mod billing;
 pub mod charging;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod events;

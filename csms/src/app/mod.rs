@@ -14,8 +14,10 @@ mod addresses;
 mod jobs;
 mod listeners;
 mod signal;
+mod state;
 
 use listeners::Listeners;
+pub use state::{AppState, Services};
 
 pub use signal::shutdown_signal;
 
@@ -24,6 +26,7 @@ use crate::{
     billing::{self, Billing, running::RunningCosts},
     charging::{self, Charging, Intervals, port::SharedPort},
     clock::{SharedClock, SystemClock},
+    cluster::{self, Cluster},
     config::Config,
     events::{LocalBus, SharedBus},
     fleet::Fleet,
@@ -36,56 +39,6 @@ use crate::{
     rotation::Rotation,
     store::{Store, commit::Committer},
 };
-
-/// The handles every request handler and session shares: one pointer, so that the many
-/// thousands of sessions and handshakes that hold it pay eight bytes each, however many
-/// services it holds.
-#[derive(Clone)]
-pub struct AppState(Arc<Services>);
-
-impl std::ops::Deref for AppState {
-    type Target = Services;
-    fn deref(&self) -> &Services {
-        &self.0
-    }
-}
-
-/// What [`AppState`] points to.
-pub struct Services {
-    pub config: Arc<Config>,
-    pub store: Store,
-    /// Registration, status, authorization and transactions, behind the protocol adapters.
-    /// They read over the connections kept for the chargers: API traffic uses `store`, and can
-    /// never take those.
-    pub charging: Charging,
-    pub committer: Committer,
-    pub fleet: Arc<Fleet>,
-    pub sessions: Arc<SessionRegistry>,
-    pub bus: SharedBus,
-    pub metrics: Metrics,
-    pub clock: SharedClock,
-    pub operator_token: Arc<str>,
-    /// The brakes on password guessing and mass registration, and the bounded password hasher.
-    pub auth: Arc<AuthLimits>,
-    /// Places for clients of the availability event stream.
-    pub sse_clients: Arc<tokio::sync::Semaphore>,
-    /// Cancelled when the process starts shutting down: long-lived responses (the event
-    /// stream) end, so connections can drain.
-    pub shutdown: CancellationToken,
-    pub reservations: Reservations,
-    /// How the core asks a charge point to act (hold, cancel, stop, boot), in its protocol.
-    pub charge_points: SharedPort,
-    /// Payments, top-ups, plans, points and the operator's settlements.
-    pub billing: Billing,
-    /// Prepaid sessions watched for running out of balance.
-    pub running_costs: Arc<RunningCosts>,
-    /// Charge points' certificate requests, signed by the CSMS's CA.
-    pub certificates: Arc<Certificates>,
-    /// Charge points moved to new passwords and higher security profiles.
-    pub rotation: Arc<Rotation>,
-    /// 2.0.1 transactions begun before an id token named who pays.
-    pub unstarted: Arc<crate::ocpp201::unstarted::UnstartedTransactions>,
-}
 
 pub struct App {
     state: AppState,
@@ -120,9 +73,18 @@ impl App {
         for version in ocpp_j::Version::ALL {
             ocpp_j::Catalogue::get(version);
         }
-        if config.redis_url.is_some() {
-            anyhow::bail!("cluster mode (--redis-url) is not available in this build yet");
-        }
+        let cluster = match &config.redis_url {
+            Some(url) => {
+                let node = config
+                    .node_id
+                    .clone()
+                    .unwrap_or_else(cluster::default_node_id);
+                Some(Arc::new(
+                    Cluster::connect(url, &config.redis_prefix, node).await?,
+                ))
+            }
+            None => None,
+        };
         let store = Store::connect_with_pools(
             &config.database_url,
             config.sqlite_synchronous,
@@ -231,7 +193,7 @@ impl App {
             &config,
         ));
         let max_sse_clients = config.max_sse_clients;
-        let state = AppState(Arc::new(Services {
+        let state = AppState::new(Services {
             config: Arc::new(config),
             charging,
             store,
@@ -252,7 +214,8 @@ impl App {
             certificates,
             rotation,
             unstarted: Default::default(),
-        }));
+            cluster,
+        });
         state
             .reservations
             .reload()
@@ -292,6 +255,15 @@ impl App {
         } = self;
         let stop = state.shutdown.clone();
         let sessions = TaskTracker::new();
+        // The cluster's leases outlive the sessions' drain, then go at once.
+        let cluster_stop = CancellationToken::new();
+        let cluster = state.cluster.as_ref().map(|c| {
+            c.spawn(
+                state.sessions.clone(),
+                state.bus.clone(),
+                cluster_stop.clone(),
+            )
+        });
 
         let Listeners {
             ocpp,
@@ -376,6 +348,10 @@ impl App {
                 open = sessions.len(),
                 "sessions still open after the grace period"
             );
+        }
+        cluster_stop.cancel();
+        if let Some(cluster) = cluster {
+            let _ = cluster.await;
         }
         let _ = http.await;
         if let Some(metrics_http) = metrics_http {

@@ -14,6 +14,21 @@ impl Config {
                 self.database_url
             ));
         }
+        if self.redis_url.is_some() && !self.database_url.starts_with("postgres") {
+            return Err(
+                "--redis-url (cluster mode) needs a database every node shares: --database-url postgres://…; SQLite is one node's own file".into(),
+            );
+        }
+        let name_ok = |s: &str| {
+            (1..=64).contains(&s.len())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        };
+        if self.node_id.as_deref().is_some_and(|id| !name_ok(id)) || !name_ok(&self.redis_prefix) {
+            return Err(
+                "--node-id and --redis-prefix have 1 to 64 letters, digits, '.', '_' or '-'".into(),
+            );
+        }
         if let Some(token) = &self.operator_token
             && token.len() < 16
         {

@@ -74,9 +74,19 @@ pub struct Config {
     #[arg(long, env = "CSMS_SQLITE_SYNCHRONOUS", value_enum, default_value_t = crate::store::SqliteSync::Full)]
     pub sqlite_synchronous: crate::store::SqliteSync,
 
-    /// Cluster mode: several csms nodes share state through Redis.
-    #[arg(long, env = "CSMS_REDIS_URL")]
+    /// Cluster mode: several csms nodes share state through Redis (redis://HOST:PORT/DB),
+    /// and the database (--database-url postgres://…).
+    #[arg(long, env = "CSMS_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
+
+    /// This node's name in the cluster; unset: the host name and the process id.
+    #[arg(long, env = "CSMS_NODE_ID")]
+    pub node_id: Option<String>,
+
+    /// The prefix of this cluster's keys in Redis (clusters, or tests, sharing one Redis keep
+    /// apart by it).
+    #[arg(long, env = "CSMS_REDIS_PREFIX", default_value = "citere")]
+    pub redis_prefix: String,
 
     /// Bearer token of the operator API; unset, a random one is made and printed once at start.
     #[arg(long, env = "CSMS_OPERATOR_TOKEN")]

@@ -153,6 +153,11 @@ impl SessionRegistry {
         self.sessions.get(id).map(|h| h.clone())
     }
 
+    /// The charge points with a session here.
+    pub fn ids(&self) -> Vec<ChargePointId> {
+        self.sessions.iter().map(|e| e.key().clone()).collect()
+    }
+
     pub fn is_connected(&self, id: &ChargePointId) -> bool {
         self.sessions.contains_key(id)
     }

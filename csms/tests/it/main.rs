@@ -4,6 +4,7 @@ mod availability;
 mod billing;
 mod booking_bounds;
 mod certificates;
+mod cluster;
 pub(crate) mod engagement;
 mod exhaustion;
 mod fuzz;

@@ -5,6 +5,7 @@ mod billing;
 mod card_refunds;
 mod charge_point_view;
 mod charge_points;
+mod cluster;
 pub(crate) use charge_points::parse_id;
 mod commands;
 mod id_tags;
@@ -31,6 +32,7 @@ use crate::app::AppState;
 pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let mut router = OpenApiRouter::new()
         .routes(routes!(charge_points::list))
+        .routes(routes!(cluster::cluster))
         .routes(routes!(
             charge_points::put,
             charge_points::get,

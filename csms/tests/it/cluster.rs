@@ -1,0 +1,125 @@
+//! Cluster mode, first part, with two real nodes on one PostgreSQL database and a real Redis
+//! (each test under a key prefix of its own): `--redis-url` with SQLite is refused; every node
+//! lists the live nodes; a charge point's socket is leased to the node holding it, and a
+//! reconnect to the other node closes the old socket there; a node that leaves drops out.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{
+    PASSWORD, TestApp, TestCharger, postgres_database, rand_suffix, spawn_app_with, temp_db,
+    test_config,
+};
+
+const REDIS: &str = "redis://127.0.0.1:6379/0";
+
+fn node(database_url: &str, prefix: &str, name: &str) -> csms::Config {
+    csms::Config {
+        database_url: database_url.to_owned(),
+        redis_url: Some(REDIS.into()),
+        redis_prefix: prefix.to_owned(),
+        node_id: Some(name.to_owned()),
+        ..test_config(&temp_db())
+    }
+}
+
+async fn nodes(app: &TestApp) -> Vec<(String, u64)> {
+    let view: Value = app
+        .get("/api/v1/operator/cluster")
+        .await
+        .json()
+        .await
+        .unwrap();
+    view["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["nodeId"].as_str().unwrap().to_owned(),
+                n["chargePoints"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Polls `check` every 100 ms for up to 10 s.
+async fn within_10s<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("not within 10 s: {what}");
+}
+
+#[tokio::test]
+async fn cluster_mode_is_refused_on_sqlite() {
+    let config = csms::Config {
+        redis_url: Some(REDIS.into()),
+        ..test_config(&temp_db())
+    };
+    let refused = csms::app::App::build(config).await.err().unwrap();
+    assert!(refused.to_string().contains("postgres"), "{refused}");
+}
+
+#[tokio::test]
+async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
+    let database = postgres_database().await;
+    let prefix = format!("test-{}", rand_suffix());
+    // Node A, the last to stop, drops the database when it does.
+    let mut a = spawn_app_with(node(&database, &prefix, "node-a")).await;
+    a.postgres = database.rsplit('/').next().map(str::to_owned);
+    // The charge point is defined before the second node starts (each node loads the fleet
+    // at start; keeping it in step across nodes is the next part of cluster mode).
+    assert!(
+        a.put_charge_point("CP-CLUSTER", Some(PASSWORD))
+            .await
+            .status()
+            .is_success()
+    );
+    let b = spawn_app_with(node(&database, &prefix, "node-b")).await;
+    within_10s("both nodes listed on either", || async {
+        let names = |n: Vec<(String, u64)>| n.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+        names(nodes(&a).await) == ["node-a", "node-b"]
+            && names(nodes(&b).await) == ["node-a", "node-b"]
+    })
+    .await;
+
+    // Connected to A: A holds it. Then the same charge point connects to B: A's socket is
+    // closed, B holds it.
+    let mut on_a = TestCharger::connect(&a.ocpp, "CP-CLUSTER", Some(PASSWORD))
+        .await
+        .unwrap();
+    on_a.boot().await;
+    within_10s("node A holds the charge point", || async {
+        nodes(&b).await.contains(&("node-a".into(), 1))
+    })
+    .await;
+    let mut on_b = TestCharger::connect(&b.ocpp, "CP-CLUSTER", Some(PASSWORD))
+        .await
+        .unwrap();
+    assert!(
+        on_a.closed_within(Duration::from_secs(5)).await.is_some(),
+        "the old socket on node A is closed"
+    );
+    on_b.boot().await;
+    within_10s("node B holds it, node A nothing", || async {
+        nodes(&a).await == [("node-a".into(), 0), ("node-b".into(), 1)]
+    })
+    .await;
+
+    // A node that leaves drops out of the list at once.
+    b.shutdown().await;
+    within_10s("node B is gone", || async {
+        nodes(&a).await == [("node-a".into(), 0)]
+    })
+    .await;
+    a.shutdown().await;
+}
