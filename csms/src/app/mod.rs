@@ -134,7 +134,12 @@ impl App {
         ));
         let auth = AuthLimits::from_config(&config);
         let sessions = Arc::new(SessionRegistry::default());
-        let outbound = Outbound::new(sessions.clone(), store.clone(), config.call_timeout());
+        let outbound = Outbound::new(
+            sessions.clone(),
+            cluster.clone(),
+            store.clone(),
+            config.call_timeout(),
+        );
         let charge_points: SharedPort = Arc::new(outbound);
         let payments = billing::gateway::from_config(&config).map_err(anyhow::Error::msg)?;
         let running_costs = Arc::new(RunningCosts::new(

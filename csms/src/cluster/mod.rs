@@ -5,9 +5,11 @@
 //! out within seconds. A charge point that connects to a node takes its lease and fences the
 //! node that held it before (`{prefix}:fence`, pub/sub), which closes the old socket; a node
 //! lets go of a lease only while it still holds it (a compare-and-delete), so a late
-//! disconnect never erases the new owner.
+//! disconnect never erases the new owner. A CALL to a charge point another node holds goes
+//! through that node ([`rpc`]).
 
 mod nodes;
+pub mod rpc;
 
 use std::{sync::Arc, time::Duration};
 
@@ -33,6 +35,7 @@ pub struct Cluster {
     prefix: String,
     redis: ConnectionManager,
     client: redis::Client,
+    pending: rpc::Pending,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -89,6 +92,7 @@ impl Cluster {
             prefix: prefix.to_owned(),
             redis,
             client,
+            pending: rpc::Pending::new(),
         })
     }
 
@@ -100,9 +104,14 @@ impl Cluster {
         format!("{}:fence", self.prefix)
     }
 
+    /// A socket lease's value: the node, then the protocol its charge point speaks.
+    fn lease_value(&self, protocol: &str) -> String {
+        format!("{}\t{protocol}", self.node_id)
+    }
+
     /// Renews this node's lease and those of the sockets it holds.
     async fn renew(&self, sessions: &SessionRegistry) {
-        let ids = sessions.ids();
+        let ids = sessions.protocols();
         let view = NodeView {
             node_id: self.node_id.clone(),
             charge_points: ids.len(),
@@ -116,10 +125,10 @@ impl Cluster {
             LEASE.as_secs(),
         )
         .ignore();
-        for id in &ids {
+        for (id, protocol) in &ids {
             pipe.cmd("SET")
                 .arg(self.key("cp", id.as_str()))
-                .arg(&self.node_id)
+                .arg(self.lease_value(protocol.subprotocol()))
                 .arg("PX")
                 .arg(lease)
                 .ignore();
@@ -129,12 +138,15 @@ impl Cluster {
     }
 
     /// A charge point connected here: its lease is ours, and whoever held it lets it go.
-    async fn took(&self, id: &ChargePointId) {
+    async fn took(&self, id: &ChargePointId, protocol: &str) {
         let mut redis = self.redis.clone();
         let key = self.key("cp", id.as_str());
         let lease = LEASE.as_millis() as u64;
         let mut set = redis::cmd("SET");
-        set.arg(&key).arg(&self.node_id).arg("PX").arg(lease);
+        set.arg(&key)
+            .arg(self.lease_value(protocol))
+            .arg("PX")
+            .arg(lease);
         let set = set.query_async::<()>(&mut redis);
         bounded("taking a charge point's lease", set).await;
         let fence = format!("{}\t{}", id.as_str(), self.node_id);
@@ -145,12 +157,12 @@ impl Cluster {
     /// A charge point's socket here closed: its lease goes, unless another node holds it now.
     async fn let_go(&self, id: &ChargePointId) {
         let script = Script::new(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+            "local v = redis.call('GET', KEYS[1]) if v and string.sub(v, 1, #ARGV[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
         );
         let mut redis = self.redis.clone();
         let key = self.key("cp", id.as_str());
         let mut invocation = script.key(key);
-        invocation.arg(&self.node_id);
+        invocation.arg(format!("{}\t", self.node_id));
         bounded(
             "letting a lease go",
             invocation.invoke_async::<i64>(&mut redis),
@@ -158,13 +170,29 @@ impl Cluster {
         .await;
     }
 
-    /// The node holding a charge point's socket, if any.
-    pub async fn owner(&self, id: &ChargePointId) -> Option<String> {
+    /// The node holding a charge point's socket, and the protocol it speaks, if any.
+    pub async fn owner(&self, id: &ChargePointId) -> Option<(String, ocpp_j::Version)> {
         let mut redis = self.redis.clone();
         let key = self.key("cp", id.as_str());
-        bounded("reading a lease", redis.get::<_, Option<String>>(key))
+        let value = bounded("reading a lease", redis.get::<_, Option<String>>(key))
             .await
-            .flatten()
+            .flatten()?;
+        let (node, protocol) = value.split_once('\t')?;
+        Some((
+            node.to_owned(),
+            ocpp_j::Version::from_subprotocol(protocol)?,
+        ))
+    }
+
+    /// How to reach a charge point whose socket another node holds.
+    pub async fn remote(self: &Arc<Self>, id: &ChargePointId) -> Option<rpc::Remote> {
+        let (node, protocol) = self.owner(id).await?;
+        (node != self.node_id).then(|| rpc::Remote {
+            cluster: self.clone(),
+            node,
+            charge_point: id.clone(),
+            protocol,
+        })
     }
 
     /// The live nodes, by name.
@@ -183,15 +211,15 @@ impl Cluster {
         let cluster = self.clone();
         tokio::spawn(async move {
             let mut events = bus.subscribe();
-            let mut fences = cluster.fences(stop.clone()).await;
+            let mut messages = cluster.messages(stop.clone());
             let mut renew = tokio::time::interval(RENEW);
             loop {
                 tokio::select! {
                     () = stop.cancelled() => break,
                     _ = renew.tick() => cluster.renew(&sessions).await,
                     event = events.recv() => match event {
-                        Ok(DomainEvent::ChargePointConnected { charge_point_id, .. }) => {
-                            cluster.took(&charge_point_id).await;
+                        Ok(DomainEvent::ChargePointConnected { charge_point_id, protocol, .. }) => {
+                            cluster.took(&charge_point_id, protocol).await;
                         }
                         Ok(DomainEvent::ChargePointDisconnected { charge_point_id, .. }) => {
                             if !sessions.is_connected(&charge_point_id) {
@@ -203,14 +231,9 @@ impl Cluster {
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                     },
-                    fence = fences.recv() => match fence {
-                        Some((id, node)) if node != cluster.node_id => {
-                            if sessions.close(&id) {
-                                tracing::info!(charge_point = %id, %node, "the charge point connected to another node: its socket here is closed");
-                            }
-                        }
-                        Some(_) => {}
-                        None => fences = cluster.fences(stop.clone()).await,
+                    message = messages.recv() => match message {
+                        Some((channel, text)) => cluster.on_message(&channel, &text, &sessions),
+                        None => break,
                     },
                 }
             }
@@ -224,47 +247,48 @@ impl Cluster {
         })
     }
 
-    /// The fences other nodes publish, as `(charge point, node that took it)`, from a task
-    /// that resubscribes (after a pause) whenever Redis drops the subscription.
-    async fn fences(
-        &self,
-        stop: CancellationToken,
-    ) -> tokio::sync::mpsc::Receiver<(ChargePointId, String)> {
-        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+    /// What other nodes publish for this one (fences, CALLs to carry, answers), as
+    /// `(channel, text)`, from a task that resubscribes (after a pause) whenever Redis drops
+    /// the subscription, until `stop`.
+    fn messages(&self, stop: CancellationToken) -> tokio::sync::mpsc::Receiver<(String, String)> {
+        let (tx, rx) = tokio::sync::mpsc::channel(4096);
         let client = self.client.clone();
-        let channel = self.fence_channel();
+        let channels = [
+            self.fence_channel(),
+            self.key("rpc", &self.node_id),
+            self.key("rpc-reply", &self.node_id),
+        ];
         tokio::spawn(async move {
             while !stop.is_cancelled() {
                 let subscribed = async {
                     let mut pubsub = client.get_async_pubsub().await?;
-                    pubsub.subscribe(&channel).await?;
+                    pubsub.subscribe(&channels).await?;
                     Ok::<_, redis::RedisError>(pubsub)
                 };
                 let pubsub = match tokio::time::timeout(ROUND_TRIP, subscribed).await {
                     Ok(Ok(p)) => p,
                     _ => {
-                        tracing::warn!("Redis: cannot subscribe to fences; trying again");
-                        tokio::time::sleep(RENEW).await;
-                        continue;
+                        tracing::warn!(
+                            "Redis: cannot subscribe to the cluster's channels; trying again"
+                        );
+                        tokio::select! {
+                            () = stop.cancelled() => return,
+                            () = tokio::time::sleep(RENEW) => continue,
+                        }
                     }
                 };
-                let mut messages = pubsub.into_on_message();
+                let mut stream = pubsub.into_on_message();
                 loop {
                     let message = tokio::select! {
                         () = stop.cancelled() => return,
-                        m = messages.next() => m,
+                        m = stream.next() => m,
                     };
                     let Some(message) = message else { break };
                     let Ok(text) = message.get_payload::<String>() else {
                         continue;
                     };
-                    let Some((id, node)) = text.split_once('\t') else {
-                        continue;
-                    };
-                    let Ok(id) = ChargePointId::parse(id) else {
-                        continue;
-                    };
-                    if tx.send((id, node.to_owned())).await.is_err() {
+                    let channel = message.get_channel_name().to_owned();
+                    if tx.send((channel, text)).await.is_err() {
                         return;
                     }
                 }
@@ -272,5 +296,24 @@ impl Cluster {
             }
         });
         rx
+    }
+
+    /// One message from another node.
+    fn on_message(self: &Arc<Self>, channel: &str, text: &str, sessions: &Arc<SessionRegistry>) {
+        if channel == self.fence_channel() {
+            let Some((id, node)) = text.split_once('\t') else {
+                return;
+            };
+            let Ok(id) = ChargePointId::parse(id) else {
+                return;
+            };
+            if node != self.node_id && sessions.close(&id) {
+                tracing::info!(charge_point = %id, %node, "the charge point connected to another node: its socket here is closed");
+            }
+        } else if channel == self.key("rpc", &self.node_id) {
+            self.carry(text, sessions);
+        } else {
+            self.answered(text);
+        }
     }
 }

@@ -8,9 +8,10 @@ use futures_util::{FutureExt, future::BoxFuture};
 
 use ocpp_j::Version;
 
-use super::registry::{CallFailure, SessionHandle, SessionRegistry};
+use super::registry::{CallFailure, Reach, SessionRegistry};
 use crate::{
     charging::port::{Answer, ChargePointPort, HoldRequest, Unreached},
+    cluster::Cluster,
     domain::{ChargePointId, SecurityProfile},
     ocpp16, ocpp201,
     store::Store,
@@ -19,6 +20,8 @@ use crate::{
 #[derive(Clone)]
 pub struct Outbound {
     sessions: Arc<SessionRegistry>,
+    /// In cluster mode: the way to a charge point whose socket another node holds.
+    cluster: Option<Arc<Cluster>>,
     /// Where a 2.0.1 station's own id of a transaction is read.
     store: Store,
     /// How long a request waits for the charge point's answer.
@@ -34,16 +37,18 @@ impl std::fmt::Debug for Outbound {
 }
 
 impl Outbound {
-    pub fn new(sessions: Arc<SessionRegistry>, store: Store, timeout: Duration) -> Outbound {
+    pub fn new(
+        sessions: Arc<SessionRegistry>,
+        cluster: Option<Arc<Cluster>>,
+        store: Store,
+        timeout: Duration,
+    ) -> Outbound {
         Outbound {
             sessions,
+            cluster,
             store,
             timeout,
         }
-    }
-
-    fn session(&self, cp: &ChargePointId) -> Result<SessionHandle, Unreached> {
-        self.sessions.get(cp).ok_or(Unreached::NotConnected)
     }
 }
 
@@ -57,19 +62,36 @@ impl From<CallFailure> for Unreached {
     }
 }
 
-/// Runs `act` on the session of `cp` (which looks at its protocol).
+/// Where a charge point's session is: here, or (cluster mode) on the node holding its socket.
+pub async fn reach(
+    sessions: &SessionRegistry,
+    cluster: Option<&Arc<Cluster>>,
+    cp: &ChargePointId,
+) -> Option<Reach> {
+    if let Some(session) = sessions.get(cp) {
+        return Some(Reach::Local(session));
+    }
+    Some(Reach::Remote(cluster?.remote(cp).await?))
+}
+
+/// Runs `act` on the session of `cp`, wherever it is (which looks at its protocol).
 fn on_session<F>(
     outbound: &Outbound,
     cp: &ChargePointId,
-    act: impl FnOnce(SessionHandle, Duration) -> F,
+    act: impl FnOnce(Reach, Duration) -> F + Send + 'static,
 ) -> BoxFuture<'static, Result<Answer, Unreached>>
 where
     F: std::future::Future<Output = Result<Answer, Unreached>> + Send + 'static,
 {
-    match outbound.session(cp) {
-        Ok(session) => act(session, outbound.timeout).boxed(),
-        Err(e) => std::future::ready(Err(e)).boxed(),
+    let (sessions, cluster) = (outbound.sessions.clone(), outbound.cluster.clone());
+    let (cp, timeout) = (cp.clone(), outbound.timeout);
+    async move {
+        let session = reach(&sessions, cluster.as_ref(), &cp)
+            .await
+            .ok_or(Unreached::NotConnected)?;
+        act(session, timeout).await
     }
+    .boxed()
 }
 
 impl ChargePointPort for Outbound {

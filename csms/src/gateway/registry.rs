@@ -1,6 +1,6 @@
 //! Which charge points have a live session, and the way to reach one: `SessionRegistry` maps a
-//! `ChargePointId` to the `SessionHandle` of its socket's actor. The presence seam of cluster
-//! mode: there, a Redis-backed registry also knows which node owns a socket.
+//! `ChargePointId` to the `SessionHandle` of its socket's actor. In cluster mode a session on
+//! another node is reached through it ([`Reach`], [`crate::cluster`]).
 
 use std::{
     sync::atomic::{AtomicU64, Ordering},
@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::ChargePointId;
 
 /// Why a CALL to a charge point did not get a CALLRESULT.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum CallFailure {
     #[error("the charge point is not connected")]
     NotConnected,
@@ -90,6 +90,36 @@ impl SessionHandle {
     }
 }
 
+/// How to reach a charge point's session: on this node, or (cluster mode) on the node that
+/// holds its socket.
+#[derive(Debug, Clone)]
+pub enum Reach {
+    Local(SessionHandle),
+    Remote(crate::cluster::rpc::Remote),
+}
+
+impl Reach {
+    pub fn protocol(&self) -> ocpp_j::Version {
+        match self {
+            Reach::Local(s) => s.protocol(),
+            Reach::Remote(r) => r.protocol,
+        }
+    }
+
+    /// Sends a CALL (already validated against its schema) and waits for the answer.
+    pub async fn call(
+        &self,
+        action: &str,
+        payload: Value,
+        timeout: Duration,
+    ) -> Result<Value, CallFailure> {
+        match self {
+            Reach::Local(s) => s.call(action, payload, timeout).await,
+            Reach::Remote(r) => r.call(action, payload, timeout).await,
+        }
+    }
+}
+
 /// Commands a session buffers while one of its CALLs is outstanding.
 const COMMAND_QUEUE: usize = 16;
 
@@ -156,6 +186,14 @@ impl SessionRegistry {
     /// The charge points with a session here.
     pub fn ids(&self) -> Vec<ChargePointId> {
         self.sessions.iter().map(|e| e.key().clone()).collect()
+    }
+
+    /// The charge points with a session here, with the protocol each speaks.
+    pub fn protocols(&self) -> Vec<(ChargePointId, ocpp_j::Version)> {
+        self.sessions
+            .iter()
+            .map(|e| (e.key().clone(), e.protocol))
+            .collect()
     }
 
     pub fn is_connected(&self, id: &ChargePointId) -> bool {

@@ -15,12 +15,12 @@ use ocpp_j::v16::{
 
 use crate::{
     charging::port::{Answer, HoldRequest, Unreached},
-    gateway::registry::{CallFailure, SessionHandle},
+    gateway::registry::{CallFailure, Reach},
 };
 
 /// Sends a typed 1.6 CALL on a session and reads its typed answer.
 async fn call<A: Action>(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     request: A::Request,
 ) -> Result<A::Response, Unreached> {
@@ -43,7 +43,7 @@ fn word(status: impl serde::Serialize) -> String {
 }
 
 pub async fn reserve_now(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     hold: &HoldRequest,
 ) -> Result<Answer, Unreached> {
@@ -62,7 +62,7 @@ pub async fn reserve_now(
 }
 
 pub async fn cancel_reservation(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     reservation_id: i64,
 ) -> Result<Answer, Unreached> {
@@ -77,7 +77,7 @@ pub async fn cancel_reservation(
 }
 
 pub async fn remote_stop(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     transaction_id: i64,
 ) -> Result<Answer, Unreached> {
@@ -91,7 +91,7 @@ pub async fn remote_stop(
     })
 }
 
-pub async fn trigger_boot(session: &SessionHandle, timeout: Duration) -> Result<Answer, Unreached> {
+pub async fn trigger_boot(session: &Reach, timeout: Duration) -> Result<Answer, Unreached> {
     let request = TriggerMessageRequest {
         requested_message: MessageTrigger::BootNotification,
         connector_id: None,
@@ -104,7 +104,7 @@ pub async fn trigger_boot(session: &SessionHandle, timeout: Duration) -> Result<
 }
 
 pub async fn certificate_signed(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     chain: String,
 ) -> Result<Answer, Unreached> {
@@ -122,7 +122,7 @@ pub async fn certificate_signed(
 /// the hex of the password's bytes (16 to 20 of them), which the charger then sends as is in
 /// its Basic auth.
 pub async fn set_password(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     password: &str,
 ) -> Result<Answer, Unreached> {
@@ -131,7 +131,7 @@ pub async fn set_password(
 }
 
 pub async fn set_security_profile(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     profile: crate::domain::SecurityProfile,
 ) -> Result<Answer, Unreached> {
@@ -140,7 +140,7 @@ pub async fn set_security_profile(
 
 /// Sets one key; `RebootRequired` is a yes (it takes effect at the next boot).
 async fn change_configuration(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     key: &str,
     value: String,

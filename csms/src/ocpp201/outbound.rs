@@ -23,12 +23,12 @@ use ocpp_j::v201::{
 
 use crate::{
     charging::port::{Answer, HoldRequest, Unreached},
-    gateway::registry::{CallFailure, SessionHandle},
+    gateway::registry::{CallFailure, Reach},
 };
 
 /// Sends a typed 2.0.1 CALL on a session and reads its typed answer.
 async fn call<A: Action>(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     request: A::Request,
 ) -> Result<A::Response, Unreached> {
@@ -51,7 +51,7 @@ fn answer(accepted: bool, word: &'static str) -> Answer {
 }
 
 pub async fn reserve_now(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     hold: &HoldRequest,
 ) -> Result<Answer, Unreached> {
@@ -85,12 +85,7 @@ pub async fn reserve_now(
 }
 
 /// What a session costs so far, in euros (best effort: the next one says it again).
-pub async fn cost_updated(
-    session: &SessionHandle,
-    timeout: Duration,
-    cents: i64,
-    transaction: String,
-) {
+pub async fn cost_updated(session: &Reach, timeout: Duration, cents: i64, transaction: String) {
     let request = CostUpdatedRequest::new(cents as f64 / 100.0, transaction);
     let told = call::<CostUpdated>(session, timeout, request).await;
     tracing::debug!(cents, ?told, "CostUpdated");
@@ -98,11 +93,7 @@ pub async fn cost_updated(
 
 /// Takes a reservation's message off the station's screen (best effort: a station without a
 /// screen answers what it likes, and the message ends at the hold's end anyway).
-pub async fn clear_reservation_message(
-    session: &SessionHandle,
-    timeout: Duration,
-    reservation_id: i64,
-) {
+pub async fn clear_reservation_message(session: &Reach, timeout: Duration, reservation_id: i64) {
     let Ok(id) = i32::try_from(reservation_id) else {
         return;
     };
@@ -116,7 +107,7 @@ pub async fn clear_reservation_message(
 }
 
 pub async fn cancel_reservation(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     reservation_id: i64,
 ) -> Result<Answer, Unreached> {
@@ -133,7 +124,7 @@ pub async fn cancel_reservation(
 
 /// Stops a transaction the station named `charger_transaction_id`.
 pub async fn request_stop(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     charger_transaction_id: String,
 ) -> Result<Answer, Unreached> {
@@ -147,7 +138,7 @@ pub async fn request_stop(
     ))
 }
 
-pub async fn trigger_boot(session: &SessionHandle, timeout: Duration) -> Result<Answer, Unreached> {
+pub async fn trigger_boot(session: &Reach, timeout: Duration) -> Result<Answer, Unreached> {
     let request = TriggerMessageRequest::new(MessageTriggerEnumType::BootNotification);
     let status = call::<TriggerMessage>(session, timeout, request)
         .await?
@@ -159,7 +150,7 @@ pub async fn trigger_boot(session: &SessionHandle, timeout: Duration) -> Result<
 }
 
 pub async fn certificate_signed(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     chain: String,
 ) -> Result<Answer, Unreached> {
@@ -176,7 +167,7 @@ pub async fn certificate_signed(
 /// The station's Basic auth password (`SecurityCtrlr.BasicAuthPassword`, sent as is);
 /// `RebootRequired` is a yes (it takes effect at the next boot).
 pub async fn set_password(
-    session: &SessionHandle,
+    session: &Reach,
     timeout: Duration,
     password: &str,
 ) -> Result<Answer, Unreached> {

@@ -22,6 +22,7 @@ use crate::{
     app::AppState,
     charging::{self, Authorization},
     domain::{AuthorizationStatus, ChargePointId, IdTag},
+    gateway::registry::Reach,
     ocpp16::OcppError,
     store::transactions::{StartKey, StopOutcome, TransactionRecord, TransactionStop},
 };
@@ -170,7 +171,7 @@ fn cost_updated(
     let timeout = state.config.call_timeout();
     let transaction = transaction.to_owned();
     tokio::spawn(async move {
-        super::outbound::cost_updated(&session, timeout, cents, transaction).await;
+        super::outbound::cost_updated(&Reach::Local(session), timeout, cents, transaction).await;
     });
 }
 
@@ -275,8 +276,12 @@ async fn unrecorded(
     if let (Some(reservation), Some(session)) = (reservation_id, state.sessions.get(id)) {
         let timeout = state.config.call_timeout();
         tokio::spawn(async move {
-            super::outbound::clear_reservation_message(&session, timeout, i64::from(reservation))
-                .await;
+            super::outbound::clear_reservation_message(
+                &Reach::Local(session),
+                timeout,
+                i64::from(reservation),
+            )
+            .await;
         });
     }
     let record = state

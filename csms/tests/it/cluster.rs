@@ -1,11 +1,14 @@
 //! Cluster mode, first part, with two real nodes on one PostgreSQL database and a real Redis
 //! (each test under a key prefix of its own): `--redis-url` with SQLite is refused; every node
 //! lists the live nodes; a charge point's socket is leased to the node holding it, and a
-//! reconnect to the other node closes the old socket there; a node that leaves drops out.
+//! reconnect to the other node closes the old socket there; an operator command sent to either
+//! node reaches the charge point and its answer comes back; a node that leaves drops out.
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
+
+use crate::reservations::answer;
 
 use crate::helpers::{
     PASSWORD, TestApp, TestCharger, postgres_database, rand_suffix, spawn_app_with, temp_db,
@@ -112,6 +115,30 @@ async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
     on_b.boot().await;
     within_10s("node B holds it, node A nothing", || async {
         nodes(&a).await == [("node-a".into(), 0), ("node-b".into(), 1)]
+    })
+    .await;
+
+    // An operator command sent to node A reaches the charge point through node B, and its
+    // answer comes back to A's caller.
+    let configuration = json!({"configurationKey": [{"key": "HeartbeatInterval", "readonly": false, "value": "300"}]});
+    let (sent, asked) = tokio::join!(
+        a.command(
+            "CP-CLUSTER",
+            "GetConfiguration",
+            json!({"key": ["HeartbeatInterval"]})
+        ),
+        answer(&mut on_b, "GetConfiguration", configuration.clone())
+    );
+    assert_eq!(asked, json!({"key": ["HeartbeatInterval"]}));
+    assert_eq!(sent.status(), 200);
+    assert_eq!(sent.json::<Value>().await.unwrap(), configuration);
+    // The charge point leaves: a command for it is a 404 on either node.
+    drop(on_b);
+    within_10s("nobody holds the charge point", || async {
+        a.command("CP-CLUSTER", "GetConfiguration", json!({}))
+            .await
+            .status()
+            == 404
     })
     .await;
 

@@ -46,7 +46,9 @@ pub async fn send(
     if !state.fleet.contains(&id) {
         return Err(ApiError::NotFound(format!("no charge point {id}")));
     }
-    let session = state.sessions.get(&id);
+    // Here, or on the node holding its socket (cluster mode).
+    let session =
+        crate::gateway::outbound::reach(&state.sessions, state.cluster.as_ref(), &id).await;
     let version = session
         .as_ref()
         .map_or(ocpp_j::Version::V16, |s| s.protocol());
