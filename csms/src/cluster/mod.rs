@@ -92,7 +92,7 @@ impl Cluster {
             prefix: prefix.to_owned(),
             redis,
             client,
-            pending: rpc::Pending::new(),
+            pending: rpc::Pending::default(),
         })
     }
 

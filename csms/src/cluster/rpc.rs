@@ -57,8 +57,8 @@ pub struct Pending {
     carried: Arc<Semaphore>,
 }
 
-impl Pending {
-    pub fn new() -> Pending {
+impl Default for Pending {
+    fn default() -> Pending {
         Pending {
             waiting: DashMap::new(),
             next: AtomicU64::new(0),
