@@ -58,7 +58,7 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     Json(body): Json<Credentials>,
 ) -> Result<axum::Json<Session>, ApiError> {
-    if let Verdict::Refused(wait) = state.auth.login(ip, &body.email) {
+    if let Verdict::Refused(wait) = state.auth.login(ip, &body.email).await {
         return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
     }
     let member = match Email::parse(&body.email) {
@@ -82,10 +82,10 @@ pub async fn login(
         .await?
         && plausible;
     let Some(member) = member.filter(|_| verified) else {
-        state.auth.login_failed(ip, &body.email);
+        state.auth.login_failed(ip, &body.email).await;
         return Err(ApiError::Unauthorized);
     };
-    state.auth.login_succeeded(ip, &body.email);
+    state.auth.login_succeeded(ip, &body.email).await;
     let token = new_token();
     let now = state.clock.now();
     let expires_at = now + state.config.member_token_ttl();

@@ -80,7 +80,7 @@ pub async fn register(
     Json(body): Json<Registration>,
 ) -> Result<(StatusCode, axum::Json<Profile>), ApiError> {
     check_password(&body.password).map_err(|e| ApiError::BadRequest(e.0))?;
-    if let Verdict::Refused(wait) = state.auth.register(ip, body.email.as_str()) {
+    if let Verdict::Refused(wait) = state.auth.register(ip, body.email.as_str()).await {
         return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
     }
     let name = body.name.trim().to_owned();

@@ -132,7 +132,10 @@ impl App {
             bus.subscribe(),
             shutdown.clone(),
         ));
-        let auth = AuthLimits::from_config(&config);
+        let mut auth = AuthLimits::from_config(&config);
+        if let Some(cluster) = &cluster {
+            auth = auth.shared_through(cluster, &config);
+        }
         let sessions = Arc::new(SessionRegistry::default());
         let outbound = Outbound::new(
             sessions.clone(),

@@ -96,6 +96,16 @@ impl Cluster {
         })
     }
 
+    /// The connection to Redis, for what else the cluster counts there.
+    pub fn redis(&self) -> &ConnectionManager {
+        &self.redis
+    }
+
+    /// This cluster's prefix of keys.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     fn key(&self, kind: &str, id: &str) -> String {
         format!("{}:{kind}:{id}", self.prefix)
     }

@@ -2,8 +2,10 @@
 //! and counts of attempts per key in a time window (failed logins per email, registrations
 //! and logins per address). Every structure here has a fixed capacity, keys are kept only as
 //! keyed hashes (never a raw email of any length), and an entry lives no longer than its window
-//! or its connection.
+//! or its connection. In cluster mode the windows are also counted across the nodes, in Redis
+//! ([`shared`]).
 
+pub mod shared;
 mod window;
 
 use std::{

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use super::password::Workspace;
 use crate::{
     config::Config,
-    limits::{Verdict, WindowLimiter, client_key},
+    limits::{Verdict, WindowLimiter, client_key, shared::SharedWindow},
 };
 
 /// Keys each limiter remembers at most (a flood of new keys makes it forget old ones sooner).
@@ -135,6 +135,34 @@ pub struct AuthLimits {
     registrations: WindowLimiter,
     registrations_per_email: WindowLimiter,
     pub hasher: Hasher,
+    /// In cluster mode, the same windows counted across the nodes.
+    shared: Option<Shared>,
+}
+
+/// The windows of [`AuthLimits`] in Redis, for a cluster.
+#[derive(Debug)]
+struct Shared {
+    redis: redis::aio::ConnectionManager,
+    prefix: String,
+    failures: SharedWindow,
+    failures_anywhere: SharedWindow,
+    logins: SharedWindow,
+    registrations: SharedWindow,
+    registrations_per_email: SharedWindow,
+}
+
+impl Shared {
+    /// The first refusal among `(window, key, whether the attempt counts)`; a window Redis
+    /// does not answer for refuses nothing (the node's own count still does).
+    async fn verdict(&self, checks: &[(&SharedWindow, &str, bool)]) -> Verdict {
+        for (window, key, count) in checks {
+            let verdict = window.verdict(&self.redis, &self.prefix, key, *count).await;
+            if let Some(refused @ Verdict::Refused(_)) = verdict {
+                return refused;
+            }
+        }
+        Verdict::Allowed
+    }
 }
 
 /// The normalized form of an email a limit counts, whatever was typed (and of any length).
@@ -168,12 +196,45 @@ impl AuthLimits {
                 TRACKED_KEYS,
             ),
             hasher: Hasher::new(config.password_hash_concurrency),
+            shared: None,
         }
+    }
+
+    /// The same limits counted across the cluster too.
+    pub fn shared_through(
+        mut self,
+        cluster: &crate::cluster::Cluster,
+        config: &Config,
+    ) -> AuthLimits {
+        let window = |name, limit, window| SharedWindow {
+            name,
+            limit,
+            window,
+        };
+        let hour = Duration::from_secs(3600);
+        self.shared = Some(Shared {
+            redis: cluster.redis().clone(),
+            prefix: cluster.prefix().to_owned(),
+            failures: window("failures", config.login_failures_per_email, FAILURE_WINDOW),
+            failures_anywhere: window(
+                "failures-anywhere",
+                config.login_failures_per_email.saturating_mul(10),
+                FAILURE_WINDOW,
+            ),
+            logins: window("logins", config.logins_per_address, Duration::from_secs(60)),
+            registrations: window("registrations", config.registrations_per_address, hour),
+            registrations_per_email: window(
+                "registrations-per-email",
+                config.registrations_per_email,
+                hour,
+            ),
+        });
+        self
     }
 
     /// A login attempt from `ip` for `email`: refused while the address, the email from this
     /// address, or the email from anywhere has used up its window.
-    pub fn login(&self, ip: IpAddr, email: &str) -> Verdict {
+    pub async fn login(&self, ip: IpAddr, email: &str) -> Verdict {
         let (email, ip) = (email_key(email), client_key(ip));
         if let refused @ Verdict::Refused(_) = self.failures.check(&(&email, ip)) {
             return refused;
@@ -181,26 +242,75 @@ impl AuthLimits {
         if let refused @ Verdict::Refused(_) = self.failures_anywhere.check(&email) {
             return refused;
         }
-        self.logins.hit(&ip)
+        if let refused @ Verdict::Refused(_) = self.logins.hit(&ip) {
+            return refused;
+        }
+        let Some(shared) = &self.shared else {
+            return Verdict::Allowed;
+        };
+        let (pair, address) = (format!("{email}\u{0}{ip}"), ip.to_string());
+        shared
+            .verdict(&[
+                (&shared.failures, &pair, false),
+                (&shared.failures_anywhere, &email, false),
+                (&shared.logins, &address, true),
+            ])
+            .await
     }
 
-    pub fn login_failed(&self, ip: IpAddr, email: &str) {
+    pub async fn login_failed(&self, ip: IpAddr, email: &str) {
         let (email, ip) = (email_key(email), client_key(ip));
         self.failures.hit(&(&email, ip));
         self.failures_anywhere.hit(&email);
+        if let Some(shared) = &self.shared {
+            let pair = format!("{email}\u{0}{ip}");
+            shared
+                .verdict(&[
+                    (&shared.failures, &pair, true),
+                    (&shared.failures_anywhere, &email, true),
+                ])
+                .await;
+        }
     }
 
-    pub fn login_succeeded(&self, ip: IpAddr, email: &str) {
+    pub async fn login_succeeded(&self, ip: IpAddr, email: &str) {
         let (email, ip) = (email_key(email), client_key(ip));
         self.failures.clear(&(&email, ip));
         self.failures_anywhere.clear(&email);
+        if let Some(shared) = &self.shared {
+            let pair = format!("{email}\u{0}{ip}");
+            shared
+                .failures
+                .clear(&shared.redis, &shared.prefix, &pair)
+                .await;
+            shared
+                .failures_anywhere
+                .clear(&shared.redis, &shared.prefix, &email)
+                .await;
+        }
     }
 
     /// A registration from `ip` for `email`: the address's count first, so that a refused
     /// address cannot use up an email's registrations.
-    pub fn register(&self, ip: IpAddr, email: &str) -> Verdict {
-        match self.registrations.hit(&client_key(ip)) {
-            Verdict::Allowed => self.registrations_per_email.hit(&email_key(email)),
+    pub async fn register(&self, ip: IpAddr, email: &str) -> Verdict {
+        let (ip, email) = (client_key(ip), email_key(email));
+        let local = match self.registrations.hit(&ip) {
+            Verdict::Allowed => self.registrations_per_email.hit(&email),
+            refused => refused,
+        };
+        let (Verdict::Allowed, Some(shared)) = (local, &self.shared) else {
+            return local;
+        };
+        let address = ip.to_string();
+        match shared
+            .verdict(&[(&shared.registrations, &address, true)])
+            .await
+        {
+            Verdict::Allowed => {
+                shared
+                    .verdict(&[(&shared.registrations_per_email, &email, true)])
+                    .await
+            }
             refused => refused,
         }
     }
@@ -261,24 +371,30 @@ mod tests {
         let limits = AuthLimits::from_config(&config);
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..5 {
-            assert_eq!(limits.login(ip, "A@b.es "), Verdict::Allowed);
-            limits.login_failed(ip, "a@b.es");
+            assert_eq!(limits.login(ip, "A@b.es ").await, Verdict::Allowed);
+            limits.login_failed(ip, "a@b.es").await;
         }
-        assert!(matches!(limits.login(ip, "a@b.es"), Verdict::Refused(_)));
-        assert_eq!(limits.login(ip, "other@b.es"), Verdict::Allowed);
+        assert!(matches!(
+            limits.login(ip, "a@b.es").await,
+            Verdict::Refused(_)
+        ));
+        assert_eq!(limits.login(ip, "other@b.es").await, Verdict::Allowed);
         let owner: IpAddr = "198.51.100.9".parse().unwrap();
         assert_eq!(
-            limits.login(owner, "a@b.es"),
+            limits.login(owner, "a@b.es").await,
             Verdict::Allowed,
             "a guesser elsewhere does not lock the member out"
         );
         tokio::time::advance(FAILURE_WINDOW).await;
-        assert_eq!(limits.login(ip, "a@b.es"), Verdict::Allowed);
+        assert_eq!(limits.login(ip, "a@b.es").await, Verdict::Allowed);
         for _ in 0..20 {
-            limits.login(ip, "c@b.es");
+            limits.login(ip, "c@b.es").await;
         }
-        assert!(matches!(limits.login(ip, "d@b.es"), Verdict::Refused(_)));
+        assert!(matches!(
+            limits.login(ip, "d@b.es").await,
+            Verdict::Refused(_)
+        ));
         let elsewhere: IpAddr = "192.0.2.2".parse().unwrap();
-        assert_eq!(limits.login(elsewhere, "d@b.es"), Verdict::Allowed);
+        assert_eq!(limits.login(elsewhere, "d@b.es").await, Verdict::Allowed);
     }
 }

@@ -150,3 +150,32 @@ async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
     .await;
     a.shutdown().await;
 }
+
+#[tokio::test]
+async fn login_limits_count_across_the_nodes() {
+    let database = postgres_database().await;
+    let prefix = format!("test-{}", rand_suffix());
+    let limited = |name| csms::Config {
+        logins_per_address: 3,
+        ..node(&database, &prefix, name)
+    };
+    let mut a = spawn_app_with(limited("node-a")).await;
+    a.postgres = database.rsplit('/').next().map(str::to_owned);
+    let b = spawn_app_with(limited("node-b")).await;
+    let attempt = |app: &TestApp| {
+        let request = app
+            .http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": "nobody@citere.es", "password": "not the password"}));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    // Three attempts from this address in all, whichever node each reaches: the fourth is
+    // refused although node B has seen only two.
+    assert_eq!(attempt(&a).await, 401);
+    assert_eq!(attempt(&a).await, 401);
+    assert_eq!(attempt(&b).await, 401);
+    assert_eq!(attempt(&b).await, 429);
+    assert_eq!(attempt(&a).await, 429);
+    b.shutdown().await;
+    a.shutdown().await;
+}
