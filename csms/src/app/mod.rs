@@ -98,7 +98,7 @@ impl App {
             )
         })?;
         let fleet = Arc::new(Fleet::load(store.load_charge_points().await?));
-        let metrics = Metrics::new();
+        let metrics = Metrics::for_node(cluster.as_ref().map(|c| c.node_id.as_str()));
         let committer_close = CancellationToken::new();
         let (committer, committer_task) = Committer::spawn(
             store.for_charging(),

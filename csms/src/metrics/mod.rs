@@ -136,7 +136,15 @@ fn latency_buckets() -> Vec<f64> {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let r = Registry::new();
+        Metrics::for_node(None)
+    }
+
+    /// The metrics of a node of a cluster: every series carries `node="{node}"`, so one
+    /// Prometheus scraping every node tells them apart (and sums them).
+    pub fn for_node(node: Option<&str>) -> Metrics {
+        let labels =
+            node.map(|n| std::collections::HashMap::from([("node".to_owned(), n.to_owned())]));
+        let r = Registry::new_custom(None, labels).expect("a valid node label");
         #[cfg(target_os = "linux")]
         r.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),

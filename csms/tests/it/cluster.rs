@@ -142,6 +142,10 @@ async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
     })
     .await;
 
+    // Each node's metrics carry its name.
+    let metrics = a.metrics().await;
+    assert!(metrics.contains(r#"node="node-a""#), "{metrics}");
+
     // A node that leaves drops out of the list at once.
     b.shutdown().await;
     within_10s("node B is gone", || async {
