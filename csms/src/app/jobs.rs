@@ -1,5 +1,6 @@
 //! The app's periodic jobs, each ending when `stop` is cancelled: the monthly plan fees, the
-//! mail outbox, and the write-behind of charge points' last-seen times.
+//! mail outbox (in a cluster, each on the one node holding its lease), and the write-behind of
+//! charge points' last-seen times (every node, for its own charge points).
 
 use std::{sync::Arc, time::Duration};
 
@@ -8,7 +9,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::AppState;
 use crate::{
-    billing::Billing, clock::SharedClock, fleet::Fleet, members, store::commit::Committer,
+    billing::Billing, clock::SharedClock, cluster::leases::Gate, fleet::Fleet, members,
+    store::commit::Committer,
 };
 
 /// How often last-seen times are written behind.
@@ -37,11 +39,16 @@ where
 pub(super) fn plan_fees(
     billing: Billing,
     clock: SharedClock,
+    gate: Gate,
     stop: CancellationToken,
 ) -> JoinHandle<()> {
     every(PLAN_FEE_RUN, stop, move || {
-        let (billing, clock) = (billing.clone(), clock.clone());
+        let (billing, clock, gate) = (billing.clone(), clock.clone(), gate.clone());
         async move {
+            // In a cluster, one node charges (the one holding the lease).
+            if !gate.open().await {
+                return;
+            }
             if let Err(e) = billing.charge_monthly_fees(clock.now()).await {
                 tracing::error!(error = %e, "charging plan fees");
             }
@@ -79,6 +86,7 @@ pub(super) fn mailer(
         state.clock.clone(),
         transport,
         from,
+        Gate::new(state.cluster.clone(), "mail"),
         stop,
     ))))
 }

@@ -328,7 +328,12 @@ impl App {
                 stop.clone(),
             ))
         });
-        let plan_fees = jobs::plan_fees(state.billing.clone(), state.clock.clone(), stop.clone());
+        let plan_fees = jobs::plan_fees(
+            state.billing.clone(),
+            state.clock.clone(),
+            crate::cluster::leases::Gate::new(state.cluster.clone(), "plan-fees"),
+            stop.clone(),
+        );
         let mailer = jobs::mailer(&state, stop.clone())?;
         let reservation_worker = tokio::spawn(
             state

@@ -6,8 +6,9 @@
 //! node that held it before (`{prefix}:fence`, pub/sub), which closes the old socket; a node
 //! lets go of a lease only while it still holds it (a compare-and-delete), so a late
 //! disconnect never erases the new owner. A CALL to a charge point another node holds goes
-//! through that node ([`rpc`]).
+//! through that node ([`rpc`]); work that must run once runs under a lease ([`leases`]).
 
+pub mod leases;
 mod nodes;
 pub mod rpc;
 
@@ -251,6 +252,7 @@ impl Cluster {
             let mut redis = cluster.redis.clone();
             let node = cluster.key("node", &cluster.node_id);
             bounded("leaving the cluster", redis.del::<_, i64>(node)).await;
+            cluster.release_leases().await;
             for id in sessions.ids() {
                 cluster.let_go(&id).await;
             }

@@ -52,6 +52,7 @@ pub async fn run(
     clock: SharedClock,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    gate: crate::cluster::leases::Gate,
     stop: CancellationToken,
 ) {
     let mut tick = tokio::time::interval(ROUND);
@@ -59,6 +60,10 @@ pub async fn run(
         tokio::select! {
             () = stop.cancelled() => break,
             _ = tick.tick() => {
+                // In a cluster, one node delivers (the one holding the lease).
+                if !gate.open().await {
+                    continue;
+                }
                 if let Err(e) = deliver(&store, &*clock, &transport, &from).await {
                     tracing::warn!(error = %e, "mail delivery round failed");
                 }

@@ -2,7 +2,8 @@
 //! (each test under a key prefix of its own): `--redis-url` with SQLite is refused; every node
 //! lists the live nodes; a charge point's socket is leased to the node holding it, and a
 //! reconnect to the other node closes the old socket there; an operator command sent to either
-//! node reaches the charge point and its answer comes back; a node that leaves drops out.
+//! node reaches the charge point and its answer comes back; a node that leaves drops out; the
+//! limits on logins count across nodes; work that runs once moves to a surviving node.
 
 use std::time::Duration;
 
@@ -47,6 +48,17 @@ async fn nodes(app: &TestApp) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// Which node holds the mail outbox's lease, as `app` sees it.
+async fn mail_lease(app: &TestApp) -> Value {
+    let view: Value = app
+        .get("/api/v1/operator/cluster")
+        .await
+        .json()
+        .await
+        .unwrap();
+    view["leases"]["mail"].clone()
+}
+
 /// Polls `check` every 100 ms for up to 10 s.
 async fn within_10s<F, Fut>(what: &str, mut check: F)
 where
@@ -88,6 +100,14 @@ async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
             .is_success()
     );
     let b = spawn_app_with(node(&database, &prefix, "node-b")).await;
+    // The monthly plan fees run on one node: the first to start took their lease.
+    let view: Value = b
+        .get("/api/v1/operator/cluster")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["leases"]["plan-fees"], "node-a", "{view}");
     within_10s("both nodes listed on either", || async {
         let names = |n: Vec<(String, u64)>| n.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
         names(nodes(&a).await) == ["node-a", "node-b"]
@@ -159,13 +179,15 @@ async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
 async fn login_limits_count_across_the_nodes() {
     let database = postgres_database().await;
     let prefix = format!("test-{}", rand_suffix());
+    // With a (never reachable) mail relay, so that the outbox's delivery runs every 2 s.
     let limited = |name| csms::Config {
         logins_per_address: 3,
+        smtp_url: Some("smtp://127.0.0.1:1".into()),
         ..node(&database, &prefix, name)
     };
-    let mut a = spawn_app_with(limited("node-a")).await;
-    a.postgres = database.rsplit('/').next().map(str::to_owned);
-    let b = spawn_app_with(limited("node-b")).await;
+    let a = spawn_app_with(limited("node-a")).await;
+    let mut b = spawn_app_with(limited("node-b")).await;
+    b.postgres = database.rsplit('/').next().map(str::to_owned);
     let attempt = |app: &TestApp| {
         let request = app
             .http
@@ -180,6 +202,17 @@ async fn login_limits_count_across_the_nodes() {
     assert_eq!(attempt(&b).await, 401);
     assert_eq!(attempt(&b).await, 429);
     assert_eq!(attempt(&a).await, 429);
-    b.shutdown().await;
+
+    // The mail is delivered by one node, the first to start; when it leaves, the other takes
+    // over within a round.
+    within_10s("node A delivers the mail", || async {
+        mail_lease(&b).await == "node-a"
+    })
+    .await;
     a.shutdown().await;
+    within_10s("node B delivers it now", || async {
+        mail_lease(&b).await == "node-b"
+    })
+    .await;
+    b.shutdown().await;
 }
