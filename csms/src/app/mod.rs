@@ -268,6 +268,7 @@ impl App {
         let cluster = state.cluster.as_ref().map(|c| {
             c.spawn(
                 state.sessions.clone(),
+                state.fleet.clone(),
                 state.bus.clone(),
                 cluster_stop.clone(),
             )

@@ -6,10 +6,12 @@
 //! node that held it before (`{prefix}:fence`, pub/sub), which closes the old socket; a node
 //! lets go of a lease only while it still holds it (a compare-and-delete), so a late
 //! disconnect never erases the new owner. A CALL to a charge point another node holds goes
-//! through that node ([`rpc`]); work that must run once runs under a lease ([`leases`]).
+//! through that node ([`rpc`]); work that must run once runs under a lease ([`leases`]); what
+//! each node's sockets say reaches every node's availability ([`relay`]).
 
 pub mod leases;
 mod nodes;
+mod relay;
 pub mod rpc;
 
 use std::{sync::Arc, time::Duration};
@@ -216,6 +218,7 @@ impl Cluster {
     pub fn spawn(
         self: &Arc<Self>,
         sessions: Arc<SessionRegistry>,
+        fleet: Arc<crate::fleet::Fleet>,
         bus: crate::events::SharedBus,
         stop: CancellationToken,
     ) -> tokio::task::JoinHandle<()> {
@@ -229,21 +232,32 @@ impl Cluster {
                     () = stop.cancelled() => break,
                     _ = renew.tick() => cluster.renew(&sessions).await,
                     event = events.recv() => match event {
-                        Ok(DomainEvent::ChargePointConnected { charge_point_id, protocol, .. }) => {
-                            cluster.took(&charge_point_id, protocol).await;
-                        }
-                        Ok(DomainEvent::ChargePointDisconnected { charge_point_id, .. }) => {
-                            if !sessions.is_connected(&charge_point_id) {
-                                cluster.let_go(&charge_point_id).await;
+                        Ok(event) => {
+                            match &event {
+                                DomainEvent::ChargePointConnected { charge_point_id, protocol, .. } => {
+                                    cluster.took(charge_point_id, protocol).await;
+                                }
+                                DomainEvent::ChargePointDisconnected { charge_point_id, .. }
+                                    if !sessions.is_connected(charge_point_id) =>
+                                {
+                                    cluster.let_go(charge_point_id).await;
+                                }
+                                _ => {}
                             }
+                            cluster.forward(&event, &sessions).await;
                         }
-                        Ok(_) => {}
                         // Behind: the next renewal writes what this node holds.
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                     },
                     message = messages.recv() => match message {
-                        Some((channel, text)) => cluster.on_message(&channel, &text, &sessions),
+                        Some((channel, text)) => {
+                            if channel == cluster.events_channel() {
+                                cluster.apply(&text, &fleet, &sessions, &*bus);
+                            } else {
+                                cluster.on_message(&channel, &text, &sessions);
+                            }
+                        }
                         None => break,
                     },
                 }
@@ -266,6 +280,7 @@ impl Cluster {
         let (tx, rx) = tokio::sync::mpsc::channel(4096);
         let client = self.client.clone();
         let channels = [
+            self.events_channel(),
             self.fence_channel(),
             self.key("rpc", &self.node_id),
             self.key("rpc-reply", &self.node_id),

@@ -48,6 +48,28 @@ async fn nodes(app: &TestApp) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The connectors of `id` a driver asking `app` could take now.
+async fn free_connectors(app: &TestApp, id: &str) -> Vec<u64> {
+    let found: Value = app
+        .http
+        .get(app.url("/api/v1/availability?lat=43.5453&lon=-5.6615&radiusKm=5"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    found["chargePoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["id"] == id)
+        .flat_map(|p| p["connectors"].as_array().unwrap().clone())
+        .filter(|c| c["free"] == true)
+        .map(|c| c["connectorId"].as_u64().unwrap())
+        .collect()
+}
+
 /// Which node holds the mail outbox's lease, as `app` sees it.
 async fn mail_lease(app: &TestApp) -> Value {
     let view: Value = app
@@ -121,6 +143,31 @@ async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
         .await
         .unwrap();
     on_a.boot().await;
+    // What its socket on A says is what drivers asking node B see, within a second.
+    on_a.call_ok(
+        "StatusNotification",
+        json!({"connectorId": 1, "errorCode": "NoError", "status": "Available"}),
+    )
+    .await;
+    let seen_free = std::time::Instant::now();
+    within_10s("node B shows the connector free", || async {
+        free_connectors(&b, "CP-CLUSTER").await == [1]
+    })
+    .await;
+    assert!(
+        seen_free.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        seen_free.elapsed()
+    );
+    on_a.call_ok(
+        "StatusNotification",
+        json!({"connectorId": 1, "errorCode": "NoError", "status": "Charging"}),
+    )
+    .await;
+    within_10s("node B shows it taken", || async {
+        free_connectors(&b, "CP-CLUSTER").await.is_empty()
+    })
+    .await;
     within_10s("node A holds the charge point", || async {
         nodes(&b).await.contains(&("node-a".into(), 1))
     })
