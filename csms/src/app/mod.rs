@@ -270,6 +270,7 @@ impl App {
                 state.sessions.clone(),
                 state.fleet.clone(),
                 state.bus.clone(),
+                state.store.clone(),
                 cluster_stop.clone(),
             )
         });

@@ -220,6 +220,7 @@ impl Cluster {
         sessions: Arc<SessionRegistry>,
         fleet: Arc<crate::fleet::Fleet>,
         bus: crate::events::SharedBus,
+        store: crate::store::Store,
         stop: CancellationToken,
     ) -> tokio::task::JoinHandle<()> {
         let cluster = self.clone();
@@ -253,7 +254,7 @@ impl Cluster {
                     message = messages.recv() => match message {
                         Some((channel, text)) => {
                             if channel == cluster.events_channel() {
-                                cluster.apply(&text, &fleet, &sessions, &*bus);
+                                cluster.apply(&text, &fleet, &sessions, &*bus, &store);
                             } else {
                                 cluster.on_message(&channel, &text, &sessions);
                             }

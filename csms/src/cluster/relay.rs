@@ -1,7 +1,9 @@
 //! The availability every node shows, kept in step: what a node's own sockets say (a charge
 //! point connected or gone, a connector's status) is published on `{prefix}:events`, and every
 //! other node applies it to its fleet and tells its own event stream, so free-slot queries and
-//! the SSE stream agree across nodes within a Redis round trip. A node forwards only what its
+//! the SSE stream agree across nodes within a Redis round trip. An operator's change to a
+//! charge point (defined, replaced, approved, deleted) is relayed too: the other nodes read
+//! it again from the database, closing a socket they hold under the old definition. A node forwards only what its
 //! own sockets said (a change it applied for another node has no socket here), so nothing
 //! echoes. Pub/sub keeps no history: a node that missed messages (Redis restarted) catches up
 //! as the chargers report again.
@@ -19,6 +21,7 @@ use crate::{
     events::{Bus, DomainEvent},
     fleet::Fleet,
     gateway::registry::SessionRegistry,
+    store::Store,
 };
 
 /// What one node's sockets said.
@@ -41,6 +44,10 @@ pub(super) enum Heard {
         connector: u32,
         status: ConnectorStatus,
     },
+    /// The operator changed the charge point's definition (or deleted it).
+    Changed {
+        charge_point: String,
+    },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -51,6 +58,24 @@ pub(super) struct Envelope {
 }
 
 impl Cluster {
+    /// Tells the other nodes that the operator changed `id` through this one.
+    pub async fn changed(&self, id: &ChargePointId) {
+        let envelope = Envelope {
+            node: self.node_id.clone(),
+            at: Utc::now(),
+            heard: Heard::Changed {
+                charge_point: id.as_str().to_owned(),
+            },
+        };
+        let text = serde_json::to_string(&envelope).expect("an event serializes");
+        let mut redis = self.redis.clone();
+        bounded(
+            "telling the other nodes of a change",
+            redis.publish::<_, _, i64>(self.events_channel(), text),
+        )
+        .await;
+    }
+
     pub(super) fn events_channel(&self) -> String {
         format!("{}:events", self.prefix)
     }
@@ -113,9 +138,10 @@ impl Cluster {
     pub(super) fn apply(
         self: &Arc<Self>,
         text: &str,
-        fleet: &Fleet,
-        sessions: &SessionRegistry,
+        fleet: &Arc<Fleet>,
+        sessions: &Arc<SessionRegistry>,
         bus: &dyn Bus,
+        store: &Store,
     ) {
         let Ok(envelope) = serde_json::from_str::<Envelope>(text) else {
             tracing::warn!("an unreadable event from another node");
@@ -164,7 +190,47 @@ impl Cluster {
                 let changes = fleet.set_status(&id, connector, status, None);
                 (id, changes.into_iter().collect())
             }
+            Heard::Changed { charge_point } => {
+                let Ok(id) = ChargePointId::parse(&charge_point) else {
+                    return;
+                };
+                let (fleet, sessions, store) = (fleet.clone(), sessions.clone(), store.clone());
+                tokio::spawn(async move { reload(&id, &fleet, &sessions, &store).await });
+                return;
+            }
         };
         publish_changes(bus, &id, changes, at);
+    }
+}
+
+/// Reads a charge point's definition again after another node changed it: replaced (a socket
+/// here under other credentials or approval is closed, as on the node that changed it) or gone.
+async fn reload(id: &ChargePointId, fleet: &Fleet, sessions: &SessionRegistry, store: &Store) {
+    let records = match store.load_charge_points().await {
+        Ok(records) => records,
+        Err(e) => {
+            tracing::warn!(charge_point = %id, error = %e, "cannot read a charge point another node changed");
+            return;
+        }
+    };
+    match records.into_iter().find(|r| r.spec.id == *id) {
+        Some(record) => {
+            let credentials = record.spec.credentials();
+            let approval = record.spec.approval;
+            // As on the node that changed it: other credentials, or a hold on the charge
+            // point (not an approval), make its socket prove itself again.
+            let recheck = fleet.put(record.spec).is_none_or(|previous| {
+                previous.credentials() != credentials
+                    || (previous.approval != approval
+                        && approval != crate::domain::RegistrationStatus::Accepted)
+            });
+            if recheck && sessions.close(id) {
+                tracing::info!(charge_point = %id, "changed through another node: its session here is closed");
+            }
+        }
+        None => {
+            fleet.remove(id);
+            sessions.close(id);
+        }
     }
 }

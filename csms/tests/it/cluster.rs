@@ -122,6 +122,27 @@ async fn two_nodes_see_each_other_and_a_reconnect_moves_the_socket() {
             .is_success()
     );
     let b = spawn_app_with(node(&database, &prefix, "node-b")).await;
+    // A charge point the operator defines through node A is let in at node B's door.
+    assert!(
+        a.put_charge_point("CP-LATE", Some(PASSWORD))
+            .await
+            .status()
+            .is_success()
+    );
+    let late = std::time::Instant::now();
+    let mut on_b_late = loop {
+        match TestCharger::connect(&b.ocpp, "CP-LATE", Some(PASSWORD)).await {
+            Ok(charger) => break charger,
+            Err(status) if late.elapsed() < Duration::from_secs(5) => {
+                assert_eq!(status, 404, "unknown at B until the change arrives");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(status) => panic!("node B still refuses CP-LATE: {status}"),
+        }
+    };
+    on_b_late.boot().await;
+    drop(on_b_late);
+
     // The monthly plan fees run on one node: the first to start took their lease.
     let view: Value = b
         .get("/api/v1/operator/cluster")

@@ -195,6 +195,9 @@ pub async fn put(
     if recheck && state.sessions.close(&id) {
         tracing::info!(charge_point = %id, "credentials or approval changed: its session is closed");
     }
+    if let Some(cluster) = &state.cluster {
+        cluster.changed(&id).await;
+    }
     let view = state
         .fleet
         .get(&id)
@@ -264,6 +267,9 @@ pub async fn approve(
             .await?;
         state.fleet.set_approval(&id, RegistrationStatus::Accepted);
         tracing::info!(charge_point = %id, "approved by the operator");
+        if let Some(cluster) = &state.cluster {
+            cluster.changed(&id).await;
+        }
         if state.sessions.is_connected(&id) {
             let asked = state.charge_points.request_boot(&id);
             tokio::spawn(async move {
@@ -304,6 +310,9 @@ pub async fn delete(
     state.fleet.remove(&id);
     state.sessions.close(&id);
     tracing::info!(charge_point = %id, "deleted by the operator");
+    if let Some(cluster) = &state.cluster {
+        cluster.changed(&id).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
