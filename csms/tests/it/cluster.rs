@@ -284,3 +284,89 @@ async fn login_limits_count_across_the_nodes() {
     .await;
     b.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_node_killed_with_kill_9_drops_out_and_its_charger_carries_on_at_the_other() {
+    let database = postgres_database().await;
+    let prefix = format!("test-{}", rand_suffix());
+    let mut a = spawn_app_with(node(&database, &prefix, "node-a")).await;
+    a.postgres = database.rsplit('/').next().map(str::to_owned);
+    assert!(
+        a.put_charge_point("CP-SURVIVE", Some(PASSWORD))
+            .await
+            .status()
+            .is_success()
+    );
+    a.put_id_tag("TAG-SURVIVE", "Accepted").await;
+    let mut b = crate::process::start_binary_on(
+        &database,
+        &[
+            "--redis-url",
+            REDIS,
+            "--redis-prefix",
+            &prefix,
+            "--node-id",
+            "node-b",
+        ],
+    )
+    .await;
+    within_10s("node B joined", || async { nodes(&a).await.len() == 2 }).await;
+
+    // A session starts on node B, which acknowledges it; then B is killed.
+    let mut charger = TestCharger::connect(&b.ocpp, "CP-SURVIVE", Some(PASSWORD))
+        .await
+        .unwrap();
+    charger.boot().await;
+    let started = charger
+        .start(1, "TAG-SURVIVE", 1000, "2026-12-02T10:00:00Z")
+        .await;
+    assert_eq!(started["idTagInfo"]["status"], "Accepted", "{started}");
+    let tx = started["transactionId"].as_i64().unwrap();
+    b.child.start_kill().unwrap();
+    let _ = b.child.wait().await;
+
+    // Its lease lapses: it drops out of the list (within 15 s, plus a renewal).
+    for _ in 0..250 {
+        if nodes(&a).await.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(nodes(&a).await, [("node-a".to_owned(), 0)]);
+
+    // The charger reconnects to node A and ends the session B acknowledged: settled once,
+    // however often the stop is sent.
+    let mut charger = TestCharger::connect(&a.ocpp, "CP-SURVIVE", Some(PASSWORD))
+        .await
+        .unwrap();
+    charger.boot().await;
+    for _ in 0..2 {
+        let stopped = charger
+            .call_ok(
+                "StopTransaction",
+                json!({"transactionId": tx, "meterStop": 6000, "timestamp": "2026-12-02T10:30:00Z",
+                    "idTag": "TAG-SURVIVE"}),
+            )
+            .await;
+        assert_eq!(stopped["idTagInfo"]["status"], "Accepted", "{stopped}");
+    }
+    let session: Value = a
+        .get(&format!("/api/v1/operator/transactions/{tx}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (session["status"].clone(), session["energyWh"].clone()),
+        (json!("finished"), json!(5000))
+    );
+    let all: Value = a
+        .get("/api/v1/operator/transactions?chargePointId=CP-SURVIVE")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["transactions"].as_array().unwrap().len(), 1);
+    drop(charger);
+    a.shutdown().await;
+}

@@ -21,7 +21,7 @@ use crate::helpers::*;
 
 pub(crate) struct Running {
     pub(crate) child: Child,
-    ocpp: String,
+    pub(crate) ocpp: String,
     pub(crate) http: String,
     /// Every log line the process printed (JSON).
     logs: Arc<Mutex<Vec<Value>>>,
@@ -33,6 +33,11 @@ async fn start_binary(db: &Path) -> Running {
 }
 
 pub(crate) async fn start_binary_with(db: &Path, extra: &[&str]) -> Running {
+    start_binary_on(&format!("sqlite://{}", db.display()), extra).await
+}
+
+/// Starts the binary on the database at `database_url`.
+pub(crate) async fn start_binary_on(database_url: &str, extra: &[&str]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_csms"))
         .args([
             "--ocpp-addr",
@@ -44,7 +49,7 @@ pub(crate) async fn start_binary_with(db: &Path, extra: &[&str]) -> Running {
         ])
         .args(["--log-format", "json", "--operator-token", TOKEN])
         .arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
+        .arg(database_url)
         .args(extra)
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
