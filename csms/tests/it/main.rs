@@ -17,6 +17,7 @@ mod mail;
 mod members;
 mod money_guards;
 mod ocpp201;
+mod ocpp201_edges;
 mod openapi;
 mod operator_api;
 mod pki;
