@@ -10,26 +10,7 @@ use tests::{RunningCsms, interop_script, python};
 
 async fn subscriber(csms: &RunningCsms, email: &str, name: &str) -> String {
     let http = &csms.client;
-    let body = json!({"email": email, "password": "correct horse battery", "name": name,
-        "segment": "private", "bankAccount": "ES91 2100 0418 4502 0005 1332"});
-    let r = http
-        .post(format!("{}/api/v1/members", csms.http))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let login = json!({"email": email, "password": "correct horse battery"});
-    let r = http
-        .post(format!("{}/api/v1/auth/login", csms.http))
-        .json(&login)
-        .send()
-        .await
-        .unwrap();
-    let token = r.json::<serde_json::Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = tests::redsys::driver::signed_up(csms, email, name).await;
     let r = http
         .post(format!("{}/api/v1/me/plan", csms.http))
         .bearer_auth(&token)

@@ -188,8 +188,8 @@ pub async fn dispatch(
     }
 }
 
-/// Deserializes the request, runs the handler, serializes its answer.
-async fn handle<A, F, Fut>(payload: Value, handler: F) -> Result<Value, OcppError>
+/// Deserializes the request, runs the handler, serializes its answer (both adapters').
+pub(crate) async fn handle<A, F, Fut>(payload: Value, handler: F) -> Result<Value, OcppError>
 where
     A: Action,
     F: FnOnce(A::Request) -> Fut,

@@ -15,14 +15,17 @@ mod status;
 mod transaction_event;
 pub mod unstarted;
 
-use std::future::Future;
-
 use ocpp_j::v201::{
     Action, AuthorizationStatusEnumType, IdTokenEnumType, IdTokenInfoType, IdTokenType, Timestamp,
 };
 use serde_json::Value;
 
-use crate::{app::AppState, charging::Authorization, domain::ChargePointId, ocpp16::OcppError};
+use crate::{
+    app::AppState,
+    charging::Authorization,
+    domain::ChargePointId,
+    ocpp16::{OcppError, handle},
+};
 
 /// The 2.0.1 actions a CSMS sends (the operator's commands may use only these).
 const CSMS_INITIATED: &[&str] = &[
@@ -166,19 +169,6 @@ const ACKED: &[&str] = &[
     "PublishFirmwareStatusNotification",
     "ReportChargingProfiles",
 ];
-
-/// Deserializes the request, runs the handler, serializes its answer.
-async fn handle<A, F, Fut>(payload: Value, handler: F) -> Result<Value, OcppError>
-where
-    A: Action,
-    F: FnOnce(A::Request) -> Fut,
-    Fut: Future<Output = Result<A::Response, OcppError>>,
-{
-    let request: A::Request =
-        serde_json::from_value(payload).map_err(|e| OcppError::Format(e.to_string()))?;
-    let response = handler(request).await?;
-    Ok(serde_json::to_value(response).expect("our response types serialize"))
-}
 
 /// The `idTokenInfo` of an authorization decision; a parent tag is the token's group, and a
 /// Green Card paying from its balance gets it on the screen.

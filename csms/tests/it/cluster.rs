@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::reservations::answer;
+use crate::reservations::{answer, free_connectors};
 
 use crate::helpers::{
     PASSWORD, TestApp, TestCharger, postgres_database, rand_suffix, spawn_app_with, temp_db,
@@ -45,28 +45,6 @@ async fn nodes(app: &TestApp) -> Vec<(String, u64)> {
                 n["chargePoints"].as_u64().unwrap(),
             )
         })
-        .collect()
-}
-
-/// The connectors of `id` a driver asking `app` could take now.
-async fn free_connectors(app: &TestApp, id: &str) -> Vec<u64> {
-    let found: Value = app
-        .http
-        .get(app.url("/api/v1/availability?lat=43.5453&lon=-5.6615&radiusKm=5"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    found["chargePoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["id"] == id)
-        .flat_map(|p| p["connectors"].as_array().unwrap().clone())
-        .filter(|c| c["free"] == true)
-        .map(|c| c["connectorId"].as_u64().unwrap())
         .collect()
 }
 

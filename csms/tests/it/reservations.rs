@@ -67,7 +67,7 @@ pub(crate) async fn answer(charger: &mut TestCharger, action: &str, payload: Val
     call[3].clone()
 }
 
-async fn free_connectors(app: &TestApp, id: &str) -> Vec<u64> {
+pub(crate) async fn free_connectors(app: &TestApp, id: &str) -> Vec<u64> {
     let found: Value = app
         .http
         .get(app.url("/api/v1/availability?lat=43.54&lon=-5.66&radiusKm=5"))

@@ -88,3 +88,29 @@ fn debug_check(version: Version, action: &str, payload: &Value, request: bool) {
         panic!("our {action} payload breaks its schema: {e}: {payload}");
     }
 }
+
+/// Serializes a request of `A` in `version`, checked against its schema in debug builds.
+fn encode_in<A: ocpp_j::v16::Action>(
+    version: Version,
+    request: A::Request,
+) -> (&'static str, Value) {
+    let payload = serde_json::to_value(request).expect("typed OCPP payloads serialize");
+    debug_check(version, A::NAME, &payload, true);
+    (A::NAME, payload)
+}
+
+/// Reads the answer to a request of `A` in `version`: schema first, then the type.
+fn decode_answer_in<A: ocpp_j::v16::Action>(
+    version: Version,
+    payload: Value,
+) -> Result<A::Response, ProtocolError> {
+    validate(version, A::NAME, &payload, false)?;
+    serde_json::from_value(payload)
+        .map_err(|e| ProtocolError::new(CallErrorCode::FormatViolation, e.to_string()))
+}
+
+/// Reads a CALL of `A` whose payload passed its schema.
+fn decode_request_of<A: ocpp_j::v16::Action>(payload: Value) -> Result<A::Request, ProtocolError> {
+    serde_json::from_value(payload)
+        .map_err(|e| ProtocolError::new(CallErrorCode::FormatViolation, e.to_string()))
+}

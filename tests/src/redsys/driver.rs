@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 
 use crate::RunningCsms;
 
-/// A member with a Green Card: (token, tag).
-pub async fn card_holder(csms: &RunningCsms, email: &str) -> (String, String) {
+/// A member signed up (with a bank account) and logged in: their token.
+pub async fn signed_up(csms: &RunningCsms, email: &str, name: &str) -> String {
     let http = &csms.client;
-    let body = json!({"email": email, "password": "correct horse battery", "name": "Ana",
+    let body = json!({"email": email, "password": "correct horse battery", "name": name,
         "segment": "private", "bankAccount": "ES91 2100 0418 4502 0005 1332"});
     let r = http
         .post(format!("{}/api/v1/members", csms.http))
@@ -25,11 +25,17 @@ pub async fn card_holder(csms: &RunningCsms, email: &str) -> (String, String) {
         .send()
         .await
         .unwrap();
-    let token = r.json::<Value>().await.unwrap()["token"]
+    r.json::<Value>().await.unwrap()["token"]
         .as_str()
         .unwrap()
-        .to_owned();
-    let r = http
+        .to_owned()
+}
+
+/// A member with a Green Card: (token, tag).
+pub async fn card_holder(csms: &RunningCsms, email: &str) -> (String, String) {
+    let token = signed_up(csms, email, "Ana").await;
+    let r = csms
+        .client
         .post(format!("{}/api/v1/me/green-cards", csms.http))
         .bearer_auth(&token)
         .json(&json!({}))

@@ -8,7 +8,7 @@ mod outgoing;
 mod tests;
 
 use ocpp_j::{
-    CallErrorCode, Version,
+    Version,
     v16::{Action, Payload},
 };
 use serde_json::Value;
@@ -47,22 +47,17 @@ impl Protocol for V16 {
 
 /// Serializes a request of `A`, checked against its schema in debug builds.
 fn encode<A: Action>(request: A::Request) -> (&'static str, Value) {
-    let payload = to_value(request);
-    debug_check(Version::V16, A::NAME, &payload, true);
-    (A::NAME, payload)
+    super::encode_in::<A>(Version::V16, request)
 }
 
 /// Reads the answer to a request of `A`: schema first, then the type.
 fn decode_answer<A: Action>(payload: Value) -> Result<A::Response, ProtocolError> {
-    validate(Version::V16, A::NAME, &payload, false)?;
-    serde_json::from_value(payload)
-        .map_err(|e| ProtocolError::new(CallErrorCode::FormatViolation, e.to_string()))
+    super::decode_answer_in::<A>(Version::V16, payload)
 }
 
 /// Reads a CALL of `A` whose payload passed its schema.
 fn decode_request<A: Action>(payload: Value) -> Result<A::Request, ProtocolError> {
-    serde_json::from_value(payload)
-        .map_err(|e| ProtocolError::new(CallErrorCode::FormatViolation, e.to_string()))
+    super::decode_request_of::<A>(payload)
 }
 
 fn to_value(payload: impl Payload) -> Value {
